@@ -1,0 +1,92 @@
+package credential
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/wxkit/wechat"
+)
+
+// After a failed fetch no new one is made for a while, doubling per consecutive
+// failure: a broken secret or IP allow-list must not burn the 2000-a-day quota
+// through a loop of callers. Problems only a person can fix wait longer.
+const (
+	retryFirst       = time.Second
+	retryCap         = time.Minute
+	operatorFirst    = 30 * time.Second
+	operatorRetryCap = 10 * time.Minute
+)
+
+// failed records a failed fetch and when the next one may be made.
+func (m *Manager) failed(err error) {
+	now := m.s.now()
+	first, limit := retryFirst, retryCap
+	if wechat.IsOperatorAction(err) || wechat.Code(err) == wechat.CodeDailyQuotaLimit {
+		first, limit = operatorFirst, operatorRetryCap
+	}
+	m.mu.Lock()
+	m.failures++
+	wait := first << min(m.failures-1, 16)
+	if wait > limit || wait <= 0 {
+		wait = limit
+	}
+	m.retryAt = now.Add(wait)
+	m.lastErr, m.lastErrAt = err, now
+	m.mu.Unlock()
+	m.st.failures.Add(1)
+	m.s.logger.Error("credential: fetch failed", "credential", m.key, "err", err, "next_attempt", m.retryAt)
+}
+
+func (m *Manager) succeeded() {
+	m.mu.Lock()
+	m.failures, m.retryAt = 0, time.Time{}
+	m.mu.Unlock()
+}
+
+// backingOff returns the last error while a failed fetch's backoff lasts.
+func (m *Manager) backingOff() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failures == 0 || !m.s.now().Before(m.retryAt) {
+		return nil
+	}
+	return &BackoffError{Err: m.lastErr, Until: m.retryAt}
+}
+
+// BackoffError is returned while the Manager waits after a failed fetch instead of
+// fetching again. Err is the failure that started the wait (a *wechat.Error for
+// WeChat's answers: errors.As reaches it).
+type BackoffError struct {
+	Err   error
+	Until time.Time
+}
+
+func (e *BackoffError) Error() string {
+	return fmt.Sprintf("credential: not fetching again before %s after: %v", e.Until.Format(time.RFC3339), e.Err)
+}
+
+func (e *BackoffError) Unwrap() error { return e.Err }
+
+func (m *Manager) storeFailed(op string, err error) {
+	m.st.storeErrors.Add(1)
+	m.s.logger.Warn("credential: store "+op+" failed; serving the known token", "credential", m.key, "err", err)
+}
+
+// jitter returns d scaled by a random factor in [0.5, 1.5).
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.5 + rand.Float64()))
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

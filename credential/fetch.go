@@ -1,0 +1,87 @@
+package credential
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/tidwall/gjson"
+	"github.com/wxkit/wechat/internal/wxhttp"
+)
+
+// Fetcher gets a new credential from upstream. A Manager calls it once per refresh
+// in the process (and, with a shared Store, in the cluster), retrying it on -1 and
+// transport errors. The access_token fetcher is built in; the JS-SDK jsapi_ticket,
+// fetched with an access_token, is another Fetcher for the same Manager machinery.
+type Fetcher interface {
+	// Key names the credential in the Store: equal keys mean the same credential.
+	Key() string
+	// Fetch asks upstream for a credential and says how long it lives. force is set
+	// for a passive refresh, when the current credential was rejected.
+	Fetch(ctx context.Context, force bool) (value string, expiresIn time.Duration, err error)
+}
+
+// tokenFetcher gets the access_token from /cgi-bin/token or /cgi-bin/stable_token.
+type tokenFetcher struct {
+	appID, secret string
+	baseURL       string
+	client        *http.Client
+	stable        bool
+}
+
+const (
+	pathToken       = "/cgi-bin/token"
+	pathStableToken = "/cgi-bin/stable_token"
+)
+
+// Key keeps classic and stable tokens apart: WeChat issues them independently.
+func (f *tokenFetcher) Key() string {
+	if f.stable {
+		return "access_token:stable:" + f.appID
+	}
+	return "access_token:classic:" + f.appID
+}
+
+func (f *tokenFetcher) Fetch(ctx context.Context, force bool) (string, time.Duration, error) {
+	var (
+		req *http.Request
+		err error
+		api = pathToken
+	)
+	if f.stable {
+		api = pathStableToken
+		body, _ := json.Marshal(map[string]any{ // cannot fail: strings and a bool
+			"grant_type": "client_credential", "appid": f.appID, "secret": f.secret, "force_refresh": force,
+		})
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, f.baseURL+api, bytes.NewReader(body))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+	} else {
+		q := url.Values{"grant_type": {"client_credential"}, "appid": {f.appID}, "secret": {f.secret}}
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, f.baseURL+api+"?"+q.Encode(), nil)
+	}
+	if err != nil {
+		// The request URL carries the secret: name the base URL only.
+		return "", 0, fmt.Errorf("credential: %s: cannot build a request with base URL %q", api, f.baseURL)
+	}
+	raw, err := wxhttp.Do(f.client, req, api)
+	if err != nil {
+		return "", 0, err
+	}
+	return parseTokenReply(api, raw, "access_token")
+}
+
+// parseTokenReply reads {"<field>": "...", "expires_in": N}.
+func parseTokenReply(api string, raw []byte, field string) (string, time.Duration, error) {
+	value := gjson.GetBytes(raw, field).String()
+	secs := gjson.GetBytes(raw, "expires_in").Int()
+	if value == "" || secs <= 0 {
+		return "", 0, fmt.Errorf("wechat: %s: reply has no %s or expires_in", api, field)
+	}
+	return value, time.Duration(secs) * time.Second, nil
+}
