@@ -1,0 +1,130 @@
+package wxcrypto
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// The decryption failures, after the error codes of Tencent's WXBizMsgCrypt
+// samples. None of them carries key material or the message.
+var (
+	ErrBase64        = errors.New("wxcrypto: Encrypt is not valid base64")                        // -40010
+	ErrCiphertext    = errors.New("wxcrypto: ciphertext length is not a non-zero multiple of 16") // -40008
+	ErrPadding       = errors.New("wxcrypto: PKCS#7 padding is not between 1 and 32")             // -40008
+	ErrShortPayload  = errors.New("wxcrypto: decrypted payload is shorter than 20 bytes")         // -40008
+	ErrLengthPrefix  = errors.New("wxcrypto: message length prefix exceeds the payload")          // -40008
+	ErrReceiveID     = errors.New("wxcrypto: receive id in the payload does not match the AppID") // -40005
+	errShortRandom   = errors.New("wxcrypto: random prefix must be 16 bytes")
+	errKeySize       = errors.New("wxcrypto: AES key must be 32 bytes")
+	errMessageTooBig = errors.New("wxcrypto: message is longer than 4 GiB")
+)
+
+// blockSize is WeChat's PKCS#7 block: 32, not AES's 16.
+const blockSize = 32
+
+// Cipher is AES-256-CBC as WeChat uses it (WXBizMsgCrypt): IV = key[:16], the
+// plaintext random(16) || len(msg) (4, big-endian) || msg || receive id, padded
+// with 32-byte PKCS#7, and base64 around the ciphertext. It is safe for
+// concurrent use.
+type Cipher struct {
+	block cipher.Block
+	iv    [aes.BlockSize]byte
+}
+
+// NewCipher returns the cipher for a 32-byte key, as decoded by [DecodeAESKey].
+func NewCipher(key []byte) (*Cipher, error) {
+	if len(key) != 32 {
+		return nil, errKeySize
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("wxcrypto: %w", err)
+	}
+	c := &Cipher{block: block}
+	copy(c.iv[:], key)
+	return c, nil
+}
+
+// Open decrypts the base64 text of an <Encrypt> element and splits the
+// plaintext into its parts; msg and receiveID alias one new buffer. It accepts
+// any pad value from 1 to 32 and does not require 32-byte alignment, as the
+// official samples do not.
+func (c *Cipher) Open(encrypt []byte) (random, msg, receiveID []byte, err error) {
+	buf := make([]byte, base64.StdEncoding.DecodedLen(len(encrypt)))
+	n, err := base64.StdEncoding.Decode(buf, encrypt)
+	if err != nil {
+		return nil, nil, nil, ErrBase64
+	}
+	buf = buf[:n]
+	if n == 0 || n%aes.BlockSize != 0 {
+		return nil, nil, nil, ErrCiphertext
+	}
+	cipher.NewCBCDecrypter(c.block, c.iv[:]).CryptBlocks(buf, buf)
+	pad := int(buf[n-1])
+	if pad < 1 || pad > blockSize || pad > n {
+		return nil, nil, nil, ErrPadding
+	}
+	buf = buf[:n-pad]
+	if len(buf) < 20 {
+		return nil, nil, nil, ErrShortPayload
+	}
+	size := binary.BigEndian.Uint32(buf[16:20])
+	if uint64(size) > uint64(len(buf)-20) {
+		return nil, nil, nil, ErrLengthPrefix
+	}
+	end := 20 + int(size)
+	return buf[:16], buf[20:end], buf[end:], nil
+}
+
+// Decrypt opens encrypt and checks that the receive id after the message is
+// receiveID (the AppID). The id is compared in constant time.
+func (c *Cipher) Decrypt(encrypt []byte, receiveID string) ([]byte, error) {
+	_, msg, got, err := c.Open(encrypt)
+	if err != nil {
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare(got, []byte(receiveID)) != 1 {
+		return nil, ErrReceiveID
+	}
+	return msg, nil
+}
+
+// Encrypt seals msg for receiveID with a fresh random prefix and returns the
+// base64 text for an <Encrypt> element.
+func (c *Cipher) Encrypt(msg []byte, receiveID string) ([]byte, error) {
+	var random [16]byte
+	if _, err := rand.Read(random[:]); err != nil {
+		return nil, fmt.Errorf("wxcrypto: random prefix: %w", err)
+	}
+	return c.AppendEncrypt(nil, random[:], msg, receiveID)
+}
+
+// AppendEncrypt seals msg for receiveID with the given 16-byte random prefix
+// and appends the base64 ciphertext to dst. A fixed random is for test vectors;
+// real replies use [Cipher.Encrypt].
+func (c *Cipher) AppendEncrypt(dst, random, msg []byte, receiveID string) ([]byte, error) {
+	if len(random) != 16 {
+		return dst, errShortRandom
+	}
+	if uint64(len(msg)) > 1<<32-1 {
+		return dst, errMessageTooBig
+	}
+	full := 20 + len(msg) + len(receiveID)
+	pad := blockSize - full%blockSize // 1..32: a whole block when already aligned
+	buf := make([]byte, full+pad)
+	copy(buf, random)
+	binary.BigEndian.PutUint32(buf[16:20], uint32(len(msg)))
+	copy(buf[20:], msg)
+	copy(buf[20+len(msg):], receiveID)
+	for i := full; i < len(buf); i++ {
+		buf[i] = byte(pad)
+	}
+	cipher.NewCBCEncrypter(c.block, c.iv[:]).CryptBlocks(buf, buf)
+	return base64.StdEncoding.AppendEncode(dst, buf), nil
+}

@@ -1,0 +1,160 @@
+package wxcrypto
+
+import (
+	"bytes"
+	"crypto/cipher"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"strings"
+	"testing"
+)
+
+const testAppID = "wx2c2769f8efd9abc2"
+
+func testCipher(t testing.TB) *Cipher {
+	t.Helper()
+	key, err := DecodeAESKey("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewCipher(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// sealRaw encrypts plain (a multiple of 16 bytes) with no padding of its own, so
+// tests can build payloads that Encrypt never would.
+func sealRaw(c *Cipher, plain []byte) []byte {
+	buf := bytes.Clone(plain)
+	cipher.NewCBCEncrypter(c.block, c.iv[:]).CryptBlocks(buf, buf)
+	return base64.StdEncoding.AppendEncode(nil, buf)
+}
+
+// payload builds random || len || msg || id with the given length prefix.
+func payload(prefix uint32, msg, id string) []byte {
+	b := []byte("0123456789abcdef\x00\x00\x00\x00" + msg + id)
+	binary.BigEndian.PutUint32(b[16:20], prefix)
+	return b
+}
+
+func padTo(b []byte, block int, pad byte) []byte {
+	n := block - len(b)%block
+	return append(b, bytes.Repeat([]byte{pad}, n)...)
+}
+
+func TestRoundTrip(t *testing.T) {
+	t.Parallel()
+	c := testCipher(t)
+	msgs := []string{
+		"", "a", "<xml><Content><![CDATA[你好 😀]]></Content></xml>",
+		strings.Repeat("x", 11), // 20+11+18 = 49: pads to 64
+		strings.Repeat("y", 26), // 20+26+18 = 64: aligned, a whole block of 32 is added
+		strings.Repeat("长", 1000),
+	}
+	for _, msg := range msgs {
+		enc, err := c.Encrypt([]byte(msg), testAppID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := base64.StdEncoding.DecodeString(string(enc))
+		if len(raw)%32 != 0 {
+			t.Errorf("Encrypt(%d bytes): ciphertext %d bytes, want a multiple of 32", len(msg), len(raw))
+		}
+		if full := 20 + len(msg) + len(testAppID); len(raw)-full < 1 || len(raw)-full > 32 {
+			t.Errorf("Encrypt(%d bytes): padding %d, want 1..32", len(msg), len(raw)-full)
+		}
+		got, err := c.Decrypt(enc, testAppID)
+		if err != nil || string(got) != msg {
+			t.Errorf("Decrypt(Encrypt(%.20q)) = %.20q, %v", msg, got, err)
+		}
+	}
+	a, _ := c.Encrypt([]byte("same"), testAppID)
+	b, _ := c.Encrypt([]byte("same"), testAppID)
+	if bytes.Equal(a, b) {
+		t.Error("two encryptions of one message are equal: the random prefix is not fresh")
+	}
+}
+
+func TestDecryptRejects(t *testing.T) {
+	t.Parallel()
+	c := testCipher(t)
+	tests := []struct {
+		name    string
+		encrypt []byte
+		want    error
+	}{
+		{"not base64", []byte("!!!!"), ErrBase64},
+		{"empty", nil, ErrCiphertext},
+		{"one byte", []byte("QQ=="), ErrCiphertext},
+		{"17 bytes", base64.StdEncoding.AppendEncode(nil, make([]byte, 17)), ErrCiphertext},
+		{"pad 0", sealRaw(c, append(payload(4, "<a/>", testAppID)[:22], make([]byte, 10)...)), ErrPadding},
+		{"pad 33", sealRaw(c, append(bytes.Repeat([]byte{1}, 63), 33)), ErrPadding},
+		{"pad longer than payload", sealRaw(c, bytes.Repeat([]byte{32}, 16)), ErrPadding},
+		{"short payload", sealRaw(c, padTo(make([]byte, 10), 16, 6)), ErrShortPayload},
+		{"length prefix too big", sealRaw(c, padTo(payload(1000, "<a/>", testAppID), 32, 10)), ErrLengthPrefix},
+		{"length prefix overflow", sealRaw(c, padTo(payload(0xFFFFFFFF, "<a/>", testAppID), 32, 10)), ErrLengthPrefix},
+		{"wrong app id", sealRaw(c, padTo(payload(4, "<a/>", "wx0000000000000000"), 32, 26)), ErrReceiveID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := c.Decrypt(tt.encrypt, testAppID)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Decrypt = %q, %v; want error %v", got, err, tt.want)
+			}
+		})
+	}
+	// Padding is not required to reach a multiple of 32: 16-byte PKCS#7 also opens
+	// (vector wego-decrypt-pkcs7-block16 is the real-world case).
+	p := payload(4, "<a/>", testAppID)
+	p = padTo(p, 16, byte(16-len(p)%16))
+	if got, err := c.Decrypt(sealRaw(c, p), testAppID); err != nil || string(got) != "<a/>" {
+		t.Errorf("Decrypt(16-byte padding) = %q, %v; want <a/>", got, err)
+	}
+}
+
+func TestNewCipherKeySize(t *testing.T) {
+	t.Parallel()
+	if _, err := NewCipher(make([]byte, 16)); err == nil {
+		t.Error("NewCipher(16 bytes) = nil error, want one")
+	}
+	if _, err := DecodeAESKey(strings.Repeat("A", 42)); err == nil {
+		t.Error("DecodeAESKey(42 chars) = nil error, want one")
+	}
+	if _, err := DecodeAESKey(strings.Repeat("*", 43)); err == nil {
+		t.Error("DecodeAESKey(non-base64) = nil error, want one")
+	}
+}
+
+// FuzzDecrypt feeds arbitrary <Encrypt> text to Decrypt: it must never panic, and
+// what it accepts must re-encrypt to something that decrypts to the same message.
+func FuzzDecrypt(f *testing.F) {
+	for _, v := range loadJSON[vector](f, "vectors.json") {
+		if v.EncodingAESKey == "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG" {
+			f.Add([]byte(v.Encrypt))
+		}
+	}
+	f.Add([]byte(""))
+	f.Add([]byte("QUJD"))
+	c := testCipher(f)
+	f.Fuzz(func(t *testing.T, encrypt []byte) {
+		random, msg, rid, err := c.Open(encrypt)
+		if err != nil {
+			return
+		}
+		if len(random) != 16 {
+			t.Fatalf("Open: random is %d bytes", len(random))
+		}
+		again, err := c.AppendEncrypt(nil, random, msg, string(rid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Decrypt(again, string(rid))
+		if err != nil || !bytes.Equal(got, msg) {
+			t.Fatalf("round trip of an accepted payload: %q, %v", got, err)
+		}
+	})
+}

@@ -1,0 +1,92 @@
+package wxcrypto
+
+import (
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/hex"
+	"strings"
+)
+
+// Signature returns WeChat's callback signature: the lower-case hex SHA-1 of the
+// parts sorted byte-wise and concatenated with no separator. With token,
+// timestamp and nonce it is the URL's signature; with the <Encrypt> text as a
+// fourth part it is msg_signature (and a reply's MsgSignature).
+func Signature(parts ...string) string {
+	sum := signatureSum(parts)
+	return hex.EncodeToString(sum[:])
+}
+
+// VerifySignature reports whether sig (hex, either case) is the signature of
+// parts. The digests are compared in constant time.
+func VerifySignature(sig string, parts ...string) bool {
+	var got [sha1.Size]byte
+	if !decodeHex(got[:], sig) {
+		return false
+	}
+	want := signatureSum(parts)
+	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
+}
+
+// signatureSum hashes the sorted parts. WeChat signs three or four parts, so an
+// insertion sort over a small array is all the sorting needed.
+func signatureSum(parts []string) [sha1.Size]byte {
+	var buf [4]string
+	sorted := buf[:0]
+	if len(parts) > len(buf) {
+		sorted = make([]string, 0, len(parts))
+	}
+	for _, p := range parts {
+		i := len(sorted)
+		sorted = append(sorted, p)
+		for ; i > 0 && sorted[i-1] > p; i-- {
+			sorted[i] = sorted[i-1]
+		}
+		sorted[i] = p
+	}
+	h := sha1.New()
+	for _, p := range sorted {
+		h.Write([]byte(p))
+	}
+	var sum [sha1.Size]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// decodeHex decodes exactly len(dst)*2 hex digits of s into dst.
+func decodeHex(dst []byte, s string) bool {
+	if len(s) != 2*len(dst) {
+		return false
+	}
+	for i := range dst {
+		hi, ok1 := unhex(s[2*i])
+		lo, ok2 := unhex(s[2*i+1])
+		if !ok1 || !ok2 {
+			return false
+		}
+		dst[i] = hi<<4 | lo
+	}
+	return true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// JSAPISignature returns the JS-SDK config signature (JS-SDK 使用权限签名): the
+// hex SHA-1 of "jsapi_ticket=…&noncestr=…&timestamp=…&url=…", with any
+// #fragment cut from url first.
+func JSAPISignature(ticket, nonceStr, timestamp, url string) string {
+	if i := strings.IndexByte(url, '#'); i >= 0 {
+		url = url[:i]
+	}
+	sum := sha1.Sum([]byte("jsapi_ticket=" + ticket + "&noncestr=" + nonceStr + "&timestamp=" + timestamp + "&url=" + url))
+	return hex.EncodeToString(sum[:])
+}
