@@ -106,6 +106,7 @@ const (
 	CodeButtonNameTooLong       = 40018
 	CodeButtonKeyTooLong        = 40019
 	CodeButtonURLTooLong        = 40020
+	CodeInvalidSubMenuLevel     = 40022 // sub-menu nested deeper than one level
 	CodeInvalidSubButtonCount   = 40023
 	CodeInvalidSubButtonType    = 40024
 	CodeSubButtonNameTooLong    = 40025
@@ -120,6 +121,9 @@ const (
 	CodeNoDefaultMenu           = 65303
 	CodeMatchRuleEmpty          = 65304
 	CodeConditionalMenuLimit    = 65305
+	CodeMatchRuleNoCountry      = 65310 // province or city given without country
+	CodeMatchRuleNoProvince     = 65311 // city given without province
+	CodeMenuTooManyDomains      = 65316 // personalized menus link to more than 3 URL domains
 	CodeMatchRulePrivacy        = 65320
 
 	// Customer-service accounts and sessions.
