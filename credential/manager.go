@@ -109,6 +109,7 @@ func (m *Manager) Token(ctx context.Context) (string, error) {
 			return e.tok.Value, nil
 		}
 	}
+	m.st.waits.Add(1)
 	t, err := m.obtain(ctx, "", false)
 	return t.Value, err
 }

@@ -6,7 +6,7 @@ import (
 )
 
 type counters struct {
-	fetches, failures, passive, refused, storeErrors atomic.Uint64
+	fetches, failures, passive, refused, storeErrors, waits atomic.Uint64
 }
 
 // Stats are a Manager's counters, for logs and metrics.
@@ -16,6 +16,7 @@ type Stats struct {
 	PassiveRefreshes uint64    // calls to Refresh
 	RefusedRefreshes uint64    // passive fetches refused by the rate limit
 	StoreErrors      uint64    // store reads, writes or locks that failed
+	Waits            uint64    // Token calls that waited for a fetch because no valid token was known
 	LastError        string    // the last fetch failure, "" if none (never holds a secret)
 	LastErrorAt      time.Time // when it happened
 	ExpiresAt        time.Time // expiry of the token served now; zero when none
@@ -29,6 +30,7 @@ func (m *Manager) Stats() Stats {
 		PassiveRefreshes: m.st.passive.Load(),
 		RefusedRefreshes: m.st.refused.Load(),
 		StoreErrors:      m.st.storeErrors.Load(),
+		Waits:            m.st.waits.Load(),
 	}
 	m.mu.Lock()
 	if m.lastErr != nil {

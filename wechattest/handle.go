@@ -2,6 +2,7 @@ package wechattest
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/wxkit/wechat"
@@ -64,6 +66,47 @@ func (s *Server) SetQuota(path string, perDay int) {
 	s.quota[path] = perDay
 }
 
+// Pause holds every answer to path until resume is called: a test can keep a
+// fetch in flight for as long as it needs. Calls are counted when they arrive.
+func (s *Server) Pause(path string) (resume func()) {
+	gate := make(chan struct{})
+	s.mu.Lock()
+	s.paused[path] = gate
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			if s.paused[path] == gate {
+				delete(s.paused, path)
+			}
+			s.mu.Unlock()
+			close(gate)
+		})
+	}
+}
+
+// wait sleeps d, then waits for gate (nil: no gate); false if ctx ends first.
+func wait(ctx context.Context, d time.Duration, gate chan struct{}) bool {
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
 // Calls returns how many requests reached path, injected faults included.
 func (s *Server) Calls(path string) int {
 	s.mu.Lock()
@@ -71,7 +114,8 @@ func (s *Server) Calls(path string) int {
 	return len(s.requests[path])
 }
 
-// Requests returns the requests that reached path, oldest first.
+// Requests returns the requests that reached path, oldest first. A request is
+// recorded when it arrives, before latency, pauses and checks.
 func (s *Server) Requests(path string) []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -120,19 +164,16 @@ func (s *Server) route(method, path string, needToken bool, h handlerFunc) {
 	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 16<<20))
 		s.mu.Lock()
+		s.requests[path] = append(s.requests[path], Request{Method: r.Method, Path: path, Query: r.URL.Query(), Body: body, At: s.Now()})
 		delay := s.latency[path] + s.latency[""]
+		gate := s.paused[path]
 		s.mu.Unlock()
-		if delay > 0 {
-			select {
-			case <-time.After(delay):
-			case <-r.Context().Done():
-				return
-			}
+		if !wait(r.Context(), delay, gate) {
+			return
 		}
 		now := s.Now()
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		s.requests[path] = append(s.requests[path], Request{Method: r.Method, Path: path, Query: r.URL.Query(), Body: body, At: now})
 		if f, ok := s.popFault(path); ok {
 			if f.status != 0 {
 				http.Error(w, http.StatusText(f.status), f.status)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wxkit/wechat/credential"
@@ -35,13 +36,13 @@ type Server struct {
 	expiresIn     time.Duration
 	grace         time.Duration
 	tokenQuota    int
-	clockMu       sync.Mutex
-	offset        time.Duration // how far the clock is ahead of real time
+	offset        atomic.Int64 // nanoseconds the clock is ahead of real time
 
 	mu       sync.Mutex // guards everything below; API handlers run with it held
 	tokens   tokenState
 	faults   map[string][]fault
 	latency  map[string]time.Duration
+	paused   map[string]chan struct{}
 	quota    map[string]int // daily limit by path; 0 = unlimited
 	used     map[string]int // calls today by path
 	usedDay  string
@@ -75,7 +76,7 @@ func WithExpiresIn(d time.Duration) Option { return func(s *Server) { s.expiresI
 // fetched (default 5 minutes, as WeChat documents).
 func WithGrace(d time.Duration) Option { return func(s *Server) { s.grace = d } }
 
-// WithTokenQuota sets the daily limit of /cgi-bin/token (default 2000).
+// WithTokenQuota sets the daily limit of /cgi-bin/token (default 2000; 0 for none).
 func WithTokenQuota(n int) Option { return func(s *Server) { s.tokenQuota = n } }
 
 // NewServer starts a fake platform on a loopback port. Close it when done.
@@ -84,7 +85,7 @@ func NewServer(opts ...Option) *Server {
 		appID: SandboxAppID, secret: SandboxAppSecret,
 		token: SandboxToken, aesKey: SandboxEncodingAESKey, originalID: SandboxOriginalID,
 		expiresIn: 7200 * time.Second, grace: 5 * time.Minute, tokenQuota: 2000,
-		faults: map[string][]fault{}, latency: map[string]time.Duration{},
+		faults: map[string][]fault{}, latency: map[string]time.Duration{}, paused: map[string]chan struct{}{},
 		quota: map[string]int{}, used: map[string]int{}, requests: map[string][]Request{},
 		inbound: map[string]time.Time{},
 	}
@@ -129,17 +130,13 @@ func (s *Server) OriginalID() string { return s.originalID }
 
 // Now returns the platform's time: real time plus every Advance so far.
 func (s *Server) Now() time.Time {
-	s.clockMu.Lock()
-	defer s.clockMu.Unlock()
-	return time.Now().Add(s.offset)
+	return time.Now().Add(time.Duration(s.offset.Load()))
 }
 
 // Advance moves the platform's clock forward by d. Managers built with
 // CredentialOptions see the same clock.
 func (s *Server) Advance(d time.Duration) {
-	s.clockMu.Lock()
-	defer s.clockMu.Unlock()
-	s.offset += d
+	s.offset.Add(int64(d))
 }
 
 // CredentialOptions are the options a credential.Manager needs to talk to this

@@ -1,0 +1,495 @@
+package credential_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wxkit/wechat"
+	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/officialaccount"
+	"github.com/wxkit/wechat/wechattest"
+)
+
+const pathToken = "/cgi-bin/token"
+
+// newManager returns a Manager on fake's account and clock.
+func newManager(t *testing.T, fake *wechattest.Server, opts ...credential.Option) *credential.Manager {
+	t.Helper()
+	m := credential.New(fake.AppID(), fake.AppSecret(), append(fake.CredentialOptions(), opts...)...)
+	t.Cleanup(m.Stop)
+	return m
+}
+
+func newFake(t *testing.T, opts ...wechattest.Option) *wechattest.Server {
+	t.Helper()
+	fake := wechattest.NewServer(opts...)
+	t.Cleanup(fake.Close)
+	return fake
+}
+
+func TestColdStampedeFetchesOnce(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	fake.SetLatency(pathToken, 20*time.Millisecond) // keep the flight open while all arrive
+	m := newManager(t, fake)
+
+	const n = 1000
+	var (
+		wg     sync.WaitGroup
+		start  = make(chan struct{})
+		tokens = make([]string, n)
+		errs   = make([]error, n)
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			tokens[i], errs[i] = m.Token(t.Context())
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("caller %d: Token() error = %v", i, errs[i])
+		}
+		if tokens[i] != tokens[0] {
+			t.Fatalf("caller %d got a different token", i)
+		}
+	}
+	if got := fake.Calls(pathToken); got != 1 {
+		t.Errorf("upstream fetches = %d, want 1", got)
+	}
+	if !fake.ValidToken(tokens[0]) {
+		t.Errorf("the token handed out is not valid on the platform")
+	}
+}
+
+// TestExpiryUnderLoad moves the clock into the refresh margin several times while
+// 50 goroutines call an API. Each renewal is held open on the platform until the
+// callers have made hundreds more calls: none may wait for it, and none may fail.
+func TestExpiryUnderLoad(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	m := newManager(t, fake)
+	oa := newOA(t, fake, m)
+	if err := oa.GetJSON(t.Context(), wechattest.PathAPIDomainIP, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, stop := context.WithCancel(t.Context())
+	var (
+		wg       sync.WaitGroup
+		calls    atomic.Int64
+		mu       sync.Mutex
+		failures []error
+	)
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				// A caller that waited for the held renewal would hit this deadline.
+				cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+				err := oa.GetJSON(cctx, wechattest.PathAPIDomainIP, nil, nil)
+				cancel()
+				calls.Add(1)
+				if err != nil && ctx.Err() == nil {
+					mu.Lock()
+					failures = append(failures, err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	const refreshes = 4
+	for i := range refreshes {
+		before := m.Stats().ExpiresAt
+		resume := fake.Pause(pathToken)
+		t.Cleanup(resume)                              // runs before fake.Close if the test fails while held
+		fake.Advance(7200*time.Second - 2*time.Minute) // inside the 5-minute margin, still valid
+		waitFor(t, func() bool { return fake.Calls(pathToken) == 2+i }, "renewal %d to reach the platform", i+1)
+		held := calls.Load()
+		waitFor(t, func() bool { return calls.Load() >= held+500 }, "callers to get through while renewal %d is held", i+1)
+		resume()
+		waitFor(t, func() bool { return m.Stats().ExpiresAt.After(before) }, "renewal %d", i+1)
+	}
+	stop()
+	wg.Wait()
+
+	if len(failures) > 0 {
+		t.Fatalf("%d of %d calls failed; first: %v", len(failures), calls.Load(), failures[0])
+	}
+	if got := fake.Calls(pathToken); got != 1+refreshes {
+		t.Errorf("upstream fetches = %d, want %d", got, 1+refreshes)
+	}
+	t.Logf("%d calls across %d renewals", calls.Load(), refreshes)
+}
+
+// TestTokenStolenBehindOurBack: another party fetches a token, ours dies after the
+// grace period; the next call gets 40001, refreshes once, resends the same body once.
+func TestTokenStolenBehindOurBack(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	m := newManager(t, fake)
+	oa := newOA(t, fake, m)
+	body := map[string]string{"appid": fake.AppID()}
+	if err := oa.PostJSON(t.Context(), wechattest.PathClearQuota, nil, body, nil); err != nil {
+		t.Fatal(err)
+	}
+	fake.IssueToken()
+	fake.Advance(5*time.Minute + time.Second)
+
+	if err := oa.PostJSON(t.Context(), wechattest.PathClearQuota, nil, body, nil); err != nil {
+		t.Fatalf("call after the token was replaced: %v", err)
+	}
+	reqs := fake.Requests(wechattest.PathClearQuota)
+	if len(reqs) != 3 {
+		t.Fatalf("API requests = %d, want 3 (ok, 40001, resend)", len(reqs))
+	}
+	if reqs[1].Query.Get("access_token") == reqs[2].Query.Get("access_token") {
+		t.Errorf("resend used the rejected token")
+	}
+	if !bytes.Equal(reqs[1].Body, reqs[2].Body) {
+		t.Errorf("resent body = %s, want %s", reqs[2].Body, reqs[1].Body)
+	}
+	if got := fake.Calls(pathToken); got != 2 {
+		t.Errorf("upstream fetches = %d, want 2", got)
+	}
+	if s := m.Stats(); s.PassiveRefreshes != 1 {
+		t.Errorf("passive refreshes = %d, want 1", s.PassiveRefreshes)
+	}
+}
+
+func TestRefreshSingleFlight(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	m := newManager(t, fake)
+	stale, err := m.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.SetLatency(pathToken, 20*time.Millisecond)
+
+	var wg sync.WaitGroup
+	got := make([]string, 100)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, err := m.Refresh(t.Context(), stale)
+			if err != nil {
+				t.Errorf("Refresh: %v", err)
+			}
+			got[i] = tok
+		}()
+	}
+	wg.Wait()
+	for _, tok := range got {
+		if tok == stale || tok != got[0] {
+			t.Fatalf("Refresh returned %q and %q; want one new token", tok, got[0])
+		}
+	}
+	if n := fake.Calls(pathToken); n != 2 {
+		t.Errorf("upstream fetches = %d, want 2 (cold + one refresh)", n)
+	}
+
+	// The stale token was already replaced: no fetch at all.
+	again, err := m.Refresh(t.Context(), stale)
+	if err != nil || again != got[0] {
+		t.Errorf("Refresh(replaced stale) = %q, %v; want the current token", again, err)
+	}
+	if n := fake.Calls(pathToken); n != 2 {
+		t.Errorf("upstream fetches after a replaced stale = %d, want 2", n)
+	}
+}
+
+func TestPassiveRefreshLimit(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	m := newManager(t, fake) // default: burst 3, one a minute
+	tok, err := m.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 { // a buggy API that rejects every token
+		if tok, err = m.Refresh(t.Context(), tok); err != nil {
+			t.Fatalf("refresh %d: %v", i+1, err)
+		}
+	}
+	_, err = m.Refresh(t.Context(), tok)
+	if !errors.Is(err, credential.ErrRefreshLimited) {
+		t.Fatalf("4th refresh error = %v, want ErrRefreshLimited", err)
+	}
+	if n := fake.Calls(pathToken); n != 4 {
+		t.Errorf("upstream fetches = %d, want 4", n)
+	}
+	if s := m.Stats(); s.RefusedRefreshes != 1 {
+		t.Errorf("refused refreshes = %d, want 1", s.RefusedRefreshes)
+	}
+	fake.Advance(time.Minute + time.Second)
+	if _, err := m.Refresh(t.Context(), tok); err != nil {
+		t.Errorf("refresh a minute later: %v", err)
+	}
+}
+
+func TestFetchErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		inject    func(*wechattest.Server)
+		wantCode  int // 0: success
+		wantCalls int
+		wantHint  string
+	}{
+		{"busy then success", func(f *wechattest.Server) { f.FailNext(pathToken, 1, wechat.CodeSystemBusy) }, 0, 2, ""},
+		{"busy twice then success", func(f *wechattest.Server) { f.FailNext(pathToken, 2, wechat.CodeSystemBusy) }, 0, 3, ""},
+		{"busy past the retries", func(f *wechattest.Server) { f.FailNext(pathToken, 5, wechat.CodeSystemBusy) }, wechat.CodeSystemBusy, 3, ""},
+		{"HTTP 502 then success", func(f *wechattest.Server) { f.FailNextHTTP(pathToken, 1, http.StatusBadGateway) }, 0, 2, ""},
+		{"IP not allow-listed", func(f *wechattest.Server) { f.FailNext(pathToken, 1, wechat.CodeIPNotInWhitelist) }, wechat.CodeIPNotInWhitelist, 1, "allow-list"},
+		{"admin confirmation", func(f *wechattest.Server) { f.FailNext(pathToken, 1, wechat.CodeIPNeedsConfirmation) }, wechat.CodeIPNeedsConfirmation, 1, "approve"},
+		{"rejected for 1h", func(f *wechattest.Server) { f.FailNext(pathToken, 1, wechat.CodeIPRejected1h) }, wechat.CodeIPRejected1h, 1, "1 hour"},
+		{"quota used up", useUpTokenQuota, wechat.CodeDailyQuotaLimit, 2, "daily quota"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := newFake(t)
+			tt.inject(fake)
+			m := newManager(t, fake)
+			_, err := m.Token(t.Context())
+			if code := wechat.Code(err); code != tt.wantCode {
+				t.Fatalf("Token() errcode = %d, want %d (err: %v)", code, tt.wantCode, err)
+			}
+			if tt.wantHint != "" && !strings.Contains(err.Error(), tt.wantHint) {
+				t.Errorf("error %q does not tell the operator what to do (%q)", err, tt.wantHint)
+			}
+			if n := fake.Calls(pathToken); n != tt.wantCalls {
+				t.Errorf("upstream fetches = %d, want %d", n, tt.wantCalls)
+			}
+			if err == nil {
+				return
+			}
+			// No loop: an immediate second call waits out the backoff instead.
+			_, err2 := m.Token(t.Context())
+			var be *credential.BackoffError
+			if !errors.As(err2, &be) || wechat.Code(err2) != tt.wantCode {
+				t.Errorf("second Token() = %v, want a BackoffError wrapping %d", err2, tt.wantCode)
+			}
+			if n := fake.Calls(pathToken); n != tt.wantCalls {
+				t.Errorf("upstream fetches after a second call = %d, want %d", n, tt.wantCalls)
+			}
+		})
+	}
+}
+
+func TestBackoffEndsAndRecovers(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	fake.FailNext(pathToken, 1, wechat.CodeIPNotInWhitelist)
+	m := newManager(t, fake)
+	if _, err := m.Token(t.Context()); err == nil {
+		t.Fatal("want the injected 40164")
+	}
+	fake.Advance(time.Minute) // past the first backoff step for operator errors
+	if _, err := m.Token(t.Context()); err != nil {
+		t.Fatalf("Token() after the backoff = %v", err)
+	}
+	if s := m.Stats(); s.Failures != 1 || s.LastError == "" {
+		t.Errorf("stats = %+v, want 1 failure with its error", s)
+	}
+}
+
+func TestSecretNeverLeaks(t *testing.T) {
+	t.Parallel()
+	const secret = "s3cr3t-DO-NOT-LEAK-0123456789"
+	tests := []struct {
+		name  string
+		base  func(*wechattest.Server) string
+		setup func(*wechattest.Server)
+		opts  []credential.Option
+	}{
+		{"connection refused", func(*wechattest.Server) string { return "http://127.0.0.1:1" }, nil, nil},
+		{"wrong secret", func(f *wechattest.Server) string { return f.URL() }, nil, nil},
+		{"HTTP 500", func(f *wechattest.Server) string { return f.URL() }, func(f *wechattest.Server) { f.FailNextHTTP(pathToken, 5, 500) }, nil},
+		{"timeout", func(f *wechattest.Server) string { return f.URL() }, func(f *wechattest.Server) { f.SetLatency(pathToken, time.Second) }, nil},
+		{"stable token, wrong secret", func(f *wechattest.Server) string { return f.URL() }, nil, []credential.Option{credential.WithStableToken()}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := newFake(t)
+			if tt.setup != nil {
+				tt.setup(fake)
+			}
+			var logs bytes.Buffer
+			var mu sync.Mutex
+			logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			opts := append([]credential.Option{
+				credential.WithBaseURL(tt.base(fake)),
+				credential.WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}),
+				credential.WithLogger(logger),
+				credential.WithRetry(2, time.Millisecond),
+			}, tt.opts...)
+			m := credential.New(fake.AppID(), secret, opts...)
+			defer m.Stop()
+			_, err := m.Token(t.Context())
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			_, err2 := m.Refresh(t.Context(), "stale")
+			mu.Lock()
+			defer mu.Unlock()
+			for _, text := range []string{err.Error(), errString(err2), logs.String(), m.Stats().LastError} {
+				if strings.Contains(text, secret) {
+					t.Fatalf("secret leaked: %s", text)
+				}
+			}
+			if logs.Len() == 0 {
+				t.Errorf("the failure was not logged")
+			}
+		})
+	}
+}
+
+func TestSnapshotSurvivesRestart(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	path := filepath.Join(t.TempDir(), "tokens.json")
+
+	first := newManager(t, fake, credential.WithStore(credential.NewMemoryStore(credential.WithSnapshot(path))))
+	tok, err := first.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Stop()
+
+	store, err := credential.LoadMemoryStore(credential.WithSnapshot(path))
+	if err != nil {
+		t.Fatalf("LoadMemoryStore: %v", err)
+	}
+	second := newManager(t, fake, credential.WithStore(store))
+	got, err := second.Token(t.Context())
+	if err != nil || got != tok {
+		t.Fatalf("Token() after restart = %q, %v; want the saved token", got, err)
+	}
+	if n := fake.Calls(pathToken); n != 1 {
+		t.Errorf("upstream fetches = %d, want 1", n)
+	}
+}
+
+func TestShortLifetimeDoesNotFetchEveryCall(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t, wechattest.WithExpiresIn(60*time.Second)) // shorter than the 5-minute margin
+	m := newManager(t, fake)
+	for range 100 {
+		if _, err := m.Token(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := fake.Calls(pathToken); n != 1 {
+		t.Errorf("upstream fetches = %d, want 1", n)
+	}
+	fake.Advance(31 * time.Second) // past half the lifetime: one background renewal
+	for range 100 {
+		if _, err := m.Token(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, func() bool { return fake.Calls(pathToken) == 2 }, "renewal at half the lifetime")
+}
+
+func TestStableToken(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	m := newManager(t, fake, credential.WithStableToken())
+	tok, err := m.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Refresh(t.Context(), tok); err != nil {
+		t.Fatal(err)
+	}
+	reqs := fake.Requests("/cgi-bin/stable_token")
+	if len(reqs) != 2 || fake.Calls(pathToken) != 0 {
+		t.Fatalf("stable_token calls = %d, classic = %d; want 2 and 0", len(reqs), fake.Calls(pathToken))
+	}
+	for i, want := range []string{`"force_refresh":false`, `"force_refresh":true`} {
+		if !strings.Contains(string(reqs[i].Body), want) {
+			t.Errorf("request %d body %s lacks %s", i, reqs[i].Body, want)
+		}
+	}
+}
+
+func TestStartStop(t *testing.T) {
+	fake := newFake(t)
+	client := fake.Client()
+	m := credential.New(fake.AppID(), fake.AppSecret(), append(fake.CredentialOptions(),
+		credential.WithSchedule("@every 1s"), credential.WithHTTPClient(client))...)
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(); err == nil {
+		t.Error("a second Start succeeded")
+	}
+	waitFor(t, func() bool { return fake.Calls(pathToken) == 1 }, "the first scheduled fetch")
+	fake.Advance(7200*time.Second - time.Minute)
+	waitFor(t, func() bool { return fake.Calls(pathToken) == 2 }, "the renewal ahead of expiry")
+	tok, err := m.Token(t.Context())
+	if err != nil || !fake.ValidToken(tok) {
+		t.Fatalf("Token() = %v after the renewal", err)
+	}
+	m.Stop()
+	m.Stop() // twice is fine
+	client.CloseIdleConnections()
+	waitFor(t, func() bool { return !goroutinesLeft("robfig/cron", "credential.(*Manager)") }, "goroutines to end after Stop")
+}
+
+func TestBadSchedule(t *testing.T) {
+	t.Parallel()
+	m := credential.New("wx1", "secret", credential.WithSchedule("every tuesday"))
+	if err := m.Start(); err == nil {
+		t.Fatal("Start with a bad schedule succeeded")
+	}
+}
+
+func TestCallerContextBoundsTheWait(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	fake.SetLatency(pathToken, 300*time.Millisecond)
+	m := newManager(t, fake)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	_, err := m.Token(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Token() = %v, want DeadlineExceeded", err)
+	}
+	// The flight goes on without the impatient caller; a patient one gets its token.
+	if _, err := m.Token(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := fake.Calls(pathToken); n != 1 {
+		t.Errorf("upstream fetches = %d, want 1", n)
+	}
+}
+
+func newOA(t *testing.T, fake *wechattest.Server, p credential.Provider) *officialaccount.OfficialAccount {
+	t.Helper()
+	cfg := fake.Config()
+	cfg.Credential = p
+	oa, err := officialaccount.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return oa
+}
