@@ -1,0 +1,94 @@
+package message
+
+import (
+	"context"
+	"log/slog"
+	"runtime/debug"
+	"sync/atomic"
+)
+
+// call is one handler run. The handler runs on its own goroutine so that the
+// response can go out at the deadline even if the handler ignores ctx; whoever
+// gets to state first (the handler returning, or the deadline) decides whether
+// the reply is answered or handed to the late-reply hook.
+type call struct {
+	srv   *Server
+	ctx   context.Context
+	msg   *Message
+	state atomic.Int32
+	reply Reply
+	done  chan struct{}
+}
+
+const (
+	running int32 = iota
+	answered
+	expired
+)
+
+// run calls the handler with a context that ends at the deadline and returns
+// the rendered reply, or nil for "success" (no reply, a panic, an invalid
+// reply, or the deadline passed).
+func (srv *Server) run(ctx context.Context, in *inbound) []byte {
+	hctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), in.arrived.Add(srv.deadline))
+	c := &call{srv: srv, ctx: hctx, msg: in.msg, done: make(chan struct{})}
+	go c.invoke(cancel)
+	select {
+	case <-c.done:
+	case <-hctx.Done():
+		if c.state.CompareAndSwap(running, expired) {
+			srv.logger.LogAttrs(ctx, slog.LevelWarn, "message: handler missed the deadline; answered success",
+				slog.String("msg_type", string(in.msg.MsgType)), slog.String("event", string(in.msg.Event)),
+				slog.Duration("deadline", srv.deadline))
+			return nil
+		}
+		<-c.done // the handler returned just in time
+	}
+	return srv.render(ctx, c.reply, in.msg)
+}
+
+// invoke runs the handler, recovering a panic, then either hands the reply to
+// run or, past the deadline, to the late-reply hook.
+func (c *call) invoke(cancel context.CancelFunc) {
+	defer cancel()
+	r := c.handle()
+	if c.state.CompareAndSwap(running, answered) {
+		c.reply = r
+		close(c.done)
+		return
+	}
+	c.srv.late(c.ctx, c.msg, r)
+}
+
+func (c *call) handle() (r Reply) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.srv.logger.LogAttrs(c.ctx, slog.LevelError, "message: handler panicked; answered success",
+				slog.Any("panic", p), slog.String("msg_type", string(c.msg.MsgType)),
+				slog.String("event", string(c.msg.Event)), slog.String("stack", string(debug.Stack())))
+			r = nil
+		}
+	}()
+	return c.srv.h.Dispatch(c.ctx, c.msg)
+}
+
+// late delivers the reply of a handler that returned after the deadline.
+func (srv *Server) late(hctx context.Context, m *Message, r Reply) {
+	if isNoReply(r) {
+		return
+	}
+	if srv.onLate == nil {
+		srv.logger.LogAttrs(hctx, slog.LevelInfo, "message: late reply dropped (no OnLateReply hook)",
+			slog.String("msg_type", string(m.MsgType)), slog.String("reply_type", string(r.MsgType())))
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(hctx), srv.lateTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			srv.logger.LogAttrs(ctx, slog.LevelError, "message: OnLateReply panicked",
+				slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+		}
+	}()
+	srv.onLate(ctx, m, r)
+}

@@ -1,0 +1,137 @@
+package message
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/wxkit/wechat/internal/wxcrypto"
+)
+
+var (
+	errMethod   = errors.New("method must be GET (URL verification) or POST")
+	errTooLarge = errors.New("body is over the limit")
+	errNoEcho   = errors.New("URL verification without echostr")
+	errNoAESKey = errors.New("request is encrypted but the EncodingAESKey is not configured")
+)
+
+// inbound is a request that passed every check.
+type inbound struct {
+	msg       *Message
+	echo      string // URL verification: what to answer
+	encrypted bool   // the reply must be encrypted too
+	nonce     string // echoed in an encrypted reply
+	arrived   time.Time
+}
+
+// open checks the method, the signature, the size and, in compatible and safe
+// mode, decrypts; then parses. The status goes with a non-nil error.
+func (srv *Server) open(r *http.Request) (in inbound, status int, err error) {
+	q := parseQuery(r.URL.RawQuery)
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		return in, http.StatusMethodNotAllowed, errMethod
+	}
+	if err := srv.checkTimestamp(q.timestamp); err != nil {
+		return in, http.StatusForbidden, err
+	}
+	if r.Method == http.MethodGet {
+		in.echo, status, err = srv.verifyURL(&q)
+		return in, status, err
+	}
+
+	// Decide "encrypted" by encrypt_type=aes, as WeChat sends it in compatible and
+	// safe mode. msg_signature then covers the body, and the plain fields that
+	// compatible mode also carries are not signed: only the decrypted copy is used.
+	in.encrypted = q.encryptType == "aes"
+	if !in.encrypted {
+		if err := srv.verifySignature(&q); err != nil {
+			return in, http.StatusForbidden, err
+		}
+	}
+	body, status, err := srv.readBody(r)
+	if err != nil {
+		return in, status, err
+	}
+	if in.encrypted {
+		if body, status, err = srv.decrypt(&q, body); err != nil {
+			return in, status, err
+		}
+	}
+	if in.msg, err = parseMessage(body); err != nil {
+		return in, http.StatusBadRequest, err
+	}
+	in.nonce = q.nonce
+	return in, 0, nil
+}
+
+// verifyURL answers URL verification: echostr as sent when signature matches;
+// decrypted when it is encrypted and signed with msg_signature, as WeChat does
+// for some accounts in safe mode.
+func (srv *Server) verifyURL(q *query) (string, int, error) {
+	if q.msgSignature != "" && srv.cipher != nil && srv.verifyMsgSignature(q, q.echostr) == nil {
+		plain, status, err := srv.decryptText(q.echostr)
+		return string(plain), status, err
+	}
+	if err := srv.verifySignature(q); err != nil {
+		return "", http.StatusForbidden, err
+	}
+	if q.echostr == "" {
+		return "", http.StatusBadRequest, errNoEcho
+	}
+	return q.echostr, 0, nil
+}
+
+// readBody reads the body up to the limit.
+func (srv *Server) readBody(r *http.Request) ([]byte, int, error) {
+	if r.ContentLength > srv.bodyLimit {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("%w: %d bytes, the limit is %d", errTooLarge, r.ContentLength, srv.bodyLimit)
+	}
+	if r.Body == nil {
+		return nil, http.StatusBadRequest, io.ErrUnexpectedEOF
+	}
+	if r.ContentLength >= 0 {
+		body := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, http.StatusBadRequest, fmt.Errorf("read body: %w", err)
+		}
+		return body, 0, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, srv.bodyLimit+1))
+	if err != nil {
+		return nil, http.StatusBadRequest, fmt.Errorf("read body: %w", err)
+	}
+	if int64(len(body)) > srv.bodyLimit {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("%w: the limit is %d bytes", errTooLarge, srv.bodyLimit)
+	}
+	return body, 0, nil
+}
+
+// decrypt verifies msg_signature over the body's <Encrypt> and decrypts it.
+func (srv *Server) decrypt(q *query, body []byte) ([]byte, int, error) {
+	if srv.cipher == nil {
+		return nil, http.StatusInternalServerError, errNoAESKey
+	}
+	enc, err := parseEnvelope(body)
+	if err != nil {
+		return nil, http.StatusBadRequest, err
+	}
+	if err := srv.verifyMsgSignature(q, enc); err != nil {
+		return nil, http.StatusForbidden, err
+	}
+	return srv.decryptText(enc)
+}
+
+// decryptText decrypts a signed ciphertext: a payload for another AppID is
+// forbidden (403), a broken one is bad input (400).
+func (srv *Server) decryptText(enc string) ([]byte, int, error) {
+	plain, err := srv.cipher.Decrypt([]byte(enc), srv.appID)
+	switch {
+	case errors.Is(err, wxcrypto.ErrReceiveID):
+		return nil, http.StatusForbidden, err
+	case err != nil:
+		return nil, http.StatusBadRequest, err
+	}
+	return plain, 0, nil
+}

@@ -1,0 +1,319 @@
+package message
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// parseMessage reads a message or event document into a Message. Unknown
+// elements are skipped (they stay in Raw); only malformed XML is an error.
+func parseMessage(raw []byte) (*Message, error) {
+	buf := getNodes()
+	defer putNodes(buf)
+	nodes, err := parseXML(string(raw), (*buf)[:0])
+	if nodes != nil {
+		*buf = nodes
+	}
+	if err != nil {
+		return nil, err
+	}
+	m := &Message{Raw: raw}
+	for c := nodes[0].first; c >= 0; c = nodes[c].next {
+		m.set(nodes, c)
+	}
+	return m, nil
+}
+
+// set stores the element nodes[i], a child of the root, in its field.
+func (m *Message) set(nodes []node, i int32) {
+	t := nodes[i].text
+	switch nodes[i].name {
+	case "ToUserName":
+		m.ToUserName = t
+	case "FromUserName":
+		m.FromUserName = t
+	case "CreateTime":
+		m.CreateTime = toInt64(t)
+	case "MsgType":
+		m.MsgType = MsgType(t)
+	case "MsgId", "MsgID":
+		m.MsgID = toInt64(t)
+	case "MsgDataId":
+		m.MsgDataID = toInt64(t)
+	case "Idx":
+		m.Idx = toInt(t)
+	case "Content":
+		m.Content = t
+	case "bizmsgmenuid":
+		m.BizMsgMenuID = t
+	case "PicUrl":
+		m.PicURL = t
+	case "MediaId":
+		m.MediaID = t
+	case "Format":
+		m.Format = t
+	case "Recognition":
+		m.Recognition = t
+	case "ThumbMediaId":
+		m.ThumbMediaID = t
+	case "Location_X":
+		m.LocationX = toFloat(t)
+	case "Location_Y":
+		m.LocationY = toFloat(t)
+	case "Scale":
+		m.Scale = toInt(t)
+	case "Label":
+		m.Label = t
+	case "Title":
+		m.Title = t
+	case "Description":
+		m.Description = t
+	case "Url":
+		m.URL = t
+	case "Event":
+		m.Event = Event(t)
+	case "EventKey":
+		m.EventKey = t
+	case "Ticket":
+		m.Ticket = t
+	case "Latitude":
+		m.Latitude = toFloat(t)
+	case "Longitude":
+		m.Longitude = toFloat(t)
+	case "Precision":
+		m.Precision = toFloat(t)
+	case "MenuId", "MenuID":
+		m.MenuID = toInt64(t)
+	case "Status":
+		m.Status = t
+	case "TotalCount":
+		m.TotalCount = toInt(t)
+	case "FilterCount":
+		m.FilterCount = toInt(t)
+	case "SentCount":
+		m.SentCount = toInt(t)
+	case "ErrorCount":
+		m.ErrorCount = toInt(t)
+	case "KfAccount":
+		m.KfAccount = t
+	case "FromKfAccount":
+		m.FromKfAccount = t
+	case "ToKfAccount":
+		m.ToKfAccount = t
+	default:
+		m.setNested(nodes, i)
+	}
+}
+
+// setNested handles the elements that have children.
+func (m *Message) setNested(nodes []node, i int32) {
+	switch nodes[i].name {
+	case "ScanCodeInfo":
+		for c := nodes[i].first; c >= 0; c = nodes[c].next {
+			switch n := nodes[c]; n.name {
+			case "ScanType":
+				m.ScanCodeInfo.ScanType = n.text
+			case "ScanResult":
+				m.ScanCodeInfo.ScanResult = n.text
+			}
+		}
+	case "SendPicsInfo":
+		for c := nodes[i].first; c >= 0; c = nodes[c].next {
+			switch nodes[c].name {
+			case "Count":
+				m.SendPicsInfo.Count = toInt(nodes[c].text)
+			case "PicList":
+				for item := nodes[c].first; item >= 0; item = nodes[item].next {
+					m.SendPicsInfo.PicList = append(m.SendPicsInfo.PicList, childText(nodes, item, "PicMd5Sum"))
+				}
+			}
+		}
+	case "SendLocationInfo":
+		m.SendLocationInfo = parseSendLocation(nodes, i)
+	case "CopyrightCheckResult":
+		m.CopyrightCheckResult = parseCopyrightCheck(nodes, i)
+	case "ArticleUrlResult":
+		m.ArticleURLResult = parseArticleURLs(nodes, i)
+	case "SubscribeMsgPopupEvent", "SubscribeMsgChangeEvent", "SubscribeMsgSentEvent":
+		for c := nodes[i].first; c >= 0; c = nodes[c].next {
+			if nodes[c].name == "List" {
+				m.SubscribeMsgs = append(m.SubscribeMsgs, parseSubscribeMsg(nodes, c))
+			}
+		}
+	case "PublishEventInfo":
+		m.PublishEventInfo = parsePublishEvent(nodes, i)
+	}
+}
+
+func parseSendLocation(nodes []node, i int32) SendLocationInfo {
+	var s SendLocationInfo
+	for c := nodes[i].first; c >= 0; c = nodes[c].next {
+		switch n := nodes[c]; n.name {
+		case "Location_X":
+			s.LocationX = toFloat(n.text)
+		case "Location_Y":
+			s.LocationY = toFloat(n.text)
+		case "Scale":
+			s.Scale = toInt(n.text)
+		case "Label":
+			s.Label = n.text
+		case "Poiname":
+			s.Poiname = n.text
+		}
+	}
+	return s
+}
+
+func parseCopyrightCheck(nodes []node, i int32) CopyrightCheckResult {
+	var r CopyrightCheckResult
+	for c := nodes[i].first; c >= 0; c = nodes[c].next {
+		switch nodes[c].name {
+		case "Count":
+			r.Count = toInt(nodes[c].text)
+		case "CheckState":
+			r.CheckState = toInt(nodes[c].text)
+		case "ResultList":
+			for item := nodes[c].first; item >= 0; item = nodes[item].next {
+				var a CopyrightCheck
+				for f := nodes[item].first; f >= 0; f = nodes[f].next {
+					switch n := nodes[f]; n.name {
+					case "ArticleIdx":
+						a.ArticleIdx = toInt(n.text)
+					case "UserDeclareState":
+						a.UserDeclareState = toInt(n.text)
+					case "AuditState":
+						a.AuditState = toInt(n.text)
+					case "OriginalArticleUrl":
+						a.OriginalArticleURL = n.text
+					case "OriginalArticleType":
+						a.OriginalArticleType = toInt(n.text)
+					case "CanReprint":
+						a.CanReprint = toInt(n.text)
+					case "NeedReplaceContent":
+						a.NeedReplaceContent = toInt(n.text)
+					case "NeedShowReprintSource":
+						a.NeedShowReprintSource = toInt(n.text)
+					}
+				}
+				r.ResultList = append(r.ResultList, a)
+			}
+		}
+	}
+	return r
+}
+
+func parseArticleURLs(nodes []node, i int32) ArticleURLResult {
+	var r ArticleURLResult
+	for c := nodes[i].first; c >= 0; c = nodes[c].next {
+		switch nodes[c].name {
+		case "Count":
+			r.Count = toInt(nodes[c].text)
+		case "ResultList":
+			for item := nodes[c].first; item >= 0; item = nodes[item].next {
+				r.ResultList = append(r.ResultList, ArticleURL{
+					ArticleIdx: toInt(childText(nodes, item, "ArticleIdx")),
+					ArticleURL: childText(nodes, item, "ArticleUrl"),
+				})
+			}
+		}
+	}
+	return r
+}
+
+func parseSubscribeMsg(nodes []node, i int32) SubscribeMsg {
+	var s SubscribeMsg
+	for c := nodes[i].first; c >= 0; c = nodes[c].next {
+		switch n := nodes[c]; n.name {
+		case "TemplateId":
+			s.TemplateID = n.text
+		case "SubscribeStatusString":
+			s.SubscribeStatusString = n.text
+		case "PopupScene":
+			s.PopupScene = toInt(n.text)
+		case "MsgID", "MsgId":
+			s.MsgID = toInt64(n.text)
+		case "ErrorCode":
+			s.ErrorCode = toInt(n.text)
+		case "ErrorStatus":
+			s.ErrorStatus = n.text
+		}
+	}
+	return s
+}
+
+func parsePublishEvent(nodes []node, i int32) PublishEventInfo {
+	var p PublishEventInfo
+	for c := nodes[i].first; c >= 0; c = nodes[c].next {
+		switch n := nodes[c]; n.name {
+		case "publish_id":
+			p.PublishID = n.text
+		case "publish_status":
+			p.PublishStatus = toInt(n.text)
+		case "article_id":
+			p.ArticleID = n.text
+		case "fail_idx":
+			p.FailIdx = append(p.FailIdx, toInt(n.text))
+		case "article_detail":
+			for item := nodes[c].first; item >= 0; item = nodes[item].next {
+				if nodes[item].name == "item" {
+					p.ArticleDetail = append(p.ArticleDetail, PublishedArticle{
+						Idx:        toInt(childText(nodes, item, "idx")),
+						ArticleURL: childText(nodes, item, "article_url"),
+					})
+				}
+			}
+		}
+	}
+	return p
+}
+
+// childText returns the text of the first child of nodes[i] named name.
+func childText(nodes []node, i int32, name string) string {
+	for c := nodes[i].first; c >= 0; c = nodes[c].next {
+		if nodes[c].name == name {
+			return nodes[c].text
+		}
+	}
+	return ""
+}
+
+// Numbers that do not parse are left zero: the spec does not say what WeChat
+// sends on odd input, and failing the whole delivery would show the follower an
+// error for a field the handler may not even read.
+func toInt64(s string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return n
+}
+
+func toInt(s string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(s))
+	return n
+}
+
+func toFloat(s string) float64 {
+	f, _ := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	return f
+}
+
+// errNoEncrypt is a safe- or compatible-mode body without an <Encrypt> element.
+var errNoEncrypt = errors.New("encrypted request has no <Encrypt> element")
+
+// parseEnvelope returns the <Encrypt> text of an encrypted request body.
+func parseEnvelope(body []byte) (string, error) {
+	buf := getNodes()
+	defer putNodes(buf)
+	nodes, err := parseXML(string(body), (*buf)[:0])
+	if nodes != nil {
+		*buf = nodes
+	}
+	if err != nil {
+		return "", err
+	}
+	for c := nodes[0].first; c >= 0; c = nodes[c].next {
+		if nodes[c].name == "Encrypt" {
+			return nodes[c].text, nil
+		}
+	}
+	return "", errNoEncrypt
+}

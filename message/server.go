@@ -1,0 +1,175 @@
+package message
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/wxkit/wechat/internal/wxcrypto"
+	"github.com/wxkit/wechat/officialaccount"
+)
+
+// Server is the webhook (服务器配置的 URL): an http.Handler that verifies the URL,
+// checks every push's signature, decrypts in compatible and safe mode, parses,
+// de-duplicates WeChat's retries, calls the handler within WeChat's 5 seconds and
+// writes the passive reply, encrypted when the push was. It is safe for
+// concurrent use.
+type Server struct {
+	appID  string
+	token  string
+	cipher *wxcrypto.Cipher // nil without an EncodingAESKey
+	h      Dispatcher
+	settings
+}
+
+// NewServer returns the webhook of oa, answering with h (a *Mux, or a Handler).
+// It uses oa's AppID, Token and EncodingAESKey; without a Token every request
+// is rejected, which it logs once here. Out-of-range options fall back to their
+// defaults, also logged.
+func NewServer(oa *officialaccount.OfficialAccount, h Dispatcher, opts ...Option) *Server {
+	srv := &Server{appID: oa.AppID(), token: oa.WebhookToken(), h: h, settings: defaults()}
+	srv.logger = oa.Logger()
+	for _, o := range opts {
+		o(&srv.settings)
+	}
+	if key := oa.AESKey(); key != nil {
+		srv.cipher, _ = wxcrypto.NewCipher(key) // officialaccount checked the key
+	}
+	if srv.dedup == nil {
+		srv.dedup = NewMemoryDedupStore()
+	}
+	if srv.now == nil {
+		srv.now = defaults().now
+	}
+	if srv.logger == nil {
+		srv.logger = slog.New(slog.DiscardHandler)
+	}
+	srv.fixSettings()
+	if srv.token == "" {
+		srv.logger.Error("message: the OfficialAccount has no webhook Token; every request will be rejected")
+	}
+	if h == nil {
+		srv.h = &Mux{}
+	}
+	return srv
+}
+
+func (srv *Server) fixSettings() {
+	d := defaults()
+	fix := func(ok bool, name string, def any, field func()) {
+		if !ok {
+			srv.logger.Warn("message: option out of range; using the default", "option", name, "default", def)
+			field()
+		}
+	}
+	fix(srv.bodyLimit > 0, "WithBodyLimit", d.bodyLimit, func() { srv.bodyLimit = d.bodyLimit })
+	fix(srv.deadline > 0, "WithDeadline", d.deadline, func() { srv.deadline = d.deadline })
+	fix(srv.window > 0, "WithDedupWindow", d.window, func() { srv.window = d.window })
+}
+
+// ServeHTTP runs the pipeline: open (method, signature, size, decrypt, parse),
+// then URL verification or dispatch (dedup, deadline, recover), then the reply.
+func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now() // the deadline runs on real time, whatever WithClock says
+	in, status, err := srv.open(r)
+	if err != nil {
+		srv.reject(w, r, status, err)
+		return
+	}
+	if in.msg == nil { // URL verification
+		w.Header()["Content-Type"] = plainText
+		io.WriteString(w, in.echo)
+		return
+	}
+	in.arrived = arrived
+	srv.write(w, &in, srv.dispatch(r.Context(), &in))
+}
+
+// reject answers a request that failed a check and logs it once. err never
+// holds a secret: the errors of this package name what failed, not the values.
+func (srv *Server) reject(w http.ResponseWriter, r *http.Request, status int, err error) {
+	srv.logger.LogAttrs(r.Context(), srv.rejectLevel, "message: request rejected",
+		slog.Int("status", status), slog.String("reason", err.Error()),
+		slog.String("method", r.Method), slog.String("remote", r.RemoteAddr))
+	if status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", "GET, POST")
+	}
+	http.Error(w, http.StatusText(status), status)
+}
+
+var (
+	plainText = []string{"text/plain; charset=utf-8"}
+	textXML   = []string{"text/xml; charset=utf-8"}
+	success   = []byte("success")
+)
+
+// render turns the handler's reply into XML, or nil for "success". A reply
+// that breaks WeChat's limits is logged and not sent: the follower would see
+// "该公众号暂时无法提供服务" instead.
+func (srv *Server) render(ctx context.Context, r Reply, in *Message) []byte {
+	if isNoReply(r) {
+		return nil
+	}
+	if err := validate(r, in); err != nil {
+		srv.logger.LogAttrs(ctx, slog.LevelError, "message: reply not sent", slog.String("err", err.Error()))
+		return nil
+	}
+	return appendReply(make([]byte, 0, 256), r, in, srv.now().Unix())
+}
+
+// write sends the reply: "success" when there is none, encrypted when the
+// request was.
+func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte) {
+	h := w.Header()
+	if len(reply) == 0 {
+		h["Content-Type"] = plainText
+		w.Write(success)
+		return
+	}
+	h["Content-Type"] = textXML
+	if !in.encrypted {
+		w.Write(reply)
+		return
+	}
+	buf := envelopePool.Get().(*[]byte)
+	out, err := srv.seal((*buf)[:0], reply, in.nonce)
+	if err != nil { // crypto/rand failed: nothing sensible to send but success
+		srv.logger.Error("message: encrypting the reply failed; answered success", "err", err)
+		h["Content-Type"] = plainText
+		w.Write(success)
+	} else {
+		w.Write(out)
+	}
+	*buf = out[:0]
+	envelopePool.Put(buf)
+}
+
+var envelopePool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// seal appends the encrypted reply envelope (spec §4.1) to dst.
+func (srv *Server) seal(dst, reply []byte, nonce string) ([]byte, error) {
+	var random [16]byte
+	if _, err := rand.Read(random[:]); err != nil {
+		return dst, err
+	}
+	ts := strconv.FormatInt(srv.now().Unix(), 10)
+	dst = append(dst, "<xml><Encrypt><![CDATA["...)
+	start := len(dst)
+	dst, err := srv.cipher.AppendEncrypt(dst, random[:], reply, srv.appID)
+	if err != nil {
+		return dst, err
+	}
+	sig := wxcrypto.Signature(srv.token, ts, nonce, string(dst[start:]))
+	dst = append(dst, "]]></Encrypt><MsgSignature><![CDATA["...)
+	dst = append(dst, sig...)
+	dst = append(dst, "]]></MsgSignature><TimeStamp>"...)
+	dst = append(dst, ts...)
+	dst = append(dst, "</TimeStamp>"...)
+	dst = appendElem(dst, "Nonce", nonce)
+	return append(dst, "</xml>"...), nil
+}

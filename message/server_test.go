@@ -1,0 +1,238 @@
+package message
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/wxkit/wechat/officialaccount"
+	"github.com/wxkit/wechat/wechattest"
+)
+
+var modes = []wechattest.Mode{wechattest.ModePlaintext, wechattest.ModeCompatible, wechattest.ModeSafe}
+
+// harness is one Server on a fake platform, with its log captured.
+type harness struct {
+	fake *wechattest.Server
+	srv  *Server
+	logs *syncBuffer
+}
+
+func newHarness(t testing.TB, h Dispatcher, opts ...Option) *harness {
+	t.Helper()
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	return newHarnessConfig(t, fake, fake.Config(), h, opts...)
+}
+
+func newHarnessConfig(t testing.TB, fake *wechattest.Server, cfg officialaccount.Config, h Dispatcher, opts ...Option) *harness {
+	t.Helper()
+	logs := &syncBuffer{}
+	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	oa, err := officialaccount.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{fake: fake, srv: NewServer(oa, h, opts...), logs: logs}
+}
+
+// client returns a push client of the fake platform for mode; requests it builds
+// are served in-process with serve.
+func (hs *harness) client(mode wechattest.Mode) *wechattest.WebhookClient {
+	return hs.fake.WebhookClient("http://webhook.test/wechat", mode)
+}
+
+func (hs *harness) serve(req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	hs.srv.ServeHTTP(rec, req)
+	return rec
+}
+
+// push sends msg in mode and returns the checked reply.
+func (hs *harness) push(t testing.TB, mode wechattest.Mode, msg []byte) *wechattest.WebhookReply {
+	t.Helper()
+	c := hs.client(mode)
+	req, err := c.NewRequest(context.Background(), msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := hs.serve(req)
+	reply, err := c.DecodeReply(rec.Code, rec.Body.Bytes())
+	if err != nil {
+		t.Fatalf("push in %s mode: %v (log: %s)", mode, err, hs.logs)
+	}
+	if want := mode != wechattest.ModePlaintext; !reply.Success && reply.Encrypted != want {
+		t.Errorf("push in %s mode: reply encrypted = %v, want %v", mode, reply.Encrypted, want)
+	}
+	return reply
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServePayloads pushes every real payload in every mode: the handler must
+// see exactly what parseMessage reads, and the reply must reach WeChat intact.
+func TestServePayloads(t *testing.T) {
+	t.Parallel()
+	for name := range loadPayloads(t) {
+		if strings.HasPrefix(name, "envelope_") {
+			continue // TestServeOfficialEnvelopes
+		}
+		raw := readPayload(t, name)
+		want, err := parseMessage(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mode := range modes {
+			t.Run(name+"/"+mode.String(), func(t *testing.T) {
+				t.Parallel()
+				var got *Message
+				hs := newHarness(t, Handler(func(_ context.Context, m *Message) Reply {
+					got = m
+					return Text("got " + string(m.MsgType) + " " + string(m.Event))
+				}))
+				reply := hs.push(t, mode, raw)
+				if got == nil {
+					t.Fatal("handler not called")
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("handler saw\n%+v\nwant\n%+v", got, want)
+				}
+				r := reply.Message
+				if r.MsgType != "text" || r.Content != "got "+string(want.MsgType)+" "+string(want.Event) ||
+					r.ToUserName != want.FromUserName || r.FromUserName != want.ToUserName || r.CreateTime == 0 {
+					t.Errorf("reply = %+v", r)
+				}
+			})
+		}
+	}
+}
+
+// TestServeOfficialEnvelopes serves the two encrypted bodies WeChat's own docs
+// and samples give, with their original query strings.
+func TestServeOfficialEnvelopes(t *testing.T) {
+	t.Parallel()
+	for name, tc := range loadPayloads(t) {
+		if !strings.HasPrefix(name, "envelope_") {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			q := tc.Query
+			fake := wechattest.NewServer()
+			t.Cleanup(fake.Close)
+			cfg := fake.Config()
+			cfg.AppID, cfg.Token, cfg.EncodingAESKey = q["appid"], q["token"], q["encoding_aes_key"]
+			var got *Message
+			hs := newHarnessConfig(t, fake, cfg, Handler(func(_ context.Context, m *Message) Reply {
+				got = m
+				return nil
+			}))
+			params := []string{}
+			for _, k := range []string{"signature", "timestamp", "nonce", "openid", "encrypt_type", "msg_signature"} {
+				if v := q[k]; v != "" {
+					params = append(params, k+"="+v)
+				}
+			}
+			req := httptest.NewRequest(http.MethodPost, "/wechat?"+strings.Join(params, "&"), bytes.NewReader(readPayload(t, name)))
+			rec := hs.serve(req)
+			if rec.Code != 200 || rec.Body.String() != "success" {
+				t.Fatalf("answer = %d %q, want 200 success (log: %s)", rec.Code, rec.Body, hs.logs)
+			}
+			if got == nil || string(got.Raw) != tc.Expect["decrypted_plaintext"] {
+				t.Fatalf("handler saw %+v", got)
+			}
+		})
+	}
+}
+
+func TestNoReplyAnswersSuccess(t *testing.T) {
+	t.Parallel()
+	for _, h := range []Handler{
+		func(context.Context, *Message) Reply { return nil },
+		func(context.Context, *Message) Reply { return NoReply() },
+	} {
+		hs := newHarness(t, h)
+		for _, mode := range modes {
+			c := hs.client(mode)
+			req, _ := c.NewRequest(context.Background(), c.Text("o1", "hi"))
+			rec := hs.serve(req)
+			if rec.Code != 200 || rec.Body.String() != "success" || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain") {
+				t.Errorf("%s: answer = %d %q %q, want 200 success text/plain", mode, rec.Code, rec.Body, rec.Header().Get("Content-Type"))
+			}
+		}
+	}
+}
+
+func TestURLVerification(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, nil)
+	c := hs.client(wechattest.ModeSafe)
+	req, err := c.NewVerifyRequest(context.Background(), "4375120948345356249")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := hs.serve(req)
+	if rec.Code != 200 || rec.Body.String() != "4375120948345356249" {
+		t.Errorf("verification = %d %q, want 200 and the echostr", rec.Code, rec.Body)
+	}
+
+	// The official example: token AAAAA.
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	cfg := fake.Config()
+	cfg.Token = "AAAAA"
+	doc := newHarnessConfig(t, fake, cfg, nil)
+	rec = doc.serve(httptest.NewRequest(http.MethodGet, "/wechat?signature=f464b24fc39322e44b38aa78f5edd27bd1441696&echostr=4375120948345356249&timestamp=1714036504&nonce=1514711492", nil))
+	if rec.Code != 200 || rec.Body.String() != "4375120948345356249" {
+		t.Errorf("doc vector verification = %d %q", rec.Code, rec.Body)
+	}
+}
+
+// TestURLVerificationEncrypted answers an encrypted echostr signed with
+// msg_signature, using the echostr vector of WeChat's C# sample.
+func TestURLVerificationEncrypted(t *testing.T) {
+	t.Parallel()
+	v := loadVector(t, "echostr-QDG6eK-verify-url")
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	cfg := fake.Config()
+	cfg.AppID, cfg.Token, cfg.EncodingAESKey = v.ReceiveID, v.Token, v.EncodingAESKey
+	hs := newHarnessConfig(t, fake, cfg, nil)
+	target := "/wechat?msg_signature=" + v.MsgSignature + "&timestamp=" + v.Timestamp + "&nonce=" + v.Nonce +
+		"&echostr=" + urlEscape(v.Encrypt)
+	rec := hs.serve(httptest.NewRequest(http.MethodGet, target, nil))
+	if rec.Code != 200 || rec.Body.String() != v.Plaintext {
+		t.Errorf("encrypted verification = %d %q, want 200 %q (log: %s)", rec.Code, rec.Body, v.Plaintext, hs.logs)
+	}
+}
+
+func readAll(t testing.TB, r io.Reader) []byte {
+	t.Helper()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
