@@ -1,0 +1,161 @@
+package officialaccount_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/wxkit/wechat"
+	"github.com/wxkit/wechat/officialaccount"
+	"github.com/wxkit/wechat/wechattest"
+)
+
+func TestNewValidates(t *testing.T) {
+	t.Parallel()
+	good := officialaccount.Config{AppID: "wx1", AppSecret: "secret"}
+	tests := []struct {
+		name    string
+		mutate  func(*officialaccount.Config)
+		wantErr string // "" for success
+	}{
+		{"minimal", func(*officialaccount.Config) {}, ""},
+		{"no AppID", func(c *officialaccount.Config) { c.AppID = "" }, "AppID is required"},
+		{"AppID with spaces", func(c *officialaccount.Config) { c.AppID = " wx1" }, "white space"},
+		{"no secret", func(c *officialaccount.Config) { c.AppSecret = "" }, "AppSecret is required"},
+		{"short AES key", func(c *officialaccount.Config) { c.EncodingAESKey = strings.Repeat("a", 42) }, "must be 43 characters, got 42"},
+		{"AES key not base64", func(c *officialaccount.Config) { c.EncodingAESKey = strings.Repeat("!", 43) }, "not base64"},
+		{"good AES key", func(c *officialaccount.Config) { c.EncodingAESKey = wechattest.SandboxEncodingAESKey }, ""},
+		{"relative base URL", func(c *officialaccount.Config) { c.BaseURL = "api.weixin.qq.com" }, "BaseURL must be an absolute"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := good
+			tt.mutate(&cfg)
+			oa, err := officialaccount.New(cfg)
+			if tt.wantErr == "" {
+				if err != nil || oa == nil {
+					t.Fatalf("New() = %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("New() error = %v, want %q", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), "secret") && cfg.AppSecret != "" && strings.Contains(err.Error(), cfg.AppSecret) {
+				t.Errorf("the secret is in the error: %v", err)
+			}
+		})
+	}
+}
+
+func TestNewDoesNoIO(t *testing.T) {
+	t.Parallel()
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	cfg := fake.Config()
+	cfg.Credential = nil // New builds its own Manager
+	oa, err := officialaccount.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := fake.Calls("/cgi-bin/token"); n != 0 {
+		t.Fatalf("New fetched %d tokens", n)
+	}
+	if err := oa.GetJSON(t.Context(), wechattest.PathAPIDomainIP, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if oa.AppID() != fake.AppID() || len(oa.AESKey()) != 32 || oa.WebhookToken() != fake.WebhookToken() {
+		t.Errorf("accessors do not reflect the config")
+	}
+}
+
+func newOA(t *testing.T, fake *wechattest.Server) *officialaccount.OfficialAccount {
+	t.Helper()
+	oa, err := officialaccount.New(fake.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return oa
+}
+
+func TestRetryOnceOnly(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		inject       int // errcode the API answers, twice
+		wantCode     int
+		wantAPICalls int
+	}{
+		{"40001 once then ok", 0, 0, 2},
+		{"42001 twice", wechat.CodeAccessTokenExpired, wechat.CodeAccessTokenExpired, 2},
+		{"40014 twice", wechat.CodeInvalidAccessToken, wechat.CodeInvalidAccessToken, 2},
+		{"41001 is not a token refresh", wechat.CodeAccessTokenMissing, wechat.CodeAccessTokenMissing, 1},
+		{"40003 is returned as is", wechat.CodeInvalidOpenID, wechat.CodeInvalidOpenID, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := wechattest.NewServer()
+			t.Cleanup(fake.Close)
+			oa := newOA(t, fake)
+			if err := oa.GetJSON(t.Context(), wechattest.PathAPIDomainIP, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			if tt.inject == 0 {
+				fake.RevokeTokens()
+			} else {
+				fake.FailNext(wechattest.PathAPIDomainIP, 2, tt.inject)
+			}
+			err := oa.GetJSON(t.Context(), wechattest.PathAPIDomainIP, nil, nil)
+			if code := wechat.Code(err); code != tt.wantCode {
+				t.Fatalf("GetJSON errcode = %d, want %d (err: %v)", code, tt.wantCode, err)
+			}
+			if n := fake.Calls(wechattest.PathAPIDomainIP) - 1; n != tt.wantAPICalls {
+				t.Errorf("API calls = %d, want %d", n, tt.wantAPICalls)
+			}
+			var we *wechat.Error
+			if err != nil && (!errors.As(err, &we) || we.API != wechattest.PathAPIDomainIP) {
+				t.Errorf("error %v does not name the API", err)
+			}
+		})
+	}
+}
+
+func TestPostJSONDoesNotEscapeHTML(t *testing.T) {
+	t.Parallel()
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	oa := newOA(t, fake)
+	err := oa.PostJSON(t.Context(), wechattest.PathClearQuota, nil, map[string]string{"appid": fake.AppID(), "note": "<a href=\"x?a=1&b=2\">"}, nil)
+	if err != nil {
+		t.Fatalf("PostJSON: %v", err)
+	}
+	body := string(fake.Requests(wechattest.PathClearQuota)[0].Body)
+	if !strings.Contains(body, `<a href=\"x?a=1&b=2\">`) {
+		t.Errorf("body = %s, want raw < > &", body)
+	}
+}
+
+func TestTransportErrors(t *testing.T) {
+	t.Parallel()
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	oa := newOA(t, fake)
+	fake.FailNextHTTP(wechattest.PathAPIDomainIP, 1, 503)
+	if err := oa.GetJSON(t.Context(), wechattest.PathAPIDomainIP, nil, nil); err == nil || !strings.Contains(err.Error(), "HTTP 503") {
+		t.Errorf("HTTP 503: err = %v", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := oa.GetJSON(ctx, wechattest.PathAPIDomainIP, nil, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled ctx: err = %v", err)
+	}
+	var out struct {
+		IPList int `json:"ip_list"`
+	} // wrong shape
+	if err := oa.GetJSON(t.Context(), wechattest.PathAPIDomainIP, nil, &out); err == nil || !strings.Contains(err.Error(), "decoding reply") {
+		t.Errorf("bad shape: err = %v", err)
+	}
+}
