@@ -1,6 +1,425 @@
 package wechattest
 
-// menuState is the menu API's state. (Filled in by the menu work.)
-type menuState struct{}
+import (
+	"net/http"
+	"net/url"
+	"strconv"
 
-func (s *Server) menuRoutes() {}
+	"github.com/wxkit/wechat"
+)
+
+// Paths of the custom-menu APIs the fake serves.
+const (
+	PathMenuCreate         = "/cgi-bin/menu/create"
+	PathMenuGet            = "/cgi-bin/menu/get"
+	PathMenuDelete         = "/cgi-bin/menu/delete"
+	PathMenuAddConditional = "/cgi-bin/menu/addconditional"
+	PathMenuDelConditional = "/cgi-bin/menu/delconditional"
+	PathMenuTryMatch       = "/cgi-bin/menu/trymatch"
+	PathSelfMenuInfo       = "/cgi-bin/get_current_selfmenu_info"
+)
+
+// MenuUser is what trymatch matches personalized menus against for one user: the
+// client platform ("1" iOS, "2" Android, "3" others) and the user's tag ids, the
+// most recently applied last (WeChat matches on that one).
+type MenuUser struct {
+	Platform string
+	TagIDs   []string
+}
+
+// SetMenuUser tells trymatch about userID (an OpenID or WeChat ID). Users never set
+// this way are still accepted when the id looks like one (see looksLikeUserID); they
+// have no platform and no tags, so only the default menu matches them.
+func (s *Server) SetMenuUser(userID string, u MenuUser) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.menus.users == nil {
+		s.menus.users = map[string]MenuUser{}
+	}
+	s.menus.users[userID] = u
+}
+
+// menuState is the menu API's state: the default menu, the personalized menus
+// (oldest first) and what trymatch knows about users.
+type menuState struct {
+	main        []menuButton // nil: no default menu
+	mainID      int64
+	conditional []conditionalMenu
+	lastID      int64
+	users       map[string]MenuUser
+}
+
+type conditionalMenu struct {
+	id      int64
+	buttons []menuButton
+	rule    matchRule
+}
+
+// menuButton is a button on the wire. The fake keeps its own types rather than the
+// menu package's, so a wrong tag on the client side shows up as a failing test.
+type menuButton struct {
+	Type      string       `json:"type,omitempty"`
+	Name      string       `json:"name"`
+	Key       string       `json:"key,omitempty"`
+	URL       string       `json:"url,omitempty"`
+	AppID     string       `json:"appid,omitempty"`
+	PagePath  string       `json:"pagepath,omitempty"`
+	MediaID   string       `json:"media_id,omitempty"`
+	ArticleID string       `json:"article_id,omitempty"`
+	SubButton []menuButton `json:"sub_button"` // replies carry "sub_button":[] on leaves, as WeChat's do
+}
+
+type matchRule struct {
+	TagID              string `json:"tag_id,omitempty"`
+	ClientPlatformType string `json:"client_platform_type,omitempty"`
+	GroupID            string `json:"group_id,omitempty"`
+	Sex                string `json:"sex,omitempty"`
+	Country            string `json:"country,omitempty"`
+	Province           string `json:"province,omitempty"`
+	City               string `json:"city,omitempty"`
+	Language           string `json:"language,omitempty"`
+}
+
+func (r matchRule) hasPrivacy() bool {
+	return r.Sex != "" || r.Country != "" || r.Province != "" || r.City != "" || r.Language != ""
+}
+
+func (s *Server) menuRoutes() {
+	for path, perDay := range map[string]int{ // WeChat's documented daily quotas
+		PathMenuCreate: 1000, PathMenuGet: 10000, PathMenuDelete: 1000,
+		PathMenuAddConditional: 2000, PathMenuDelConditional: 2000, PathMenuTryMatch: 20000,
+	} {
+		s.quota[path] = perDay
+	}
+	s.api(http.MethodPost, PathMenuCreate, s.menuCreate)
+	s.api(http.MethodGet, PathMenuGet, s.menuGet)
+	s.api(http.MethodGet, PathMenuDelete, s.menuDelete)
+	s.api(http.MethodPost, PathMenuAddConditional, s.menuAddConditional)
+	s.api(http.MethodPost, PathMenuDelConditional, s.menuDelConditional)
+	s.api(http.MethodPost, PathMenuTryMatch, s.menuTryMatch)
+	s.api(http.MethodGet, PathSelfMenuInfo, s.selfMenuInfo)
+}
+
+func (s *Server) menuCreate(c *call) (any, error) {
+	var req struct {
+		Button []menuButton `json:"button"`
+	}
+	if err := c.bind(&req); err != nil {
+		return nil, err
+	}
+	if err := checkMenu(req.Button); err != nil {
+		return nil, err
+	}
+	st := &s.menus
+	st.lastID++
+	st.main, st.mainID = normalize(req.Button), st.lastID
+	return ok(), nil
+}
+
+func (s *Server) menuGet(*call) (any, error) {
+	st := &s.menus
+	if st.main == nil {
+		return nil, apiError(wechat.CodeMenuNotExist, "menu no exist")
+	}
+	main := map[string]any{"button": st.main}
+	reply := map[string]any{"menu": main}
+	if len(st.conditional) > 0 { // WeChat sends menuid only alongside personalized menus
+		main["menuid"] = st.mainID
+		var list []map[string]any
+		for _, m := range st.conditional {
+			list = append(list, map[string]any{"button": m.buttons, "matchrule": m.rule, "menuid": m.id})
+		}
+		reply["conditionalmenu"] = list
+	}
+	return reply, nil
+}
+
+// menuDelete removes everything. WeChat's docs do not say what deleting a missing
+// menu answers; the fake answers ok, as deleting is idempotent.
+func (s *Server) menuDelete(*call) (any, error) {
+	s.menus.main, s.menus.conditional = nil, nil
+	return ok(), nil
+}
+
+func (s *Server) menuAddConditional(c *call) (any, error) {
+	var req struct {
+		Button    []menuButton `json:"button"`
+		MatchRule matchRule    `json:"matchrule"`
+	}
+	if err := c.bind(&req); err != nil {
+		return nil, err
+	}
+	st := &s.menus
+	if st.main == nil {
+		return nil, apiError(wechat.CodeNoDefaultMenu, "no default menu, can not create conditional menu")
+	}
+	if err := checkMatchRule(req.MatchRule); err != nil {
+		return nil, err
+	}
+	if err := checkMenu(req.Button); err != nil {
+		return nil, err
+	}
+	// The number of personalized menus an account may hold (65305) is not
+	// documented; the fake sets no limit.
+	domains := map[string]bool{}
+	for _, m := range append(st.conditional, conditionalMenu{buttons: req.Button}) {
+		collectDomains(m.buttons, domains)
+	}
+	if len(domains) > 3 {
+		return nil, apiError(wechat.CodeMenuTooManyDomains, "too many url domains in conditional menus, the limit is 3")
+	}
+	st.lastID++
+	st.conditional = append(st.conditional, conditionalMenu{id: st.lastID, buttons: normalize(req.Button), rule: req.MatchRule})
+	return map[string]any{"menuid": strconv.FormatInt(st.lastID, 10)}, nil
+}
+
+func (s *Server) menuDelConditional(c *call) (any, error) {
+	var req struct {
+		MenuID flexID `json:"menuid"`
+	}
+	if err := c.bind(&req); err != nil {
+		return nil, err
+	}
+	st := &s.menus
+	for i, m := range st.conditional {
+		if strconv.FormatInt(m.id, 10) == string(req.MenuID) {
+			st.conditional = append(st.conditional[:i:i], st.conditional[i+1:]...)
+			return ok(), nil
+		}
+	}
+	return nil, apiError(wechat.CodeConditionalMenuNotFound, "menuid not exist")
+}
+
+// menuTryMatch answers the menu userID sees. There is no shared follower registry
+// for the fake to consult, so any id that looks like an OpenID or WeChat ID is a
+// known user unless SetMenuUser says more about it; anything else is 65302.
+func (s *Server) menuTryMatch(c *call) (any, error) {
+	var req struct {
+		UserID string `json:"user_id"`
+	}
+	if err := c.bind(&req); err != nil {
+		return nil, err
+	}
+	st := &s.menus
+	u, known := st.users[req.UserID]
+	if !known && !looksLikeUserID(req.UserID) {
+		return nil, apiError(wechat.CodeTryMatchNoUser, "not exist user")
+	}
+	if st.main == nil {
+		return nil, apiError(wechat.CodeMenuNotExist, "menu no exist")
+	}
+	for i := len(st.conditional) - 1; i >= 0; i-- { // newest first; the first match wins
+		if m := st.conditional[i]; ruleMatches(m.rule, u) {
+			return map[string]any{"button": m.buttons}, nil
+		}
+	}
+	return map[string]any{"button": st.main}, nil
+}
+
+// ruleMatches follows WeChat: every field set must match; rules with privacy fields
+// silently stop matching; only the user's most recent tag counts. The fake has no
+// legacy groups, so a group_id rule never matches.
+func ruleMatches(r matchRule, u MenuUser) bool {
+	if r.hasPrivacy() || r.GroupID != "" {
+		return false
+	}
+	if r.TagID != "" && (len(u.TagIDs) == 0 || u.TagIDs[len(u.TagIDs)-1] != r.TagID) {
+		return false
+	}
+	return r.ClientPlatformType == "" || r.ClientPlatformType == u.Platform
+}
+
+// selfMenuInfo derives the live menu from the API-created default menu. With no
+// menu it answers is_menu_open 0 and no selfmenu_info (WeChat's exact reply for
+// that case is not in the spec).
+func (s *Server) selfMenuInfo(*call) (any, error) {
+	if s.menus.main == nil {
+		return map[string]any{"is_menu_open": 0}, nil
+	}
+	buttons := make([]map[string]any, 0, len(s.menus.main))
+	for _, b := range s.menus.main {
+		buttons = append(buttons, selfButton(b))
+	}
+	return map[string]any{"is_menu_open": 1, "selfmenu_info": map[string]any{"button": buttons}}, nil
+}
+
+// selfButton is b in get_current_selfmenu_info's shape: sub_button is an object
+// with a list. For API types the fake echoes the create fields (the spec does not
+// show what WeChat reports for media_id or article_id buttons here).
+func selfButton(b menuButton) map[string]any {
+	out := map[string]any{"name": b.Name}
+	if len(b.SubButton) > 0 {
+		list := make([]map[string]any, 0, len(b.SubButton))
+		for _, sub := range b.SubButton {
+			list = append(list, selfButton(sub))
+		}
+		out["sub_button"] = map[string]any{"list": list}
+		return out
+	}
+	for k, v := range map[string]string{"type": b.Type, "key": b.Key, "url": b.URL, "appid": b.AppID,
+		"pagepath": b.PagePath, "media_id": b.MediaID, "article_id": b.ArticleID} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// normalize copies buttons with "sub_button":[] on every leaf, as WeChat replies.
+func normalize(buttons []menuButton) []menuButton {
+	out := make([]menuButton, len(buttons))
+	for i, b := range buttons {
+		b.SubButton = normalize(b.SubButton)
+		out[i] = b
+	}
+	return out
+}
+
+func collectDomains(buttons []menuButton, into map[string]bool) {
+	for _, b := range buttons {
+		if b.URL != "" {
+			if u, err := url.Parse(b.URL); err == nil && u.Host != "" {
+				into[u.Hostname()] = true
+			}
+		}
+		collectDomains(b.SubButton, into)
+	}
+}
+
+// looksLikeUserID accepts what an OpenID (28 characters of base64url) or a WeChat
+// ID (letters, digits, _ and -) can look like.
+func looksLikeUserID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// flexID reads a JSON string or number (menuid is sent both ways).
+type flexID string
+
+func (id *flexID) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		if s, err := strconv.Unquote(string(b)); err == nil {
+			*id = flexID(s)
+			return nil
+		}
+	}
+	*id = flexID(b)
+	return nil
+}
+
+// The fake's copy of WeChat's menu limits (bytes of UTF-8).
+const (
+	menuMaxButtons    = 3
+	menuMaxSubButtons = 5
+	menuMaxName       = 16
+	menuMaxSubName    = 60
+	menuMaxKey        = 128
+	menuMaxURL        = 1024
+)
+
+// menuNeeds is the field each creatable type must carry.
+var menuNeeds = map[string]string{
+	"click": "key", "scancode_push": "key", "scancode_waitmsg": "key", "pic_sysphoto": "key",
+	"pic_photo_or_album": "key", "pic_weixin": "key", "location_select": "key",
+	"view": "url", "miniprogram": "url",
+	"media_id": "media_id", "view_limited": "media_id",
+	"article_id": "article_id", "article_view_limited": "article_id",
+}
+
+// menuCodes are the errcodes of one menu level: top-level buttons or sub-buttons.
+type menuCodes struct{ name, typ, key, url, nameLimit int }
+
+var (
+	topCodes = menuCodes{wechat.CodeButtonNameTooLong, wechat.CodeInvalidButtonType, wechat.CodeButtonKeyTooLong, wechat.CodeButtonURLTooLong, menuMaxName}
+	subCodes = menuCodes{wechat.CodeSubButtonNameTooLong, wechat.CodeInvalidSubButtonType, wechat.CodeSubButtonKeyTooLong, wechat.CodeSubButtonURLTooLong, menuMaxSubName}
+)
+
+// checkMenu applies WeChat's create rules server-side, so a client that skips its
+// own checks still meets the right errcode. Where the spec names no code for an
+// empty required field, the fake answers the field's size code (an empty key is a
+// key of invalid size), 40007 for media_id, and 47003 naming the field otherwise.
+func checkMenu(buttons []menuButton) error {
+	if len(buttons) == 0 || len(buttons) > menuMaxButtons {
+		return apiError(wechat.CodeInvalidButtonCount, "invalid button size")
+	}
+	for _, b := range buttons {
+		if len(b.SubButton) == 0 {
+			if b.Type == "" {
+				return apiError(wechat.CodeSubMenuMissing, "missing sub menu data: a button needs a type or sub_button")
+			}
+			if err := checkButton(b, topCodes); err != nil {
+				return err
+			}
+			continue
+		}
+		if b.Name == "" || len(b.Name) > menuMaxName {
+			return apiError(wechat.CodeButtonNameTooLong, "invalid button name size")
+		}
+		if b.Type != "" { // undocumented; the fake is strict: a parent has no type
+			return apiError(wechat.CodeInvalidButtonType, "invalid button type: a button with sub_button has no type")
+		}
+		if len(b.SubButton) > menuMaxSubButtons {
+			return apiError(wechat.CodeInvalidSubButtonCount, "invalid sub button size")
+		}
+		for _, sub := range b.SubButton {
+			if len(sub.SubButton) > 0 {
+				return apiError(wechat.CodeInvalidSubMenuLevel, "invalid sub menu level")
+			}
+			if err := checkButton(sub, subCodes); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkButton(b menuButton, codes menuCodes) error {
+	if b.Name == "" || len(b.Name) > codes.nameLimit {
+		return apiError(codes.name, "invalid button name size")
+	}
+	need, ok := menuNeeds[b.Type]
+	if !ok {
+		return apiError(codes.typ, "invalid button type")
+	}
+	if len(b.Key) > menuMaxKey || need == "key" && b.Key == "" {
+		return apiError(codes.key, "invalid button key size")
+	}
+	if len(b.URL) > menuMaxURL || need == "url" && b.URL == "" {
+		return apiError(codes.url, "invalid button url size")
+	}
+	switch {
+	case need == "media_id" && b.MediaID == "":
+		return apiError(wechat.CodeInvalidMediaID, "invalid media_id")
+	case need == "article_id" && b.ArticleID == "":
+		return apiError(wechat.CodeArgumentInvalid, "argument invalid! article_id is empty")
+	case b.Type == "miniprogram" && b.AppID == "":
+		return apiError(wechat.CodeArgumentInvalid, "argument invalid! appid is empty")
+	case b.Type == "miniprogram" && b.PagePath == "":
+		return apiError(wechat.CodeArgumentInvalid, "argument invalid! pagepath is empty")
+	}
+	return nil
+}
+
+// checkMatchRule: at least one field (65304), regions big to small (65310, 65311),
+// then no privacy fields (65320). Which of the last two WeChat checks first is not
+// documented.
+func checkMatchRule(r matchRule) error {
+	switch {
+	case r == matchRule{}:
+		return apiError(wechat.CodeMatchRuleEmpty, "match rule empty")
+	case (r.Province != "" || r.City != "") && r.Country == "":
+		return apiError(wechat.CodeMatchRuleNoCountry, "country is empty while province or city is set")
+	case r.City != "" && r.Province == "":
+		return apiError(wechat.CodeMatchRuleNoProvince, "province is empty while city is set")
+	case r.hasPrivacy():
+		return apiError(wechat.CodeMatchRulePrivacy, "matchrule contains privacy fields: sex, country, province, city and language are no longer supported")
+	}
+	return nil
+}
