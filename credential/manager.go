@@ -110,8 +110,14 @@ func (m *Manager) Token(ctx context.Context) (string, error) {
 		}
 	}
 	m.st.waits.Add(1)
-	t, err := m.obtain(ctx, "", false)
-	return t.Value, err
+	t, err := m.obtain(ctx, "", cold)
+	if err != nil {
+		return "", err
+	}
+	if !m.s.now().Before(t.refreshAt(m.s.margin)) {
+		m.renewInBackground(t.Value) // a stored token that is already due
+	}
+	return t.Value, nil
 }
 
 // Refresh reports that WeChat rejected stale and returns a good token. When the
@@ -126,7 +132,7 @@ func (m *Manager) Refresh(ctx context.Context, stale string) (string, error) {
 	// A flight that started before this call may hand back stale itself; a
 	// second flight then starts after it and fetches.
 	for range 2 {
-		t, err := m.obtain(ctx, stale, true)
+		t, err := m.obtain(ctx, stale, passive)
 		if err != nil {
 			return "", err
 		}
@@ -141,19 +147,29 @@ func (m *Manager) Refresh(ctx context.Context, stale string) (string, error) {
 // refused a fetch (see WithRefreshLimit).
 var ErrRefreshLimited = errors.New("passive refresh limit reached")
 
+// purpose says why a token is loaded, which decides what a stored token must be
+// like to be used instead of fetching.
+type purpose int
+
+const (
+	cold    purpose = iota // no valid token is known: any valid one will do
+	renew                  // the known one is due: only one not yet due will do
+	passive                // stale was rejected: any other valid one will do
+)
+
 // obtain runs one load for all concurrent callers with the same purpose. The load
 // runs on its own context (the first caller's values, not its cancellation), so a
 // caller that gives up does not fail the others; each caller waits only as long as
 // its own ctx allows.
-func (m *Manager) obtain(ctx context.Context, stale string, passive bool) (Token, error) {
+func (m *Manager) obtain(ctx context.Context, stale string, why purpose) (Token, error) {
 	key := "token"
-	if passive {
+	if why == passive {
 		key = "refresh:" + stale
 	}
 	ch := m.group.DoChan(key, func() (any, error) {
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.s.fetchBudget+m.s.lockTTL)
 		defer cancel()
-		return m.load(lctx, stale, passive)
+		return m.load(lctx, stale, why)
 	})
 	select {
 	case r := <-ch:
@@ -167,15 +183,15 @@ func (m *Manager) obtain(ctx context.Context, stale string, passive bool) (Token
 }
 
 // load finds a usable token in the local copy or the store, or fetches one under
-// the store's lock. A token is usable when it is not stale and, unless the call is a
-// passive refresh, not yet due for renewal.
-func (m *Manager) load(ctx context.Context, stale string, passive bool) (Token, error) {
+// the store's lock. A token is usable when it is valid, is not stale and, for a
+// renewal, is not yet due itself.
+func (m *Manager) load(ctx context.Context, stale string, why purpose) (Token, error) {
 	usable := func(t Token) bool {
 		now := m.s.now()
 		if !t.Valid(now) || t.Value == stale {
 			return false
 		}
-		return passive || now.Before(t.refreshAt(m.s.margin))
+		return why != renew || now.Before(t.refreshAt(m.s.margin))
 	}
 	if e := m.cur.Load(); e != nil && usable(e.tok) {
 		return e.tok, nil // a flight that just ended already did the work
@@ -198,7 +214,7 @@ func (m *Manager) load(ctx context.Context, stale string, passive bool) (Token, 
 		// The store is down. A known token keeps being served; with none, fetching
 		// without the lock is the only way to serve at all.
 		m.storeFailed("lock", err)
-		if t, ok := m.known(); ok && !passive {
+		if t, ok := m.known(); ok && why != passive {
 			return t, nil
 		}
 		unlock = func() {}
@@ -208,7 +224,7 @@ func (m *Manager) load(ctx context.Context, stale string, passive bool) (Token, 
 		m.publish(t) // another process fetched while we waited for the lock
 		return t, nil
 	}
-	if passive && m.bucket != nil {
+	if why == passive && m.bucket != nil {
 		if ok, next := m.bucket.take(m.s.now()); !ok {
 			m.st.refused.Add(1)
 			m.s.logger.Warn("credential: passive refresh refused", "credential", m.key, "next_allowed", next)
@@ -216,7 +232,7 @@ func (m *Manager) load(ctx context.Context, stale string, passive bool) (Token, 
 				m.key, ErrRefreshLimited, next.Format(time.RFC3339))
 		}
 	}
-	return m.fetch(ctx, passive)
+	return m.fetch(ctx, why == passive)
 }
 
 // fetch calls the Fetcher with bounded retries, then stores and publishes.

@@ -493,3 +493,30 @@ func newOA(t *testing.T, fake *wechattest.Server, p credential.Provider) *offici
 	}
 	return oa
 }
+
+// A restarted process finds a valid token that is already due for renewal: the
+// caller gets it at once and the renewal happens in the background.
+func TestColdStartWithDueTokenDoesNotWait(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	store := credential.NewMemoryStore()
+	first := newManager(t, fake, credential.WithStore(store))
+	tok, err := first.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.Advance(7200*time.Second - 3*time.Minute) // valid, inside the margin
+	resume := fake.Pause(pathToken)
+	t.Cleanup(resume)
+
+	second := newManager(t, fake, credential.WithStore(store))
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	got, err := second.Token(ctx) // the paused platform would make a fetch hang
+	if err != nil || got != tok {
+		t.Fatalf("Token() = %q, %v; want the stored token at once", got, err)
+	}
+	waitFor(t, func() bool { return fake.Calls(pathToken) == 2 }, "the background renewal to start")
+	resume()
+	waitFor(t, func() bool { return second.Stats().ExpiresAt.After(first.Stats().ExpiresAt) }, "the renewal")
+}

@@ -50,19 +50,22 @@ func (m *Manager) Stop() {
 
 // tick renews the token if it is missing or due.
 func (m *Manager) tick() {
-	var stale string
+	stale, why := "", cold
 	if e := m.cur.Load(); e != nil {
-		if m.s.now().Before(e.refreshAt) {
+		now := m.s.now()
+		if now.Before(e.refreshAt) {
 			return
 		}
-		stale = e.tok.Value
+		if now.Before(e.tok.ExpiresAt) {
+			stale, why = e.tok.Value, renew
+		}
 	}
 	if m.backingOff() != nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), m.s.fetchBudget+m.s.lockTTL)
 	defer cancel()
-	if _, err := m.obtain(ctx, stale, false); err != nil {
+	if _, err := m.obtain(ctx, stale, why); err != nil {
 		m.s.logger.Warn("credential: scheduled renewal failed", "credential", m.key, "err", err)
 	}
 }
@@ -86,7 +89,7 @@ func (m *Manager) renewInBackground(stale string) {
 		defer m.renewal.Store(false)
 		ctx, cancel := context.WithTimeout(context.Background(), m.s.fetchBudget+m.s.lockTTL)
 		defer cancel()
-		if _, err := m.obtain(ctx, stale, false); err != nil {
+		if _, err := m.obtain(ctx, stale, renew); err != nil {
 			m.s.logger.Warn("credential: background renewal failed; serving the current token", "credential", m.key, "err", err)
 		}
 	}()
