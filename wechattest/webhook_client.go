@@ -55,13 +55,18 @@ type WebhookConfig struct {
 	Now        func() time.Time // the push timestamps; default time.Now
 }
 
+// lastMsgID hands out MsgIds unique in the process, so that messages built by
+// different clients never look like retries of each other.
+var lastMsgID atomic.Int64
+
+func init() { lastMsgID.Store(time.Now().UnixMilli() * 1000) }
+
 // WebhookClient pushes messages to a webhook the way WeChat does: signed,
 // encrypted in compatible and safe mode, retried on timeout if asked, and it
 // checks the reply as WeChat would (signature and AppID of an encrypted one).
 type WebhookClient struct {
 	cfg       WebhookConfig
 	cipher    *wxcrypto.Cipher
-	msgID     atomic.Int64
 	onDeliver func(openID string)
 }
 
@@ -95,7 +100,6 @@ func NewWebhookClient(cfg WebhookConfig) (*WebhookClient, error) {
 	if c.cfg.Now == nil {
 		c.cfg.Now = time.Now
 	}
-	c.msgID.Store(c.cfg.Now().UnixMilli() * 1000)
 	return c, nil
 }
 
@@ -116,7 +120,7 @@ func (s *Server) WebhookClient(url string, mode Mode) *WebhookClient {
 
 // Text builds a text message from the follower openID, with a fresh MsgId.
 func (c *WebhookClient) Text(openID, content string) []byte {
-	return c.build(openID, "text", "<Content><![CDATA["+cdata(content)+"]]></Content><MsgId>"+strconv.FormatInt(c.msgID.Add(1), 10)+"</MsgId>")
+	return c.build(openID, "text", "<Content><![CDATA["+cdata(content)+"]]></Content><MsgId>"+strconv.FormatInt(lastMsgID.Add(1), 10)+"</MsgId>")
 }
 
 // Event builds an event push from openID; key is the EventKey, omitted when "".

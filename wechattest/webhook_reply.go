@@ -26,9 +26,13 @@ type ReplyMessage struct {
 	CreateTime   int64
 	MsgType      string
 	Content      string
-	Image        struct{ MediaID string `xml:"MediaId"` }
-	Voice        struct{ MediaID string `xml:"MediaId"` }
-	Video        struct {
+	Image        struct {
+		MediaID string `xml:"MediaId"`
+	}
+	Voice struct {
+		MediaID string `xml:"MediaId"`
+	}
+	Video struct {
 		MediaID     string `xml:"MediaId"`
 		Title       string
 		Description string

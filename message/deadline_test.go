@@ -1,0 +1,139 @@
+package message
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wxkit/wechat/wechattest"
+)
+
+type lateReply struct {
+	msg   *Message
+	reply Reply
+	ctxOK bool
+}
+
+// TestDeadline: a handler still running at the deadline gets its context
+// ended, WeChat gets "success" at once, and the reply the handler returns later
+// goes to the OnLateReply hook. A retry meanwhile gets "success" and the handler
+// still runs once.
+func TestDeadline(t *testing.T) {
+	t.Parallel()
+	for _, mode := range modes {
+		t.Run(mode.String(), func(t *testing.T) {
+			t.Parallel()
+			lates := make(chan lateReply, 1)
+			var runs atomic.Int32
+			release := make(chan struct{})
+			hs := newHarness(t, Handler(func(ctx context.Context, m *Message) Reply {
+				runs.Add(1)
+				<-ctx.Done()
+				if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+					t.Errorf("ctx.Err() = %v, want DeadlineExceeded", ctx.Err())
+				}
+				<-release // keep running well past the deadline
+				return Text("late " + m.Content)
+			}), WithDeadline(20*time.Millisecond), WithOnLateReply(func(ctx context.Context, m *Message, r Reply) {
+				lates <- lateReply{m, r, ctx.Err() == nil}
+			}))
+			c := hs.client(mode)
+			msg := c.Text("o1", "slow")
+			start := time.Now()
+			if reply := hs.push(t, mode, msg); !reply.Success {
+				t.Fatalf("answer = %q, want success", reply.Body)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("answered after %v; the deadline is 20ms", d)
+			}
+			if reply := hs.push(t, mode, msg); !reply.Success { // WeChat's retry
+				t.Errorf("retry answered %q, want success", reply.Body)
+			}
+			close(release)
+			select {
+			case l := <-lates:
+				if tr, ok := l.reply.(TextReply); !ok || tr.Content != "late slow" || l.msg.Content != "slow" || !l.ctxOK {
+					t.Errorf("late hook got %+v", l)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("the late reply never reached the hook")
+			}
+			if n := runs.Load(); n != 1 {
+				t.Errorf("handler ran %d times, want 1", n)
+			}
+		})
+	}
+}
+
+// TestDeadlineIgnoredContext: a handler that never looks at ctx still cannot
+// hold the answer past the deadline.
+func TestDeadlineIgnoredContext(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	done := make(chan struct{})
+	hs := newHarness(t, Handler(func(context.Context, *Message) Reply {
+		<-release
+		defer close(done)
+		return Text("late")
+	}), WithDeadline(20*time.Millisecond))
+	c := hs.client(wechattest.ModeSafe)
+	if reply := hs.push(t, wechattest.ModeSafe, c.Text("o1", "x")); !reply.Success {
+		t.Fatalf("answer = %q, want success", reply.Body)
+	}
+	close(release)
+	<-done
+	waitFor(t, func() bool { return strings.Contains(hs.logs.String(), "late reply dropped") })
+}
+
+func TestPanicAnswersSuccess(t *testing.T) {
+	t.Parallel()
+	mux := NewMux()
+	mux.HandleText(func(_ context.Context, m *Message) Reply {
+		if m.Content == "boom" {
+			var m map[string]int
+			m["x"] = 1 // a runtime panic, not just panic(...)
+		}
+		return Text("fine")
+	})
+	hs := newHarness(t, mux)
+	for _, mode := range modes {
+		c := hs.client(mode)
+		if reply := hs.push(t, mode, c.Text("o1", "boom")); !reply.Success {
+			t.Errorf("%s: answer to a panic = %q, want success", mode, reply.Body)
+		}
+		if reply := hs.push(t, mode, c.Text("o1", "ok")); reply.Message.Content != "fine" {
+			t.Errorf("%s: after a panic the server answered %q", mode, reply.Body)
+		}
+	}
+	logs := hs.logs.String()
+	if !strings.Contains(logs, "handler panicked") || !strings.Contains(logs, "deadline_test.go") {
+		t.Errorf("log = %s, want the panic with its stack", logs)
+	}
+}
+
+func TestLateHookPanicIsContained(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	hs := newHarness(t, Handler(func(ctx context.Context, m *Message) Reply {
+		<-release
+		return Text("x")
+	}), WithDeadline(10*time.Millisecond), WithOnLateReply(func(context.Context, *Message, Reply) { panic("hook") }))
+	c := hs.client(wechattest.ModePlaintext)
+	hs.push(t, wechattest.ModePlaintext, c.Text("o1", "x"))
+	close(release)
+	waitFor(t, func() bool { return strings.Contains(hs.logs.String(), "OnLateReply panicked") })
+}
+
+// waitFor polls cond for up to 5 seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("condition not met within 5s")
+}

@@ -1,0 +1,135 @@
+package message
+
+import (
+	"context"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wxkit/wechat/wechattest"
+)
+
+// TestRetryWhileRunning: WeChat's retry arrives while the first delivery's
+// handler still runs. The retry waits and answers the same reply; the handler
+// runs once.
+func TestRetryWhileRunning(t *testing.T) {
+	t.Parallel()
+	for _, mode := range modes {
+		t.Run(mode.String(), func(t *testing.T) {
+			t.Parallel()
+			var runs atomic.Int32
+			entered, release := make(chan struct{}), make(chan struct{})
+			hs := newHarness(t, Handler(func(_ context.Context, m *Message) Reply {
+				if runs.Add(1) == 1 {
+					close(entered)
+				}
+				<-release
+				return Text("once: " + m.Content)
+			}))
+			c := hs.client(mode)
+			msg := c.Text("o1", "hello")
+			answers := make(chan *wechattest.WebhookReply, 2)
+			var wg sync.WaitGroup
+			deliver := func() {
+				defer wg.Done()
+				answers <- hs.push(t, mode, msg)
+			}
+			wg.Add(1)
+			go deliver()
+			<-entered
+			wg.Add(1)
+			go deliver() // the retry
+			time.Sleep(20 * time.Millisecond)
+			if len(answers) != 0 {
+				t.Fatal("the retry answered before the first delivery finished")
+			}
+			close(release)
+			wg.Wait()
+			close(answers)
+			for a := range answers {
+				if a.Message.Content != "once: hello" {
+					t.Errorf("answer = %q, want the first delivery's reply", a.Body)
+				}
+			}
+			if n := runs.Load(); n != 1 {
+				t.Errorf("handler ran %d times, want 1", n)
+			}
+		})
+	}
+}
+
+// TestRetryAfterFinished: a retry after the first delivery was answered gets
+// the cached reply without running the handler.
+func TestRetryAfterFinished(t *testing.T) {
+	t.Parallel()
+	var runs atomic.Int32
+	hs := newHarness(t, Handler(func(_ context.Context, m *Message) Reply {
+		return Text("run " + string(rune('0'+runs.Add(1))))
+	}))
+	for _, mode := range modes {
+		c := hs.client(mode)
+		msg := c.Text("o1", "hello")
+		first := hs.push(t, mode, msg)
+		again := hs.push(t, mode, msg)
+		if !reflect.DeepEqual(first.Message, again.Message) {
+			t.Errorf("%s: retry answered %+v, want the cached %+v", mode, again.Message, first.Message)
+		}
+	}
+	if n := runs.Load(); n != 3 { // one per mode: each mode's message has its own MsgId
+		t.Errorf("handler ran %d times, want 3", n)
+	}
+}
+
+func TestDedupKeys(t *testing.T) {
+	t.Parallel()
+	var runs atomic.Int32
+	hs := newHarness(t, Handler(func(context.Context, *Message) Reply { runs.Add(1); return nil }))
+	c := hs.client(wechattest.ModePlaintext)
+	at := "<CreateTime>1717000000</CreateTime>"
+	event := func(from, ev, key string) []byte {
+		return []byte("<xml><ToUserName>gh_1</ToUserName><FromUserName>" + from + "</FromUserName>" + at +
+			"<MsgType>event</MsgType><Event>" + ev + "</Event><EventKey>" + key + "</EventKey></xml>")
+	}
+	pushes := [][]byte{
+		event("o1", "CLICK", "A"), event("o1", "CLICK", "A"), // a retry
+		event("o1", "CLICK", "B"), event("o2", "CLICK", "A"), event("o1", "VIEW", "A"),
+		c.Text("o1", "x"), c.Text("o1", "x"), // distinct MsgIds
+	}
+	for _, p := range pushes {
+		hs.push(t, wechattest.ModePlaintext, p)
+	}
+	if n := runs.Load(); n != int32(len(pushes)-1) {
+		t.Errorf("handler ran %d times for %d pushes with one retry, want %d", n, len(pushes), len(pushes)-1)
+	}
+}
+
+func TestMemoryDedupStore(t *testing.T) {
+	t.Parallel()
+	s := NewMemoryDedupStore()
+	ctx := context.Background()
+	if first, _ := s.Claim(ctx, "k", time.Minute); !first {
+		t.Fatal("first Claim = false")
+	}
+	if first, _ := s.Claim(ctx, "k", time.Minute); first {
+		t.Fatal("second Claim = true")
+	}
+	short, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+	defer cancel()
+	if _, err := s.Wait(short, "k"); err != context.DeadlineExceeded {
+		t.Errorf("Wait on an unfinished key = %v, want DeadlineExceeded", err)
+	}
+	if _, err := s.Wait(ctx, "missing"); err != ErrDedupGone {
+		t.Errorf("Wait on a missing key = %v, want ErrDedupGone", err)
+	}
+	go s.Finish(ctx, "k", []byte("r"), time.Minute)
+	if r, err := s.Wait(ctx, "k"); err != nil || string(r) != "r" {
+		t.Errorf("Wait = %q, %v; want r", r, err)
+	}
+	// A key whose window ran out before Finish is remembered anyway.
+	s.Finish(ctx, "late", nil, time.Minute)
+	if r, err := s.Wait(ctx, "late"); err != nil || r != nil {
+		t.Errorf("Wait(late) = %q, %v; want empty reply", r, err)
+	}
+}

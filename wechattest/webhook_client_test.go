@@ -1,0 +1,127 @@
+package wechattest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wxkit/wechat/internal/wxcrypto"
+	"github.com/wxkit/wechat/message"
+	"github.com/wxkit/wechat/officialaccount"
+)
+
+// TestWebhookClientModes pushes to a real message.Server over loopback in
+// every mode.
+func TestWebhookClientModes(t *testing.T) {
+	t.Parallel()
+	fake := NewServer()
+	t.Cleanup(fake.Close)
+	oa, err := officialaccount.New(fake.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := message.NewMux()
+	mux.HandleText(func(_ context.Context, m *message.Message) message.Reply { return message.Text(m.Content) })
+	mux.HandleEvent(message.EventSubscribe, func(context.Context, *message.Message) message.Reply { return message.Text("welcome") })
+	hook := httptest.NewServer(message.NewServer(oa, mux))
+	t.Cleanup(hook.Close)
+
+	for _, mode := range []Mode{ModePlaintext, ModeCompatible, ModeSafe} {
+		c := fake.WebhookClient(hook.URL+"/wechat", mode)
+		ctx := context.Background()
+		if err := c.Verify(ctx); err != nil {
+			t.Errorf("%s: Verify: %v", mode, err)
+		}
+		openID := "o-" + mode.String()
+		reply, err := c.Send(ctx, c.Text(openID, "你好 ]]> <&>"))
+		if err != nil {
+			t.Fatalf("%s: Send: %v", mode, err)
+		}
+		if reply.Message.Content != "你好 ]]> <&>" || reply.Message.ToUserName != openID || reply.Encrypted != (mode != ModePlaintext) {
+			t.Errorf("%s: reply = %+v (encrypted %v)", mode, reply.Message, reply.Encrypted)
+		}
+		if reply, err := c.Send(ctx, c.Event(openID, "subscribe", "")); err != nil || reply.Message.Content != "welcome" {
+			t.Errorf("%s: subscribe reply = %+v, %v", mode, reply, err)
+		}
+		fake.mu.Lock()
+		_, opened := fake.inbound[openID]
+		fake.mu.Unlock()
+		if !opened {
+			t.Errorf("%s: delivering a message did not open %s's customer-service window", mode, openID)
+		}
+	}
+}
+
+// TestWebhookClientRetries: an attempt that times out is sent again, as WeChat
+// does, up to Attempts.
+func TestWebhookClientRetries(t *testing.T) {
+	t.Parallel()
+	var attempts atomic.Int32
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // then a client that gives up cancels r.Context()
+		if attempts.Add(1) == 1 {
+			select { // the first attempt hangs past the client's timeout
+			case <-r.Context().Done():
+			case <-time.After(2 * time.Second):
+			}
+			return
+		}
+		w.Write([]byte("success"))
+	}))
+	t.Cleanup(hook.Close)
+	cfg := WebhookConfig{URL: hook.URL, AppID: SandboxAppID, Token: SandboxToken, Timeout: 50 * time.Millisecond, Attempts: 3}
+	c, err := NewWebhookClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, err := c.Send(context.Background(), c.Text("o1", "x"))
+	if err != nil || !reply.Success || attempts.Load() != 2 {
+		t.Errorf("Send = %+v, %v after %d attempts; want success on the 2nd", reply, err, attempts.Load())
+	}
+
+	attempts.Store(0)
+	cfg.Attempts = 1
+	c, _ = NewWebhookClient(cfg)
+	if _, err := c.Send(context.Background(), c.Text("o1", "x")); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Send without retries = %v, want DeadlineExceeded", err)
+	}
+}
+
+func TestDecodeReplyRejects(t *testing.T) {
+	t.Parallel()
+	c, err := NewWebhookClient(WebhookConfig{URL: "http://x", AppID: SandboxAppID, Token: SandboxToken,
+		EncodingAESKey: SandboxEncodingAESKey, Mode: ModeSafe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plainReply := []byte("<xml><ToUserName>o</ToUserName><MsgType>text</MsgType><Content>x</Content></xml>")
+	key, _ := wxcrypto.DecodeAESKey(SandboxEncodingAESKey)
+	ci, _ := wxcrypto.NewCipher(key)
+	enc, _ := ci.Encrypt(plainReply, SandboxAppID)
+	env := func(sig string) []byte {
+		return []byte("<xml><Encrypt><![CDATA[" + string(enc) + "]]></Encrypt><MsgSignature>" + sig +
+			"</MsgSignature><TimeStamp>1</TimeStamp><Nonce>2</Nonce></xml>")
+	}
+	good := wxcrypto.Signature(SandboxToken, "1", "2", string(enc))
+	if r, err := c.DecodeReply(200, env(good)); err != nil || r.Message.Content != "x" {
+		t.Fatalf("DecodeReply(good) = %+v, %v", r, err)
+	}
+	var se *StatusError
+	if _, err := c.DecodeReply(500, nil); !errors.As(err, &se) || se.StatusCode != 500 {
+		t.Errorf("DecodeReply(500) = %v, want a StatusError", err)
+	}
+	for name, body := range map[string][]byte{
+		"plain reply in safe mode": plainReply,
+		"wrong MsgSignature":       env(wxcrypto.Signature("other", "1", "2", string(enc))),
+		"JSON":                     []byte(`{"Content":"x"}`),
+	} {
+		if _, err := c.DecodeReply(200, body); !errors.Is(err, ErrBadReply) {
+			t.Errorf("DecodeReply(%s) = %v, want ErrBadReply", name, err)
+		}
+	}
+}
