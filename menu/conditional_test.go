@@ -3,6 +3,7 @@ package menu_test
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -230,5 +231,49 @@ func TestMatchRuleAcceptsNumbers(t *testing.T) {
 	var bad menu.MatchRule
 	if err := json.Unmarshal([]byte(`{"tag_id":{"x":1}}`), &bad); err == nil {
 		t.Errorf("Unmarshal of an object tag_id = nil error, want one")
+	}
+}
+
+func TestTryMatchFollowers(t *testing.T) {
+	t.Parallel()
+	fake, svc, oa := newService(t)
+	ctx := t.Context()
+	fan := fake.AddFollower(wechattest.Follower{OpenID: "oFan"})
+	plain := fake.AddFollower(wechattest.Follower{OpenID: "oPlain"})
+	var tag struct {
+		Tag struct {
+			ID int `json:"id"`
+		} `json:"tag"`
+	}
+	if err := oa.PostJSON(ctx, "/cgi-bin/tags/create", nil, map[string]any{"tag": map[string]string{"name": "VIP"}}, &tag); err != nil {
+		t.Fatalf("tags/create: %v", err)
+	}
+	if err := oa.PostJSON(ctx, "/cgi-bin/tags/members/batchtagging", nil, map[string]any{"openid_list": []string{fan}, "tagid": tag.Tag.ID}, nil); err != nil {
+		t.Fatalf("batchtagging: %v", err)
+	}
+	if err := svc.Create(ctx, simple()); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	vip := menu.Menu{Buttons: []menu.Button{menu.Click("VIP", "vip")}}
+	if _, err := svc.AddConditional(ctx, vip, menu.MatchRule{TagID: strconv.Itoa(tag.Tag.ID)}); err != nil {
+		t.Fatalf("AddConditional: %v", err)
+	}
+	tests := []struct {
+		userID, wantKey string
+		wantCode        int
+	}{
+		{fan, "vip", 0},
+		{plain, "V1001", 0},
+		{"oNotAFollower", "", wechat.CodeTryMatchNoUser}, // followers are seeded: strangers are unknown
+	}
+	for _, tt := range tests {
+		got, err := svc.TryMatch(ctx, tt.userID)
+		if code := wechat.Code(err); code != tt.wantCode {
+			t.Errorf("TryMatch(%q) errcode = %d, want %d (err: %v)", tt.userID, code, tt.wantCode, err)
+			continue
+		}
+		if err == nil && got.Buttons[0].Key != tt.wantKey {
+			t.Errorf("TryMatch(%q) = %s, want the %q button", tt.userID, jsonOf(t, got), tt.wantKey)
+		}
 	}
 }

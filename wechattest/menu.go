@@ -27,9 +27,9 @@ type MenuUser struct {
 	TagIDs   []string
 }
 
-// SetMenuUser tells trymatch about userID (an OpenID or WeChat ID). Users never set
-// this way are still accepted when the id looks like one (see looksLikeUserID); they
-// have no platform and no tags, so only the default menu matches them.
+// SetMenuUser tells trymatch about userID (an OpenID or WeChat ID): its platform,
+// and its tags when they should differ from the follower's tags (nil TagIDs keeps
+// those). See menuUser for who trymatch knows.
 func (s *Server) SetMenuUser(userID string, u MenuUser) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -190,9 +190,7 @@ func (s *Server) menuDelConditional(c *call) (any, error) {
 	return nil, apiError(wechat.CodeConditionalMenuNotFound, "menuid not exist")
 }
 
-// menuTryMatch answers the menu userID sees. There is no shared follower registry
-// for the fake to consult, so any id that looks like an OpenID or WeChat ID is a
-// known user unless SetMenuUser says more about it; anything else is 65302.
+// menuTryMatch answers the menu userID sees, or 65302 for a user it does not know.
 func (s *Server) menuTryMatch(c *call) (any, error) {
 	var req struct {
 		UserID string `json:"user_id"`
@@ -201,8 +199,8 @@ func (s *Server) menuTryMatch(c *call) (any, error) {
 		return nil, err
 	}
 	st := &s.menus
-	u, known := st.users[req.UserID]
-	if !known && !looksLikeUserID(req.UserID) {
+	u, known := s.menuUser(req.UserID)
+	if !known {
 		return nil, apiError(wechat.CodeTryMatchNoUser, "not exist user")
 	}
 	if st.main == nil {
@@ -214,6 +212,26 @@ func (s *Server) menuTryMatch(c *call) (any, error) {
 		}
 	}
 	return map[string]any{"button": st.main}, nil
+}
+
+// menuUser is what trymatch knows of id: a follower (with the tags the tag APIs
+// gave it) or a user set with SetMenuUser. While no follower has been seeded at
+// all, any id that looks like an OpenID or WeChat ID is a user with no platform
+// and no tags, so tests that never seed followers still work. s.mu must be held.
+func (s *Server) menuUser(id string) (MenuUser, bool) {
+	u, set := s.menus.users[id]
+	if f := s.users.users[id]; f != nil && f.subscribed {
+		if u.TagIDs == nil {
+			for _, t := range f.tags {
+				u.TagIDs = append(u.TagIDs, strconv.Itoa(t))
+			}
+		}
+		return u, true
+	}
+	if set {
+		return u, true
+	}
+	return u, len(s.users.users) == 0 && looksLikeUserID(id)
 }
 
 // ruleMatches follows WeChat: every field set must match; rules with privacy fields
