@@ -1,0 +1,137 @@
+// Command menu creates, shows or deletes an Official Account's custom menu, kept
+// in a JSON file in WeChat's own format ({"button":[…]}, as menu.json here).
+//
+//	WECHAT_APPID=wx… WECHAT_APPSECRET=… go run ./examples/menu -file examples/menu/menu.json -action create
+//	go run ./examples/menu -action get > current.json
+//
+// The menu is checked against WeChat's limits before it is sent; a bad file fails
+// with the button named (button[1].sub_button[3]: name is 70 bytes, the limit is 60).
+//
+// Settings come from the environment: WECHAT_APPID, WECHAT_APPSECRET,
+// WECHAT_API_BASE_URL (default https://api.weixin.qq.com) and WECHAT_STABLE_TOKEN=1
+// to fetch the token with /cgi-bin/stable_token. Without credentials it runs
+// against an in-process fake WeChat (wechattest); get and delete then start from
+// the menu in -file, so there is something to show.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/menu"
+	"github.com/wxkit/wechat/officialaccount"
+	"github.com/wxkit/wechat/wechattest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "menu:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program: args without the program name, getenv for the
+// settings, the menu JSON (get) on stdout, messages on stderr.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("menu", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("file", "menu.json", "the menu `file` to create from")
+	action := fs.String("action", "get", "what to do: create, get or delete")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	switch *action {
+	case "create", "get", "delete":
+	default:
+		return fmt.Errorf("-action must be create, get or delete, not %q", *action)
+	}
+	oa, fake, err := account(getenv)
+	if err != nil {
+		return err
+	}
+	svc := menu.New(oa)
+	if fake != nil {
+		defer fake.Close()
+		fmt.Fprintln(stderr, "menu: WECHAT_APPID and WECHAT_APPSECRET are not set; using an in-process fake WeChat")
+		if *action != "create" { // a fresh fake has no menu: start from the file
+			if err := create(ctx, svc, *file, io.Discard); err != nil {
+				return err
+			}
+		}
+	}
+	switch *action {
+	case "create":
+		return create(ctx, svc, *file, stderr)
+	case "delete":
+		if err := svc.Delete(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(stderr, "menu: deleted the default menu and every personalized menu")
+		return nil
+	}
+	got, err := svc.Get(ctx)
+	if err != nil {
+		return err
+	}
+	if n := len(got.Conditional); n > 0 {
+		fmt.Fprintf(stderr, "menu: %d personalized menus exist; showing the default menu\n", n)
+	}
+	return got.WriteJSON(stdout)
+}
+
+// create publishes the menu in path.
+func create(ctx context.Context, svc *menu.Service, path string, stderr io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	m, err := menu.Load(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := svc.Create(ctx, m); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	fmt.Fprintf(stderr, "menu: created the menu in %s (%d top-level buttons)\n", path, len(m.Buttons))
+	return nil
+}
+
+// account builds the shared context from the environment, or from an in-process
+// fake platform (returned, to be closed) when no credentials are set.
+func account(getenv func(string) string) (*officialaccount.OfficialAccount, *wechattest.Server, error) {
+	appID, secret := getenv("WECHAT_APPID"), getenv("WECHAT_APPSECRET")
+	if appID == "" && secret == "" {
+		fake := wechattest.NewServer()
+		oa, err := officialaccount.New(fake.Config())
+		if err != nil {
+			fake.Close()
+			return nil, nil, err
+		}
+		return oa, fake, nil
+	}
+	if appID == "" || secret == "" {
+		return nil, nil, errors.New("set both WECHAT_APPID and WECHAT_APPSECRET, or neither to use a fake account")
+	}
+	cfg := officialaccount.Config{AppID: appID, AppSecret: secret, BaseURL: getenv("WECHAT_API_BASE_URL")}
+	if getenv("WECHAT_STABLE_TOKEN") == "1" {
+		opts := []credential.Option{credential.WithStableToken()}
+		if cfg.BaseURL != "" {
+			opts = append(opts, credential.WithBaseURL(cfg.BaseURL))
+		}
+		cfg.Credential = credential.New(appID, secret, opts...)
+	}
+	oa, err := officialaccount.New(cfg)
+	return oa, nil, err
+}
