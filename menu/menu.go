@@ -21,7 +21,8 @@ type Menu struct {
 }
 
 // Menus is what [Service.Get] returns: the default menu (embedded, so
-// got.Buttons are its buttons) and the personalized menus, newest last.
+// got.Buttons are its buttons and got.WriteJSON saves it as a menu file) and the
+// personalized menus, newest last.
 type Menus struct {
 	Menu
 	MenuID      ID                `json:"menuid,omitempty"` // set only when personalized menus exist
