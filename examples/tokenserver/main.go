@@ -1,0 +1,237 @@
+// Command tokenserver is the central token server (中控服务器) of a backend that
+// runs on more than one machine: it alone fetches and renews the access_token and
+// hands it to the others, which use credential.NewRemote instead of fetching
+// themselves.
+//
+//	WECHAT_APPID=wx… WECHAT_APPSECRET=… TOKEN_SERVER_KEY=$(openssl rand -hex 32) \
+//	  go run ./examples/tokenserver -addr :8080
+//
+// It serves GET /token and POST /token/refresh (body {"stale":"<token>"}), both
+// answering {"access_token":"...","expires_in":<seconds left>} and both requiring
+// "Authorization: Bearer <TOKEN_SERVER_KEY>", and GET /healthz, which reports the
+// token's state (never the token) and answers 503 while no valid token is known.
+// The refresher renews the token ahead of expiry on its own. SIGINT or SIGTERM
+// shut it down gracefully.
+//
+// Settings come from the environment: WECHAT_APPID, WECHAT_APPSECRET,
+// WECHAT_API_BASE_URL (default https://api.weixin.qq.com), WECHAT_STABLE_TOKEN=1
+// to fetch with /cgi-bin/stable_token, TOKEN_SERVER_KEY (required, at least 16
+// bytes) and REDIS_URL (optional, such as redis://:password@host:6379/0) to keep the
+// token in Redis, so that a restart or a standby server reuses it.
+//
+// Without WeChat credentials it runs in sandbox mode against an in-process fake
+// WeChat (wechattest); only there, when TOKEN_SERVER_KEY is not set, it makes up
+// a key and prints it once on stdout.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/redis/go-redis/v9"
+	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/credential/redisstore"
+	"github.com/wxkit/wechat/wechattest"
+)
+
+// shutdownTimeout bounds how long requests under way may take to finish.
+const shutdownTimeout = 10 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "tokenserver:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program: args without the program name, getenv for the
+// settings, the sandbox key (if one is made up) on stdout, logs on stderr. It
+// returns when ctx ends, after a graceful shutdown.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tokenserver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", ":8080", "listen `address`")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	app, err := setup(getenv, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer app.close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	return app.serve(ctx, ln)
+}
+
+// app is the configured server: a Manager with its store, the token handler,
+// and what to release at the end.
+type app struct {
+	manager *credential.Manager
+	handler *credential.Server
+	store   string // "redis" or "memory", for /healthz
+	logger  *slog.Logger
+	closers []func()
+}
+
+// setup reads the settings and builds the app. It does no WeChat call.
+func setup(getenv func(string) string, stdout, stderr io.Writer) (*app, error) {
+	a := &app{logger: slog.New(slog.NewTextHandler(stderr, nil)), store: "memory"}
+	ok := false
+	defer func() {
+		if !ok {
+			a.close()
+		}
+	}()
+
+	appID, secret, key := getenv("WECHAT_APPID"), getenv("WECHAT_APPSECRET"), getenv("TOKEN_SERVER_KEY")
+	var opts []credential.Option
+	switch {
+	case appID == "" && secret == "":
+		fake := wechattest.NewServer()
+		a.closers = append(a.closers, fake.Close)
+		appID, secret = fake.AppID(), fake.AppSecret()
+		opts = append(opts, fake.CredentialOptions()...)
+		a.logger.Warn("tokenserver: WECHAT_APPID and WECHAT_APPSECRET are not set; sandbox mode against an in-process fake WeChat")
+		if key == "" {
+			key = newKey()
+			fmt.Fprintf(stdout, "tokenserver: sandbox mode; TOKEN_SERVER_KEY is not set, so this run's key is %s\n", key)
+		}
+	case appID == "" || secret == "":
+		return nil, errors.New("set both WECHAT_APPID and WECHAT_APPSECRET, or neither for sandbox mode")
+	case key == "":
+		return nil, errors.New("TOKEN_SERVER_KEY is required: the key other servers send as \"Authorization: Bearer <key>\"")
+	}
+	if u := getenv("WECHAT_API_BASE_URL"); u != "" {
+		opts = append(opts, credential.WithBaseURL(u))
+	}
+	if getenv("WECHAT_STABLE_TOKEN") == "1" {
+		opts = append(opts, credential.WithStableToken())
+	}
+	if u := getenv("REDIS_URL"); u != "" {
+		ropts, err := redis.ParseURL(u)
+		if err != nil {
+			return nil, errors.New("REDIS_URL is not a redis:// or rediss:// URL") // the URL may hold a password
+		}
+		rdb := redis.NewClient(ropts)
+		a.closers = append(a.closers, func() { _ = rdb.Close() })
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		if err := rdb.Ping(ctx).Err(); err != nil {
+			// Not fatal: the Manager serves the token it knows and retries Redis.
+			a.logger.Warn("tokenserver: Redis does not answer yet", "addr", ropts.Addr, "err", err)
+		}
+		cancel()
+		opts = append(opts, credential.WithStore(redisstore.New(rdb)))
+		a.store = "redis"
+	}
+	opts = append(opts, credential.WithLogger(a.logger))
+	a.manager = credential.New(appID, secret, opts...)
+	handler, err := credential.NewServer(a.manager, key, credential.WithLogger(a.logger))
+	if err != nil {
+		return nil, err
+	}
+	a.handler = handler
+	ok = true
+	return a, nil
+}
+
+// serve runs the refresher and the HTTP server on ln until ctx ends, then shuts
+// both down.
+func (a *app) serve(ctx context.Context, ln net.Listener) error {
+	if err := a.manager.Start(); err != nil {
+		ln.Close()
+		return err
+	}
+	defer a.manager.Stop()
+	srv := &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.logger.Info("tokenserver: listening", "addr", ln.Addr().String(), "store", a.store)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.logger.Info("tokenserver: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func (a *app) routes() http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery(), a.accessLog)
+	tokens := gin.WrapH(a.handler) // it answers wrong methods itself, in WeChat's shape
+	r.Any("/token", tokens)
+	r.Any("/token/refresh", tokens)
+	r.GET("/healthz", a.health)
+	return r
+}
+
+// accessLog logs method, path and status: never headers (the key) or bodies.
+func (a *app) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	a.logger.Info("tokenserver: request", "method", c.Request.Method, "path", c.Request.URL.Path,
+		"status", c.Writer.Status(), "took", time.Since(start))
+}
+
+// health reports the token's state, never the token: 200 while a valid token is
+// known, 503 otherwise.
+func (a *app) health(c *gin.Context) {
+	st := a.manager.Stats()
+	value, left := a.manager.Current()
+	status, state := http.StatusOK, "ok"
+	if value == "" {
+		status, state = http.StatusServiceUnavailable, "no valid token"
+	}
+	body := gin.H{
+		"status":       state,
+		"expires_in":   int(left / time.Second),
+		"store":        a.store,
+		"fetches":      st.Fetches,
+		"failures":     st.Failures,
+		"store_errors": st.StoreErrors,
+	}
+	if st.LastError != "" { // the Manager's errors never hold a secret
+		body["last_error"], body["last_error_at"] = st.LastError, st.LastErrorAt
+	}
+	c.JSON(status, body)
+}
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+// newKey returns 32 random bytes in hex.
+func newKey() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
+}
