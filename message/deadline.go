@@ -9,15 +9,17 @@ import (
 
 // call is one handler run. The handler runs on its own goroutine so that the
 // response can go out at the deadline even if the handler ignores ctx; whoever
-// gets to state first (the handler returning, or the deadline) decides whether
-// the reply is answered or handed to the late-reply hook.
+// moves state first (the handler returning, or the deadline) decides whether
+// the reply is answered or handed to the late-reply hook. The handler's
+// context doubles as the wake-up: it ends when the handler returns or at the
+// deadline, whichever comes first.
 type call struct {
-	srv   *Server
-	ctx   context.Context
-	msg   *Message
-	state atomic.Int32
-	reply Reply
-	done  chan struct{}
+	srv    *Server
+	ctx    context.Context
+	cancel context.CancelFunc
+	msg    *Message
+	state  atomic.Int32
+	reply  Reply // written before state leaves running
 }
 
 const (
@@ -30,33 +32,29 @@ const (
 // the rendered reply, or nil for "success" (no reply, a panic, an invalid
 // reply, or the deadline passed).
 func (srv *Server) run(ctx context.Context, in *inbound) []byte {
-	hctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), in.arrived.Add(srv.deadline))
-	c := &call{srv: srv, ctx: hctx, msg: in.msg, done: make(chan struct{})}
-	go c.invoke(cancel)
-	select {
-	case <-c.done:
-	case <-hctx.Done():
-		if c.state.CompareAndSwap(running, expired) {
-			srv.logger.LogAttrs(ctx, slog.LevelWarn, "message: handler missed the deadline; answered success",
-				slog.String("msg_type", string(in.msg.MsgType)), slog.String("event", string(in.msg.Event)),
-				slog.Duration("deadline", srv.deadline))
-			return nil
-		}
-		<-c.done // the handler returned just in time
+	c := &call{srv: srv, msg: in.msg}
+	c.ctx, c.cancel = context.WithDeadline(context.WithoutCancel(ctx), in.arrived.Add(srv.deadline))
+	go c.invoke()
+	<-c.ctx.Done()
+	if c.state.CompareAndSwap(running, expired) {
+		srv.logger.LogAttrs(ctx, slog.LevelWarn, "message: handler missed the deadline; answered success",
+			slog.String("msg_type", string(in.msg.MsgType)), slog.String("event", string(in.msg.Event)),
+			slog.Duration("deadline", srv.deadline))
+		return nil
 	}
-	return srv.render(ctx, c.reply, in.msg)
+	return srv.render(ctx, c.reply, in.msg) // state is answered: c.reply is set
 }
 
 // invoke runs the handler, recovering a panic, then either hands the reply to
 // run or, past the deadline, to the late-reply hook.
-func (c *call) invoke(cancel context.CancelFunc) {
-	defer cancel()
+func (c *call) invoke() {
 	r := c.handle()
+	c.reply = r
 	if c.state.CompareAndSwap(running, answered) {
-		c.reply = r
-		close(c.done)
+		c.cancel() // wakes run
 		return
 	}
+	c.cancel()
 	c.srv.late(c.ctx, c.msg, r)
 }
 

@@ -216,23 +216,27 @@ func appendElem(b []byte, name, value string) []byte {
 	return append(b, '>')
 }
 
-// appendCDATA appends s for use inside a CDATA section: "]]>" is split across
-// two sections, invalid UTF-8 becomes U+FFFD, and characters XML does not allow
-// (C0 controls other than tab, CR and LF, and U+FFFE, U+FFFF) are dropped.
+// appendCDATA appends s for use inside a CDATA section: invalid UTF-8 becomes
+// U+FFFD, characters XML does not allow (C0 controls other than tab, CR and LF,
+// and U+FFFE, U+FFFF) are dropped, and a "]]>" in what remains is split across
+// two sections. The check looks at the output, so that dropping a character
+// cannot join "]]" and ">" into a terminator.
 func appendCDATA(b []byte, s string) []byte {
-	start := 0 // s[start:i] is clean and not yet appended
+	base := len(b) // b[base:] is this section's content so far
+	start := 0     // s[start:i] is clean and not yet appended
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
-			case c >= 0x20 && c != ']', c == '\t', c == '\n', c == '\r':
-				i++
-			case c == ']' && len(s)-i >= 3 && s[i+1] == ']' && s[i+2] == '>':
+			case c == '>':
 				b = append(b, s[start:i]...)
-				b = append(b, "]]]]><![CDATA[>"...)
-				i += 3
-				start = i
-			case c == ']':
+				if n := len(b) - base; n >= 2 && b[len(b)-1] == ']' && b[len(b)-2] == ']' {
+					b = append(b, "]]><![CDATA["...)
+					base = len(b)
+				}
+				i++
+				start = i - 1
+			case c >= 0x20, c == '\t', c == '\n', c == '\r':
 				i++
 			default: // a control character XML forbids
 				b = append(b, s[start:i]...)

@@ -127,6 +127,7 @@ func TestReplyTextEscaping(t *testing.T) {
 		{"invalid utf-8", "a\xffb\xc3", "a\uFFFDb\uFFFD"},
 		{"control characters", "a\x00b\x07c\td\ne\x1b", "ab" + "c\td\ne"},
 		{"non-characters", "a\uFFFEb\uFFFF", "ab"},
+		{"control character inside ]]>", "]]\x00>0", "]]>0"},
 	}
 	for _, tt := range tests {
 		for _, mode := range modes {

@@ -152,10 +152,13 @@ func (p *xmlParser) element(depth int) (int32, error) {
 	p.i++ // '<'
 	start := p.i
 	for p.i < len(p.s) && !nameEnd(p.s[p.i]) {
+		if c := p.s[p.i]; c == '<' || c == '&' || c == '"' || c == '\'' || c == '=' {
+			return -1, errElementName
+		}
 		p.i++
 	}
 	name := p.s[start:p.i]
-	if name == "" || strings.ContainsAny(name, "<&\"'=") {
+	if name == "" {
 		return -1, errElementName
 	}
 	idx := int32(len(p.nodes))
