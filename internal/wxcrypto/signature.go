@@ -30,9 +30,9 @@ func VerifySignature(sig string, parts ...string) bool {
 // signatureSum hashes the sorted parts. WeChat signs three or four parts, so an
 // insertion sort over a small array is all the sorting needed.
 func signatureSum(parts []string) [sha1.Size]byte {
-	var buf [4]string
-	sorted := buf[:0]
-	if len(parts) > len(buf) {
+	var small [4]string
+	sorted := small[:0]
+	if len(parts) > len(small) {
 		sorted = make([]string, 0, len(parts))
 	}
 	for _, p := range parts {
@@ -43,13 +43,22 @@ func signatureSum(parts []string) [sha1.Size]byte {
 		}
 		sorted[i] = p
 	}
-	h := sha1.New()
+	// One contiguous buffer and sha1.Sum: no hash object, and no copy of each
+	// part through the hash.Hash interface. Only a part as long as an <Encrypt>
+	// text outgrows the stack buffer.
+	n := 0
 	for _, p := range sorted {
-		h.Write([]byte(p))
+		n += len(p)
 	}
-	var sum [sha1.Size]byte
-	h.Sum(sum[:0])
-	return sum
+	var stack [256]byte
+	buf := stack[:0]
+	if n > len(stack) {
+		buf = make([]byte, 0, n)
+	}
+	for _, p := range sorted {
+		buf = append(buf, p...)
+	}
+	return sha1.Sum(buf)
 }
 
 // decodeHex decodes exactly len(dst)*2 hex digits of s into dst.
