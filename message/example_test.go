@@ -88,8 +88,9 @@ func ExampleWithOnLateReply() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	release := make(chan struct{})
 	slow := message.Handler(func(ctx context.Context, m *message.Message) message.Reply {
-		<-ctx.Done() // past the deadline: WeChat has been answered "success"
+		<-release // a slow call, still running when WeChat must be answered
 		return message.Text("sorry for the wait")
 	})
 	late := make(chan message.Reply, 1)
@@ -101,6 +102,7 @@ func ExampleWithOnLateReply() {
 
 	c := fake.WebhookClient("http://example.com/wechat", wechattest.ModePlaintext)
 	fmt.Println("WeChat got success:", push(srv, c, c.Text("o1", "hi")).Success)
+	close(release)
 	fmt.Printf("late reply: %+v\n", <-late)
 	// Output:
 	// WeChat got success: true

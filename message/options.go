@@ -62,7 +62,8 @@ func WithTimestampSkew(d time.Duration) Option { return func(s *settings) { s.sk
 
 // WithDeadline sets how long after a request arrives its handler's context ends
 // and "success" is answered if the handler has not returned (default 4.5 s,
-// inside WeChat's 5 s).
+// inside WeChat's 5 s). A handler that returns at the very moment its context
+// ends may still be answered normally.
 func WithDeadline(d time.Duration) Option { return func(s *settings) { s.deadline = d } }
 
 // WithDedupStore sets where the retry window is kept (default: in this process).
