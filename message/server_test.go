@@ -3,7 +3,6 @@ package message
 import (
 	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -226,13 +225,4 @@ func TestURLVerificationEncrypted(t *testing.T) {
 	if rec.Code != 200 || rec.Body.String() != v.Plaintext {
 		t.Errorf("encrypted verification = %d %q, want 200 %q (log: %s)", rec.Code, rec.Body, v.Plaintext, hs.logs)
 	}
-}
-
-func readAll(t testing.TB, r io.Reader) []byte {
-	t.Helper()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
