@@ -82,6 +82,12 @@ func newManager(f Fetcher, s settings) *Manager {
 	if s.client == nil {
 		s.client = defaults().client
 	}
+	if s.logger == nil {
+		s.logger = defaults().logger
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	if s.margin < 0 {
 		s.margin = 0
 	}

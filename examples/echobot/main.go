@@ -31,10 +31,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/wxkit/wechat"
-	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/customerservice"
+	"github.com/wxkit/wechat/examples/internal/settings"
 	"github.com/wxkit/wechat/message"
-	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
 )
 
@@ -44,23 +43,6 @@ func main() {
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "echobot:", err)
 		os.Exit(1)
-	}
-}
-
-// config is what the bot reads from the environment.
-type config struct {
-	appID, appSecret, token, aesKey, baseURL string
-	stable                                   bool
-}
-
-func loadConfig(getenv func(string) string) config {
-	return config{
-		appID:     getenv("WECHAT_APPID"),
-		appSecret: getenv("WECHAT_APPSECRET"),
-		token:     getenv("WECHAT_TOKEN"),
-		aesKey:    getenv("WECHAT_ENCODING_AES_KEY"),
-		baseURL:   getenv("WECHAT_API_BASE_URL"),
-		stable:    getenv("WECHAT_STABLE_TOKEN") == "1",
 	}
 }
 
@@ -79,47 +61,36 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stdout, nil))
-	cfg := loadConfig(getenv)
-
-	var fake *wechattest.Server
-	var credOpts []credential.Option
-	if cfg.appID == "" {
-		fake = wechattest.NewServer()
-		defer fake.Close()
-		cfg = config{appID: fake.AppID(), appSecret: fake.AppSecret(), token: fake.WebhookToken(),
-			aesKey: fake.EncodingAESKey(), baseURL: fake.URL(), stable: cfg.stable}
-		credOpts = fake.CredentialOptions()
+	st, err := settings.Load(getenv)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if fake := st.Fake; fake != nil {
 		fmt.Fprintf(stdout, "WECHAT_APPID is not set: running against an in-process fake WeChat platform at %s\n", fake.URL())
 		fmt.Fprintf(stdout, "sandbox account: AppID %s, Token %s, EncodingAESKey %s (test values, not secrets)\n",
-			cfg.appID, cfg.token, cfg.aesKey)
-	}
-	if cfg.baseURL == "" {
-		cfg.baseURL = wechat.DefaultBaseURL
-	}
-	credOpts = append(credOpts, credential.WithBaseURL(cfg.baseURL), credential.WithLogger(logger))
-	if cfg.stable {
-		credOpts = append(credOpts, credential.WithStableToken())
+			st.AppID, st.Token, st.EncodingAESKey)
 	}
 
 	// The webhook needs no access_token; the refresher keeps one ready for API
-	// calls and keeps retrying (and logging, without the secret) if it cannot.
-	cred := credential.New(cfg.appID, cfg.appSecret, credOpts...)
+	// calls (the late replies below) and keeps retrying, and logging without the
+	// secret, if it cannot.
+	cred := st.Manager(logger)
 	if err := cred.Start(); err != nil {
 		return err
 	}
 	defer cred.Stop()
-	oa, err := officialaccount.New(officialaccount.Config{
-		AppID: cfg.appID, AppSecret: cfg.appSecret, Token: cfg.token, EncodingAESKey: cfg.aesKey,
-		BaseURL: cfg.baseURL, Credential: cred, Logger: logger,
-	})
+	oa, err := st.Account(cred, logger)
 	if err != nil {
 		return err
 	}
+	// A reply that misses WeChat's 5 seconds goes out as a customer-service message.
+	webhook := message.NewServer(oa, newMux(), message.WithOnLateReply(customerservice.New(oa).OnLateReply))
 
 	gin.SetMode(gin.ReleaseMode)
 	router := gin.New()
 	router.Use(gin.Recovery())
-	router.Any("/wechat", gin.WrapH(message.NewServer(oa, newMux())))
+	router.Any("/wechat", gin.WrapH(webhook))
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -127,8 +98,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	url := "http://" + loopback(ln.Addr()) + "/wechat"
 	fmt.Fprintf(stdout, "echobot: webhook listening at %s\n", url)
-	if fake != nil {
-		line, err := curlLine(ctx, fake.WebhookClient(url, wechattest.ModePlaintext))
+	if st.Fake != nil {
+		line, err := curlLine(ctx, st.Fake.WebhookClient(url, wechattest.ModePlaintext))
 		if err != nil {
 			return err
 		}

@@ -13,7 +13,6 @@ package main
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,10 +22,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/examples/internal/settings"
 	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/user"
-	"github.com/wxkit/wechat/wechattest"
 )
 
 // fakeFollowers is how many followers the fake account has when no credentials
@@ -80,36 +78,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // account builds the shared context from the environment, or from an in-process
-// fake platform when no credentials are set. cleanup stops the fake.
+// fake platform with fakeFollowers followers when no credentials are set. cleanup
+// stops the fake.
 func account(getenv func(string) string, stderr io.Writer) (*officialaccount.OfficialAccount, func(), error) {
-	appID, secret := getenv("WECHAT_APPID"), getenv("WECHAT_APPSECRET")
-	if appID == "" && secret == "" {
-		fake := wechattest.NewServer()
-		fake.AddFollowers(fakeFollowers)
-		fmt.Fprintf(stderr, "followers: WECHAT_APPID and WECHAT_APPSECRET are not set; using an in-process fake WeChat with %d followers\n", fakeFollowers)
-		oa, err := officialaccount.New(fake.Config())
-		if err != nil {
-			fake.Close()
-			return nil, nil, err
-		}
-		return oa, fake.Close, nil
-	}
-	if appID == "" || secret == "" {
-		return nil, nil, errors.New("set both WECHAT_APPID and WECHAT_APPSECRET, or neither to use a fake account")
-	}
-	cfg := officialaccount.Config{AppID: appID, AppSecret: secret, BaseURL: getenv("WECHAT_API_BASE_URL")}
-	if getenv("WECHAT_STABLE_TOKEN") == "1" {
-		opts := []credential.Option{credential.WithStableToken()}
-		if cfg.BaseURL != "" {
-			opts = append(opts, credential.WithBaseURL(cfg.BaseURL))
-		}
-		cfg.Credential = credential.New(appID, secret, opts...)
-	}
-	oa, err := officialaccount.New(cfg)
+	st, err := settings.Load(getenv)
 	if err != nil {
 		return nil, nil, err
 	}
-	return oa, func() {}, nil
+	if err := st.RequireSecret(); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	if st.Fake != nil {
+		st.Fake.AddFollowers(fakeFollowers)
+		fmt.Fprintf(stderr, "followers: WECHAT_APPID is not set; using an in-process fake WeChat with %d followers\n", fakeFollowers)
+	}
+	oa, err := st.Account(st.Manager(nil), nil)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return oa, st.Close, nil
 }
 
 // header is the CSV's first row.

@@ -16,17 +16,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 
-	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/examples/internal/settings"
 	"github.com/wxkit/wechat/menu"
 	"github.com/wxkit/wechat/officialaccount"
-	"github.com/wxkit/wechat/wechattest"
 )
 
 func main() {
@@ -56,14 +54,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	default:
 		return fmt.Errorf("-action must be create, get or delete, not %q", *action)
 	}
-	oa, fake, err := account(getenv)
+	oa, st, err := account(getenv)
 	if err != nil {
 		return err
 	}
+	defer st.Close()
 	svc := menu.New(oa)
-	if fake != nil {
-		defer fake.Close()
-		fmt.Fprintln(stderr, "menu: WECHAT_APPID and WECHAT_APPSECRET are not set; using an in-process fake WeChat")
+	if st.Fake != nil {
+		fmt.Fprintln(stderr, "menu: WECHAT_APPID is not set; using an in-process fake WeChat")
 		if *action != "create" { // a fresh fake has no menu: start from the file
 			if err := create(ctx, svc, *file, io.Discard); err != nil {
 				return err
@@ -109,29 +107,20 @@ func create(ctx context.Context, svc *menu.Service, path string, stderr io.Write
 }
 
 // account builds the shared context from the environment, or from an in-process
-// fake platform (returned, to be closed) when no credentials are set.
-func account(getenv func(string) string) (*officialaccount.OfficialAccount, *wechattest.Server, error) {
-	appID, secret := getenv("WECHAT_APPID"), getenv("WECHAT_APPSECRET")
-	if appID == "" && secret == "" {
-		fake := wechattest.NewServer()
-		oa, err := officialaccount.New(fake.Config())
-		if err != nil {
-			fake.Close()
-			return nil, nil, err
-		}
-		return oa, fake, nil
+// fake platform (st.Fake, closed by st.Close) when no credentials are set.
+func account(getenv func(string) string) (*officialaccount.OfficialAccount, *settings.Settings, error) {
+	st, err := settings.Load(getenv)
+	if err != nil {
+		return nil, nil, err
 	}
-	if appID == "" || secret == "" {
-		return nil, nil, errors.New("set both WECHAT_APPID and WECHAT_APPSECRET, or neither to use a fake account")
+	if err := st.RequireSecret(); err != nil {
+		st.Close()
+		return nil, nil, err
 	}
-	cfg := officialaccount.Config{AppID: appID, AppSecret: secret, BaseURL: getenv("WECHAT_API_BASE_URL")}
-	if getenv("WECHAT_STABLE_TOKEN") == "1" {
-		opts := []credential.Option{credential.WithStableToken()}
-		if cfg.BaseURL != "" {
-			opts = append(opts, credential.WithBaseURL(cfg.BaseURL))
-		}
-		cfg.Credential = credential.New(appID, secret, opts...)
+	oa, err := st.Account(st.Manager(nil), nil)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
 	}
-	oa, err := officialaccount.New(cfg)
-	return oa, nil, err
+	return oa, st, nil
 }

@@ -123,7 +123,7 @@ func TestRunErrors(t *testing.T) {
 	}{
 		{"a limit broken", []string{"-action", "create", "-file", bad}, nil, "button[1].sub_button[3]: name is 72 bytes, the limit is 60"},
 		{"no such file", []string{"-action", "create", "-file", filepath.Join(dir, "none.json")}, nil, "none.json"},
-		{"half the credentials", []string{"-action", "get"}, map[string]string{"WECHAT_APPID": "wx1"}, "set both WECHAT_APPID and WECHAT_APPSECRET"},
+		{"half the credentials", []string{"-action", "get"}, map[string]string{"WECHAT_APPID": "wx1"}, "WECHAT_APPSECRET is required"},
 		{"stray argument", []string{"create"}, nil, "unexpected arguments"},
 	}
 	for _, tt := range tests {

@@ -44,7 +44,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/wxkit/wechat/credential"
 	"github.com/wxkit/wechat/credential/redisstore"
-	"github.com/wxkit/wechat/wechattest"
+	"github.com/wxkit/wechat/examples/internal/settings"
 )
 
 // shutdownTimeout bounds how long requests under way may take to finish.
@@ -104,30 +104,26 @@ func setup(getenv func(string) string, stdout, stderr io.Writer) (*app, error) {
 		}
 	}()
 
-	appID, secret, key := getenv("WECHAT_APPID"), getenv("WECHAT_APPSECRET"), getenv("TOKEN_SERVER_KEY")
-	var opts []credential.Option
+	st, err := settings.Load(getenv)
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, st.Close)
+	if err := st.RequireSecret(); err != nil {
+		return nil, err
+	}
+	key := getenv("TOKEN_SERVER_KEY")
 	switch {
-	case appID == "" && secret == "":
-		fake := wechattest.NewServer()
-		a.closers = append(a.closers, fake.Close)
-		appID, secret = fake.AppID(), fake.AppSecret()
-		opts = append(opts, fake.CredentialOptions()...)
-		a.logger.Warn("tokenserver: WECHAT_APPID and WECHAT_APPSECRET are not set; sandbox mode against an in-process fake WeChat")
+	case st.Fake != nil:
+		a.logger.Warn("tokenserver: WECHAT_APPID is not set; sandbox mode against an in-process fake WeChat")
 		if key == "" {
 			key = newKey()
 			fmt.Fprintf(stdout, "tokenserver: sandbox mode; TOKEN_SERVER_KEY is not set, so this run's key is %s\n", key)
 		}
-	case appID == "" || secret == "":
-		return nil, errors.New("set both WECHAT_APPID and WECHAT_APPSECRET, or neither for sandbox mode")
 	case key == "":
 		return nil, errors.New("TOKEN_SERVER_KEY is required: the key other servers send as \"Authorization: Bearer <key>\"")
 	}
-	if u := getenv("WECHAT_API_BASE_URL"); u != "" {
-		opts = append(opts, credential.WithBaseURL(u))
-	}
-	if getenv("WECHAT_STABLE_TOKEN") == "1" {
-		opts = append(opts, credential.WithStableToken())
-	}
+	var opts []credential.Option
 	if u := getenv("REDIS_URL"); u != "" {
 		ropts, err := redis.ParseURL(u)
 		if err != nil {
@@ -144,8 +140,7 @@ func setup(getenv func(string) string, stdout, stderr io.Writer) (*app, error) {
 		opts = append(opts, credential.WithStore(redisstore.New(rdb)))
 		a.store = "redis"
 	}
-	opts = append(opts, credential.WithLogger(a.logger))
-	a.manager = credential.New(appID, secret, opts...)
+	a.manager = st.Manager(a.logger, opts...)
 	handler, err := credential.NewServer(a.manager, key, credential.WithLogger(a.logger))
 	if err != nil {
 		return nil, err

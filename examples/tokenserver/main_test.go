@@ -222,7 +222,7 @@ func TestSetupRejects(t *testing.T) {
 		want   string // in the error
 		secret string // not in the error
 	}{
-		{"appid without secret", map[string]string{"WECHAT_APPID": "wx1", "TOKEN_SERVER_KEY": testKey}, "set both", testKey},
+		{"appid without secret", map[string]string{"WECHAT_APPID": "wx1", "TOKEN_SERVER_KEY": testKey}, "WECHAT_APPSECRET is required", testKey},
 		{"no key outside the sandbox", map[string]string{"WECHAT_APPID": "wx1", "WECHAT_APPSECRET": "s3cr3t"}, "TOKEN_SERVER_KEY is required", "s3cr3t"},
 		{"short key", map[string]string{"WECHAT_APPID": "wx1", "WECHAT_APPSECRET": "s3cr3t", "TOKEN_SERVER_KEY": "sh0rtK"}, "at least 16 bytes", "sh0rtK"},
 		{"bad REDIS_URL", map[string]string{"TOKEN_SERVER_KEY": testKey, "REDIS_URL": "http://:pw-9f3@x"}, "REDIS_URL", "pw-9f3"},

@@ -1,0 +1,104 @@
+// Package settings reads the runnable programs' settings from the environment, as
+// DESIGN.md pins them, and starts the in-process fake WeChat platform when no
+// credentials are given (sandbox mode), so that every example runs with one command.
+package settings
+
+import (
+	"errors"
+	"log/slog"
+
+	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/officialaccount"
+	"github.com/wxkit/wechat/wechattest"
+)
+
+// Settings are one program's account settings.
+type Settings struct {
+	AppID, AppSecret      string // WECHAT_APPID, WECHAT_APPSECRET
+	Token, EncodingAESKey string // WECHAT_TOKEN, WECHAT_ENCODING_AES_KEY
+	BaseURL               string // WECHAT_API_BASE_URL; "" for WeChat's own
+	Stable                bool   // WECHAT_STABLE_TOKEN=1: /cgi-bin/stable_token
+
+	// Fake is the in-process platform of sandbox mode (WECHAT_APPID unset), nil
+	// otherwise. The settings above are then its sandbox account's.
+	Fake *wechattest.Server
+}
+
+// Load reads the settings through getenv. Without WECHAT_APPID it starts a fake
+// platform with opts and takes its sandbox account (Close stops it); an AppSecret
+// without an AppID is an error.
+func Load(getenv func(string) string, opts ...wechattest.Option) (*Settings, error) {
+	s := &Settings{
+		AppID:          getenv("WECHAT_APPID"),
+		AppSecret:      getenv("WECHAT_APPSECRET"),
+		Token:          getenv("WECHAT_TOKEN"),
+		EncodingAESKey: getenv("WECHAT_ENCODING_AES_KEY"),
+		BaseURL:        getenv("WECHAT_API_BASE_URL"),
+		Stable:         getenv("WECHAT_STABLE_TOKEN") == "1",
+	}
+	if s.AppID != "" {
+		return s, nil
+	}
+	if s.AppSecret != "" {
+		return nil, errors.New("WECHAT_APPSECRET is set but WECHAT_APPID is not: set both, or neither for the built-in fake WeChat")
+	}
+	fake := wechattest.NewServer(opts...)
+	s.Fake = fake
+	s.AppID, s.AppSecret = fake.AppID(), fake.AppSecret()
+	s.Token, s.EncodingAESKey = fake.WebhookToken(), fake.EncodingAESKey()
+	s.BaseURL = fake.URL()
+	return s, nil
+}
+
+// RequireSecret returns an error when the program calls APIs but has no AppSecret.
+func (s *Settings) RequireSecret() error {
+	if s.AppSecret == "" {
+		return errors.New("WECHAT_APPSECRET is required with WECHAT_APPID (or set neither for the built-in fake WeChat)")
+	}
+	return nil
+}
+
+// Close stops the fake platform of sandbox mode; it does nothing otherwise.
+func (s *Settings) Close() {
+	if s.Fake != nil {
+		s.Fake.Close()
+	}
+}
+
+// CredentialOptions are the options of the account's credential.Manager: the API
+// host, the stable token when asked for, the fake's clock and client in sandbox
+// mode, then extra.
+func (s *Settings) CredentialOptions(extra ...credential.Option) []credential.Option {
+	var opts []credential.Option
+	if s.Fake != nil {
+		opts = append(opts, s.Fake.CredentialOptions()...)
+	}
+	if s.BaseURL != "" {
+		opts = append(opts, credential.WithBaseURL(s.BaseURL))
+	}
+	if s.Stable {
+		opts = append(opts, credential.WithStableToken())
+	}
+	return append(opts, extra...)
+}
+
+// Manager returns a credential.Manager for the account, logging to logger.
+// A nil logger keeps it quiet.
+func (s *Settings) Manager(logger *slog.Logger, extra ...credential.Option) *credential.Manager {
+	if logger != nil {
+		extra = append([]credential.Option{credential.WithLogger(logger)}, extra...)
+	}
+	return credential.New(s.AppID, s.AppSecret, s.CredentialOptions(extra...)...)
+}
+
+// Account returns the shared context with cred as its token provider.
+func (s *Settings) Account(cred credential.Provider, logger *slog.Logger) (*officialaccount.OfficialAccount, error) {
+	cfg := officialaccount.Config{
+		AppID: s.AppID, AppSecret: s.AppSecret, Token: s.Token, EncodingAESKey: s.EncodingAESKey,
+		BaseURL: s.BaseURL, Credential: cred, Logger: logger,
+	}
+	if s.Fake != nil {
+		cfg.HTTPClient = s.Fake.Client()
+	}
+	return officialaccount.New(cfg)
+}
