@@ -1,9 +1,7 @@
 package credential
 
 import (
-	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/wxkit/wechat"
@@ -72,21 +70,4 @@ func (e *BackoffError) Unwrap() error { return e.Err }
 func (m *Manager) storeFailed(op string, err error) {
 	m.st.storeErrors.Add(1)
 	m.s.logger.Warn("credential: store "+op+" failed; serving the known token", "credential", m.key, "err", err)
-}
-
-// jitter returns d scaled by a random factor in [0.5, 1.5).
-func jitter(d time.Duration) time.Duration {
-	return time.Duration(float64(d) * (0.5 + rand.Float64()))
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"github.com/wxkit/wechat/internal/backoff"
 	"github.com/wxkit/wechat/internal/wxhttp"
 	"golang.org/x/sync/singleflight"
 )
@@ -255,7 +256,7 @@ func (m *Manager) fetch(ctx context.Context, force bool) (Token, error) {
 			break
 		}
 		m.s.logger.Warn("credential: fetch failed, retrying", "credential", m.key, "attempt", attempt, "err", err)
-		if werr := sleep(ctx, jitter(m.s.backoff<<(attempt-1))); werr != nil {
+		if werr := backoff.Sleep(ctx, backoff.Jitter(m.s.backoff<<(attempt-1))); werr != nil {
 			break
 		}
 	}

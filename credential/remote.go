@@ -16,6 +16,7 @@ import (
 
 	"github.com/tidwall/gjson"
 	"github.com/wxkit/wechat"
+	"github.com/wxkit/wechat/internal/backoff"
 	"github.com/wxkit/wechat/internal/wxhttp"
 	"golang.org/x/sync/singleflight"
 )
@@ -229,7 +230,7 @@ func (r *Remote) ask(ctx context.Context, stale string) (Token, error) {
 		if err == nil || !retry || attempt >= r.s.attempts || ctx.Err() != nil {
 			break
 		}
-		if sleep(ctx, jitter(r.s.backoff<<(attempt-1))) != nil {
+		if backoff.Sleep(ctx, backoff.Jitter(r.s.backoff<<(attempt-1))) != nil {
 			break
 		}
 	}
@@ -314,7 +315,7 @@ func (r *Remote) fail(err error) {
 	r.mu.Lock()
 	r.failures++
 	wait := min(remoteRetryFirst<<min(r.failures-1, 16), remoteRetryCap)
-	r.retryAt = now.Add(jitter(wait))
+	r.retryAt = now.Add(backoff.Jitter(wait))
 	r.lastErr, r.lastErrAt = err, now
 	r.mu.Unlock()
 	r.failing.Store(true)

@@ -18,11 +18,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	mrand "math/rand/v2"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/internal/backoff"
 )
 
 // DefaultPrefix is put before every key the store writes, unless WithPrefix says
@@ -62,12 +62,6 @@ func New(rdb redis.UniversalClient, opts ...Option) *Store {
 	s := &Store{rdb: rdb, prefix: DefaultPrefix, pollFirst: 5 * time.Millisecond, pollMax: 250 * time.Millisecond}
 	for _, o := range opts {
 		o(s)
-	}
-	if s.pollFirst <= 0 {
-		s.pollFirst = time.Millisecond
-	}
-	if s.pollMax < s.pollFirst {
-		s.pollMax = s.pollFirst
 	}
 	return s
 }
@@ -137,7 +131,7 @@ func (s *Store) Lock(ctx context.Context, key string, ttl time.Duration) (func()
 	}
 	lockKey := s.prefix + key + ":lock"
 	owner := newOwner()
-	wait := s.pollFirst
+	poll := backoff.NewPoll(s.pollFirst, s.pollMax)
 	for {
 		ok, err := s.rdb.SetNX(ctx, lockKey, owner, ttl).Result()
 		if err != nil {
@@ -149,10 +143,9 @@ func (s *Store) Lock(ctx context.Context, key string, ttl time.Duration) (func()
 		if ok {
 			return s.unlocker(ctx, lockKey, owner), nil
 		}
-		if err := sleep(ctx, jitter(wait)); err != nil {
+		if err := poll.Wait(ctx); err != nil {
 			return nil, fmt.Errorf("redisstore: waiting for the lock of %s: %w", key, err)
 		}
-		wait = min(wait*2, s.pollMax)
 	}
 }
 
@@ -173,20 +166,4 @@ func newOwner() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
 	return hex.EncodeToString(b)
-}
-
-// jitter returns d scaled by a random factor in [0.5, 1.5).
-func jitter(d time.Duration) time.Duration {
-	return time.Duration(float64(d) * (0.5 + mrand.Float64()))
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

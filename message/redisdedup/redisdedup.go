@@ -13,10 +13,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/wxkit/wechat/internal/backoff"
 	"github.com/wxkit/wechat/message"
 )
 
@@ -60,12 +60,6 @@ func New(rdb redis.UniversalClient, opts ...Option) *Store {
 	for _, o := range opts {
 		o(s)
 	}
-	if s.pollFirst <= 0 {
-		s.pollFirst = time.Millisecond
-	}
-	if s.pollMax < s.pollFirst {
-		s.pollMax = s.pollFirst
-	}
 	return s
 }
 
@@ -101,7 +95,7 @@ func (s *Store) Finish(ctx context.Context, key string, reply []byte, ttl time.D
 // then. It returns ctx's error if ctx ends first, message.ErrDedupGone when key is
 // not claimed (or its window ran out), and a Redis error as it comes.
 func (s *Store) Wait(ctx context.Context, key string) ([]byte, error) {
-	wait := s.pollFirst
+	poll := backoff.NewPoll(s.pollFirst, s.pollMax)
 	for {
 		v, err := s.rdb.Get(ctx, s.prefix+key).Bytes()
 		switch {
@@ -115,14 +109,9 @@ func (s *Store) Wait(ctx context.Context, key string) ([]byte, error) {
 		case len(v) > 0 && v[0] == stateFinished:
 			return v[1:], nil
 		}
-		t := time.NewTimer(time.Duration(float64(wait) * (0.5 + rand.Float64())))
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
+		if err := poll.Wait(ctx); err != nil {
+			return nil, err
 		}
-		wait = min(wait*2, s.pollMax)
 	}
 }
 
