@@ -13,6 +13,8 @@ const module = "github.com/wxkit/wechat"
 
 // layer returns the rank of one of our packages in DESIGN.md's table; a package
 // may import only packages of a lower rank, or internal ones. -1: not ranked.
+// (go test caches this test's result without knowing what go list read: run it
+// with -count=1 after moving imports, as CI does.)
 func layer(pkg string) int {
 	rel := strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
 	switch {
@@ -34,8 +36,10 @@ func layer(pkg string) int {
 		return 6
 	case rel == "wechattest":
 		return 7
+	case strings.HasPrefix(rel, "examples/internal/"):
+		return 8 // shared by the programs, below them
 	case strings.HasPrefix(rel, "examples/"):
-		return 8
+		return 9
 	}
 	return -1
 }
@@ -84,7 +88,7 @@ func TestImportDirection(t *testing.T) {
 			continue
 		}
 		for _, imp := range p.Imports {
-			if strings.HasPrefix(imp, "github.com/gin-gonic/") && from != 8 {
+			if strings.HasPrefix(imp, "github.com/gin-gonic/") && from < 8 {
 				t.Errorf("%s imports gin; only examples may", p.ImportPath)
 			}
 			if !strings.HasPrefix(imp, module) {
@@ -94,7 +98,7 @@ func TestImportDirection(t *testing.T) {
 			fromRel := strings.TrimPrefix(p.ImportPath, module+"/")
 			toRel := strings.TrimPrefix(imp, module+"/")
 			switch {
-			case to == 7 && from != 8:
+			case to == 7 && from < 8:
 				t.Errorf("%s imports wechattest; only examples and tests may", p.ImportPath)
 			case allowedAcross[[2]string{fromRel, toRel}]:
 			case from == 1 && to == 1:
