@@ -20,7 +20,9 @@ import (
 // plaintext reply XML, empty for "success".
 type DedupStore interface {
 	// Claim marks key as being handled, for ttl, unless it already is. It reports
-	// whether this call claimed it: true means run the handler.
+	// whether this call claimed it: true means run the handler. The Server claims
+	// for its deadline plus a grace, and finishes within it; a claim that runs out
+	// unfinished means the claimant died, and a retry may claim the key again.
 	Claim(ctx context.Context, key string, ttl time.Duration) (first bool, err error)
 	// Finish stores the reply for a claimed key, keeping it for ttl, and wakes
 	// every Wait on key.
@@ -70,6 +72,7 @@ func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte, t
 		close(e.wake)
 	}
 	e.mu.Unlock()
+	s.c.Set(key, e, ttl) // a claim lives only until its deadline; an answer, the whole window
 	return nil
 }
 
@@ -124,28 +127,40 @@ func dedupKey(m *Message) string {
 	return string(b)
 }
 
+// claimGrace is how long a claim outlives the deadline. A live first delivery
+// always finishes by its deadline (a handler still running then is answered
+// "success" and goes on in the background), so a claim still pending past it
+// belongs to a server that died before answering. WeChat retries exactly then,
+// because it got no answer; the retry that finds the claim gone handles the
+// message itself instead of losing it.
+const claimGrace = 2 * time.Second
+
 // dispatch answers a message once per retry window: the first delivery runs
-// the handler; a retry waits for the first one's reply, up to its own deadline.
-// A store error lets the handler run: better twice than never.
+// the handler; a retry waits for the first one's reply, up to its own deadline,
+// and takes the message over if the first one's server died. A store error lets
+// the handler run: better twice than never.
 func (srv *Server) dispatch(ctx context.Context, in *inbound) []byte {
 	key := dedupKey(in.msg)
-	first, err := srv.dedup.Claim(ctx, key, srv.window)
-	if err != nil {
-		srv.logger.WarnContext(ctx, "message: dedup store claim failed; handling anyway", "err", err)
-		first = true
-	}
-	if !first {
-		wctx, cancel := context.WithDeadline(ctx, in.arrived.Add(srv.deadline))
-		defer cancel()
-		reply, err := srv.dedup.Wait(wctx, key)
+	for range 2 {
+		first, err := srv.dedup.Claim(ctx, key, srv.deadline+claimGrace)
 		if err != nil {
-			return nil // still running at our deadline too, or gone: "success"
+			srv.logger.WarnContext(ctx, "message: dedup store claim failed; handling anyway", "err", err)
+			first = true
 		}
-		return reply
+		if first {
+			reply := srv.run(ctx, in)
+			if err := srv.dedup.Finish(context.WithoutCancel(ctx), key, reply, srv.window); err != nil {
+				srv.logger.WarnContext(ctx, "message: dedup store finish failed", "err", err)
+			}
+			return reply
+		}
+		wctx, cancel := context.WithDeadline(ctx, in.arrived.Add(srv.deadline))
+		reply, err := srv.dedup.Wait(wctx, key)
+		cancel()
+		if !errors.Is(err, ErrDedupGone) {
+			return reply // nil on a timeout or store error: "success"
+		}
+		srv.logger.WarnContext(ctx, "message: the first delivery's claim ran out unanswered; handling the retry")
 	}
-	reply := srv.run(ctx, in)
-	if err := srv.dedup.Finish(context.WithoutCancel(ctx), key, reply, srv.window); err != nil {
-		srv.logger.WarnContext(ctx, "message: dedup store finish failed", "err", err)
-	}
-	return reply
+	return nil
 }

@@ -133,3 +133,65 @@ func TestMemoryDedupStore(t *testing.T) {
 		t.Errorf("Wait(late) = %q, %v; want empty reply", r, err)
 	}
 }
+
+// vanishingStore plays a shared store whose first claimant died: the key is
+// claimed by someone else, and that claim runs out while the retry waits.
+type vanishingStore struct {
+	*MemoryDedupStore
+	claims atomic.Int32
+}
+
+func (s *vanishingStore) Claim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	if s.claims.Add(1) == 1 {
+		return false, nil // a server that is gone holds it
+	}
+	return s.MemoryDedupStore.Claim(ctx, key, ttl)
+}
+
+func (s *vanishingStore) Wait(ctx context.Context, key string) ([]byte, error) {
+	if s.claims.Load() == 1 {
+		return nil, ErrDedupGone // the dead server's claim ran out
+	}
+	return s.MemoryDedupStore.Wait(ctx, key)
+}
+
+// TestRetryTakesOverADeadClaim: the server that claimed a message died before
+// answering; WeChat's retry must run the handler, not answer "success".
+func TestRetryTakesOverADeadClaim(t *testing.T) {
+	t.Parallel()
+	var runs atomic.Int32
+	store := &vanishingStore{MemoryDedupStore: NewMemoryDedupStore()}
+	hs := newHarness(t, Handler(func(_ context.Context, m *Message) Reply {
+		runs.Add(1)
+		return Text("handled: " + m.Content)
+	}), WithDedupStore(store))
+	c := hs.client(wechattest.ModePlaintext)
+	reply := hs.push(t, wechattest.ModePlaintext, c.Text("o1", "lost?"))
+	if reply.Message.Content != "handled: lost?" || runs.Load() != 1 {
+		t.Fatalf("reply = %q after %d runs; want the handler's reply from one run", reply.Body, runs.Load())
+	}
+	if n := store.claims.Load(); n != 2 {
+		t.Errorf("claims = %d, want 2 (lost to the dead server, then taken over)", n)
+	}
+}
+
+// An answer outlives the claim: the claim lasts until the deadline, the answer
+// the whole retry window.
+func TestMemoryDedupAnswerOutlivesClaim(t *testing.T) {
+	t.Parallel()
+	s := NewMemoryDedupStore()
+	ctx := t.Context()
+	if first, _ := s.Claim(ctx, "k", 20*time.Millisecond); !first {
+		t.Fatal("first claim refused")
+	}
+	if err := s.Finish(ctx, "k", []byte("r"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(40 * time.Millisecond) // past the claim's own TTL
+	if first, _ := s.Claim(ctx, "k", time.Minute); first {
+		t.Fatal("the key was claimable again inside the window")
+	}
+	if got, err := s.Wait(ctx, "k"); err != nil || string(got) != "r" {
+		t.Fatalf("Wait = %q, %v; want the answer", got, err)
+	}
+}

@@ -211,3 +211,47 @@ func TestRedisDown(t *testing.T) {
 		t.Errorf("handler ran %d times, want 1", runs.Load())
 	}
 }
+
+// diesBeforeFinish is the store of a replica that crashes after claiming a
+// message: its Finish never reaches Redis.
+type diesBeforeFinish struct{ *redisdedup.Store }
+
+func (diesBeforeFinish) Finish(context.Context, string, []byte, time.Duration) error {
+	return errors.New("replica died")
+}
+
+// TestRetryAfterReplicaDied: replica A claims a message and dies before
+// answering. WeChat got no answer, so it retries on replica B about 5 s later;
+// B waits for A's claim to run out (A's deadline plus a grace) and handles the
+// message itself rather than losing it.
+func TestRetryAfterReplicaDied(t *testing.T) {
+	t.Parallel()
+	rds := redistest.Start(t)
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	oa, err := officialaccount.New(fake.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs atomic.Int32
+	h := message.Handler(func(_ context.Context, m *message.Message) message.Reply {
+		runs.Add(1)
+		return message.Text("handled: " + m.Content)
+	})
+	quietLog := message.WithLogger(slog.New(slog.DiscardHandler))
+	a := message.NewServer(oa, h, quietLog, message.WithDeadline(50*time.Millisecond),
+		message.WithDedupStore(diesBeforeFinish{redisdedup.New(rds.Client(t))}))
+	b := message.NewServer(oa, h, quietLog, message.WithDeadline(5*time.Second),
+		message.WithDedupStore(redisdedup.New(rds.Client(t))))
+
+	c := fake.WebhookClient("http://webhook.test/wechat", wechattest.ModePlaintext)
+	msg := c.Text("o1", "do not lose me")
+	deliver(t, c, a, msg) // A's answer never reaches WeChat: it died
+	got := deliver(t, c, b, msg)
+	if got == nil || got.Message.Content != "handled: do not lose me" {
+		t.Fatalf("retry on B = %+v, want the handler's reply", got)
+	}
+	if n := runs.Load(); n != 2 {
+		t.Errorf("handler runs = %d, want 2 (A before it died, then B)", n)
+	}
+}
