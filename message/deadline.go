@@ -34,6 +34,7 @@ const (
 func (srv *Server) run(ctx context.Context, in *inbound) []byte {
 	c := &call{srv: srv, msg: in.msg}
 	c.ctx, c.cancel = context.WithDeadline(context.WithoutCancel(ctx), in.arrived.Add(srv.deadline))
+	srv.handlers.Add(1)
 	go c.invoke()
 	<-c.ctx.Done()
 	if c.state.CompareAndSwap(running, expired) {
@@ -48,6 +49,7 @@ func (srv *Server) run(ctx context.Context, in *inbound) []byte {
 // invoke runs the handler, recovering a panic, then either hands the reply to
 // run or, past the deadline, to the late-reply hook.
 func (c *call) invoke() {
+	defer c.srv.handlers.Done()
 	r := c.handle()
 	c.reply = r
 	if c.state.CompareAndSwap(running, answered) {
@@ -89,4 +91,22 @@ func (srv *Server) late(hctx context.Context, m *Message, r Reply) {
 		}
 	}()
 	srv.onLate(ctx, m, r)
+}
+
+// Shutdown waits until every handler still running, typically ones that missed
+// their deadline, has returned and its late reply has been handed to the
+// OnLateReply hook, or until ctx ends, returning ctx's error. Call it after the
+// http.Server serving srv has shut down, so that no new push arrives meanwhile.
+func (srv *Server) Shutdown(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		srv.handlers.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

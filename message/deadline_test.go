@@ -137,3 +137,34 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("condition not met within 5s")
 }
+
+// TestShutdownWaitsForLateHandlers: Shutdown returns only once a handler that
+// missed its deadline has returned and its late reply reached the hook.
+func TestShutdownWaitsForLateHandlers(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var late atomic.Int32
+	hs := newHarness(t, Handler(func(context.Context, *Message) Reply {
+		<-release
+		return Text("late")
+	}), WithDeadline(10*time.Millisecond), WithOnLateReply(func(context.Context, *Message, Reply) {
+		late.Add(1)
+	}))
+	c := hs.client(wechattest.ModePlaintext)
+	if reply := hs.push(t, wechattest.ModePlaintext, c.Text("o1", "hi")); !reply.Success {
+		t.Fatalf("reply = %s, want success at the deadline", reply.Body)
+	}
+
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
+	defer cancel()
+	if err := hs.srv.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Shutdown with a handler running = %v, want DeadlineExceeded", err)
+	}
+	close(release)
+	if err := hs.srv.Shutdown(t.Context()); err != nil {
+		t.Fatalf("Shutdown = %v", err)
+	}
+	if late.Load() != 1 {
+		t.Errorf("late replies delivered before Shutdown returned = %d, want 1", late.Load())
+	}
+}

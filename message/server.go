@@ -25,6 +25,8 @@ type Server struct {
 	cipher *wxcrypto.Cipher // nil without an EncodingAESKey
 	h      Dispatcher
 	settings
+
+	handlers sync.WaitGroup // handler goroutines still running, for Shutdown
 }
 
 // NewServer returns the webhook of oa, answering with h (a *Mux, or a Handler).

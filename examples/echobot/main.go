@@ -122,6 +122,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := srv.Shutdown(shutdown); err != nil {
 		return err
 	}
+	if err := webhook.Shutdown(shutdown); err != nil { // handlers past their deadline
+		return err
+	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
