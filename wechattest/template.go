@@ -265,7 +265,8 @@ func (s *Server) templateDelete(c *call) (any, error) {
 
 // industries is WeChat's industry table (行业代码), code i+1 at index i: first
 // class, second class. Codes 1–7 were checked against the api_setindustry doc
-// page; the rest follow the same page's published order (41 codes in all).
+// page; 8–41 follow the widely published version of that table and were not
+// re-checked line by line.
 var industries = [][2]string{
 	{"IT科技", "互联网|电子商务"}, {"IT科技", "IT软件与服务"}, {"IT科技", "IT硬件与设备"}, {"IT科技", "电子技术"},
 	{"IT科技", "通信与运营商"}, {"IT科技", "网络游戏"}, {"金融业", "银行"}, {"金融业", "基金|理财|信托"},
