@@ -96,6 +96,7 @@ func NewServer(opts ...Option) *Server {
 	s.mux = http.NewServeMux()
 	s.tokenRoutes()
 	s.baseRoutes()
+	s.ticketRoutes()
 	s.menuRoutes()
 	s.userRoutes()
 	s.kfRoutes()
