@@ -67,7 +67,9 @@ func (e *BackoffError) Error() string {
 
 func (e *BackoffError) Unwrap() error { return e.Err }
 
+// storeFailed counts and logs a failed store operation; what happens next is
+// the caller's to log.
 func (m *Manager) storeFailed(op string, err error) {
 	m.st.storeErrors.Add(1)
-	m.s.logger.Warn("credential: store "+op+" failed; serving the known token", "credential", m.key, "err", err)
+	m.s.logger.Warn("credential: store "+op+" failed", "credential", m.key, "err", err)
 }

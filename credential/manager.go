@@ -216,14 +216,16 @@ func (m *Manager) load(ctx context.Context, stale string, why purpose) (Token, e
 	unlock, err := m.s.store.Lock(ctx, m.key, m.s.lockTTL)
 	if err != nil {
 		if ctx.Err() != nil {
-			return Token{}, (fmt.Errorf("credential: waiting for the fetch lock of %s: %w", m.key, err))
+			return Token{}, fmt.Errorf("credential: waiting for the fetch lock of %s: %w", m.key, err)
 		}
 		// The store is down. A known token keeps being served; with none, fetching
 		// without the lock is the only way to serve at all.
 		m.storeFailed("lock", err)
 		if t, ok := m.known(); ok && why != passive {
+			m.s.logger.Warn("credential: serving the known token until the store is back", "credential", m.key, "expires_at", t.ExpiresAt)
 			return t, nil
 		}
+		m.s.logger.Warn("credential: fetching without the store's lock; other servers sharing the store may fetch too", "credential", m.key)
 		unlock = func() {}
 	}
 	defer unlock()
@@ -276,11 +278,30 @@ func (m *Manager) fetch(ctx context.Context, force bool) (Token, error) {
 }
 
 // known returns the local token if it is still valid.
-func (m *Manager) known() (Token, bool) {
-	if e := m.cur.Load(); e != nil && e.tok.Valid(m.s.now()) {
+func (m *Manager) known() (Token, bool) { return validEntry(&m.cur, m.s.now()) }
+
+// Current returns the token the Manager serves now and how long it has left by
+// the Manager's clock, or "" and 0 when it knows no valid token. It does no I/O and
+// never fetches; the token server answers expires_in with it.
+func (m *Manager) Current() (value string, left time.Duration) {
+	return current(&m.cur, m.s.now())
+}
+
+// validEntry returns the token in cur if it is valid at now.
+func validEntry(cur *atomic.Pointer[entry], now time.Time) (Token, bool) {
+	if e := cur.Load(); e != nil && e.tok.Valid(now) {
 		return e.tok, true
 	}
 	return Token{}, false
+}
+
+// current is Current for a Manager or a Remote.
+func current(cur *atomic.Pointer[entry], now time.Time) (string, time.Duration) {
+	t, ok := validEntry(cur, now)
+	if !ok {
+		return "", 0
+	}
+	return t.Value, t.ExpiresAt.Sub(now)
 }
 
 // publish makes t the token the hot path serves, unless a newer one is there.

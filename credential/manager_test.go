@@ -73,6 +73,12 @@ func TestColdStampedeFetchesOnce(t *testing.T) {
 	if !fake.ValidToken(tokens[0]) {
 		t.Errorf("the token handed out is not valid on the platform")
 	}
+	if _, err := m.Token(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if w := m.Stats().Waits; w != n {
+		t.Errorf("Stats().Waits = %d, want %d: every cold caller waited, a warm one does not", w, n)
+	}
 }
 
 // TestExpiryUnderLoad moves the clock into the refresh margin several times while

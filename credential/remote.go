@@ -142,15 +142,7 @@ func (r *Remote) Refresh(ctx context.Context, stale string) (string, error) {
 // Current returns the cached token and how long it has left by the Remote's
 // clock, or "" and 0 when none is valid. It does no I/O.
 func (r *Remote) Current() (value string, left time.Duration) {
-	e := r.cur.Load()
-	if e == nil {
-		return "", 0
-	}
-	now := r.s.now()
-	if !e.tok.Valid(now) {
-		return "", 0
-	}
-	return e.tok.Value, e.tok.ExpiresAt.Sub(now)
+	return current(&r.cur, r.s.now())
 }
 
 // RemoteStats are a Remote's counters, for logs and metrics.

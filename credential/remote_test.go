@@ -293,7 +293,7 @@ func TestRemoteErrors(t *testing.T) {
 			_, _ = w.Write([]byte(`{"errcode":-1,"errmsg":"system error"}`))
 		}, 3, wechat.CodeSystemBusy, "HTTP 503"},
 		{"not JSON: retried", func(w http.ResponseWriter, r *http.Request) {
-			http.Error(w, "bad gateway", 502)
+			http.Error(w, "bad gateway", http.StatusBadGateway)
 		}, 3, wechat.CodeNotWeChat, "HTTP 502"},
 		{"answer without a token", func(w http.ResponseWriter, r *http.Request) {
 			_, _ = w.Write([]byte(`{"expires_in":7200}`))

@@ -213,18 +213,3 @@ func writeServerError(w http.ResponseWriter, status, code int, msg string) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errcode": code, "errmsg": msg})
 }
-
-// Current returns the token the Manager serves now and how long it has left by
-// the Manager's clock, or "" and 0 when it knows no valid token. It does no I/O and
-// never fetches; the token server answers expires_in with it.
-func (m *Manager) Current() (value string, left time.Duration) {
-	e := m.cur.Load()
-	if e == nil {
-		return "", 0
-	}
-	now := m.s.now()
-	if !e.tok.Valid(now) {
-		return "", 0
-	}
-	return e.tok.Value, e.tok.ExpiresAt.Sub(now)
-}
