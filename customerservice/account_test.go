@@ -103,7 +103,7 @@ func TestServiceAccountErrors(t *testing.T) {
 func TestFakeAccountChecks(t *testing.T) {
 	t.Parallel()
 	fake, svc := newService(t)
-	oa := newOA(t, fake)
+	oa := fake.Account(t)
 	add := func(account, nick string) error {
 		return oa.PostJSON(t.Context(), "/customservice/kfaccount/add", nil, map[string]string{"kf_account": account, "nickname": nick}, nil)
 	}

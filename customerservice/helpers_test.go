@@ -6,27 +6,15 @@ import (
 	"testing"
 
 	"github.com/wxkit/wechat/customerservice"
-	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
 )
 
-// newService starts a fake platform for one test and returns it with a
-// customer-service service talking to it.
+// newService starts a fake platform for one test and returns it with a customerservice
+// service talking to it.
 func newService(t *testing.T) (*wechattest.Server, *customerservice.Service) {
 	t.Helper()
-	fake := wechattest.NewServer()
-	t.Cleanup(fake.Close)
-	return fake, customerservice.New(newOA(t, fake))
-}
-
-// newOA returns a shared context talking to fake.
-func newOA(t *testing.T, fake *wechattest.Server) *officialaccount.OfficialAccount {
-	t.Helper()
-	oa, err := officialaccount.New(fake.Config())
-	if err != nil {
-		t.Fatalf("officialaccount.New: %v", err)
-	}
-	return oa
+	fake, oa := wechattest.Start(t)
+	return fake, customerservice.New(oa)
 }
 
 // sameJSON reports whether a and b hold the same JSON value.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/wxkit/wechat/customerservice"
 	"github.com/wxkit/wechat/message"
-	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
 )
 
@@ -17,12 +16,7 @@ import (
 // follower gets the reply as a customer-service message when the handler is done.
 func TestOnLateReplyEndToEnd(t *testing.T) {
 	t.Parallel()
-	fake := wechattest.NewServer()
-	t.Cleanup(fake.Close)
-	oa, err := officialaccount.New(fake.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	fake, oa := wechattest.Start(t)
 	openID := fake.AddFollower(wechattest.Follower{OpenID: "oLateFollower0000000000000001"})
 
 	release := make(chan struct{})
@@ -80,15 +74,10 @@ func TestSendReplyMapsEveryReply(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			fake := wechattest.NewServer()
-			t.Cleanup(fake.Close)
-			oa, err := officialaccount.New(fake.Config())
-			if err != nil {
-				t.Fatal(err)
-			}
+			fake, oa := wechattest.Start(t)
 			openID := fake.AddFollower(wechattest.Follower{OpenID: "oMapFollower00000000000000001"})
 			fake.OpenWindow(openID)
-			err = customerservice.New(oa).SendReply(t.Context(), openID, tt.reply)
+			err := customerservice.New(oa).SendReply(t.Context(), openID, tt.reply)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("SendReply error = %v, want %v", err, tt.wantErr)
 			}
@@ -107,16 +96,11 @@ func TestSendReplyMapsEveryReply(t *testing.T) {
 
 func TestSendReplyOutsideWindow(t *testing.T) {
 	t.Parallel()
-	fake := wechattest.NewServer()
-	t.Cleanup(fake.Close)
-	oa, err := officialaccount.New(fake.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	fake, oa := wechattest.Start(t)
 	openID := fake.AddFollower(wechattest.Follower{OpenID: "oWindowFollower000000000000001"})
 	fake.OpenWindow(openID)
 	fake.Advance(49 * time.Hour)
-	err = customerservice.New(oa).SendReply(t.Context(), openID, message.Text("too late"))
+	err := customerservice.New(oa).SendReply(t.Context(), openID, message.Text("too late"))
 	if !errors.Is(err, customerservice.ErrOutsideWindow) {
 		t.Fatalf("SendReply 49 h later = %v, want ErrOutsideWindow", err)
 	}

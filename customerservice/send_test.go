@@ -156,7 +156,7 @@ func TestServiceSendWindow(t *testing.T) {
 func TestServiceSendBlacklisted(t *testing.T) {
 	t.Parallel()
 	fake, svc := newService(t)
-	oa := newOA(t, fake)
+	oa := fake.Account(t)
 	fake.AddFollower(wechattest.Follower{OpenID: "o1"})
 	fake.OpenWindow("o1")
 	if err := oa.PostJSON(t.Context(), "/cgi-bin/tags/members/batchblacklist", nil, map[string]any{"openid_list": []string{"o1"}}, nil); err != nil {
@@ -192,7 +192,7 @@ func TestFakeSendChecks(t *testing.T) {
 			t.Cleanup(fake.Close)
 			fake.AddFollower(wechattest.Follower{OpenID: "o1"})
 			fake.OpenWindow("o1")
-			err := newOA(t, fake).PostJSON(t.Context(), "/cgi-bin/message/custom/send", nil, tt.body, nil)
+			err := fake.Account(t).PostJSON(t.Context(), "/cgi-bin/message/custom/send", nil, tt.body, nil)
 			if code := wechat.Code(err); code != tt.wantCode {
 				t.Errorf("errcode = %d, want %d (err: %v)", code, tt.wantCode, err)
 			}

@@ -80,7 +80,7 @@ func TestFakeTypingChecks(t *testing.T) {
 			t.Cleanup(fake.Close)
 			fake.AddFollower(wechattest.Follower{OpenID: "o1"})
 			fake.OpenWindow("o1")
-			err := newOA(t, fake).PostJSON(t.Context(), "/cgi-bin/message/custom/typing", nil, map[string]string{"touser": tt.to, "command": tt.command}, nil)
+			err := fake.Account(t).PostJSON(t.Context(), "/cgi-bin/message/custom/typing", nil, map[string]string{"touser": tt.to, "command": tt.command}, nil)
 			if code := wechat.Code(err); code != tt.wantCode {
 				t.Errorf("errcode = %d, want %d (err: %v)", code, tt.wantCode, err)
 			}

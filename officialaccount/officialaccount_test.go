@@ -71,15 +71,6 @@ func TestNewDoesNoIO(t *testing.T) {
 	}
 }
 
-func newOA(t *testing.T, fake *wechattest.Server) *officialaccount.OfficialAccount {
-	t.Helper()
-	oa, err := officialaccount.New(fake.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return oa
-}
-
 func TestRetryOnceOnly(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -99,7 +90,7 @@ func TestRetryOnceOnly(t *testing.T) {
 			t.Parallel()
 			fake := wechattest.NewServer()
 			t.Cleanup(fake.Close)
-			oa := newOA(t, fake)
+			oa := fake.Account(t)
 			if err := oa.GetJSON(t.Context(), wechattest.PathAPIDomainIP, nil, nil); err != nil {
 				t.Fatal(err)
 			}
@@ -127,7 +118,7 @@ func TestPostJSONDoesNotEscapeHTML(t *testing.T) {
 	t.Parallel()
 	fake := wechattest.NewServer()
 	t.Cleanup(fake.Close)
-	oa := newOA(t, fake)
+	oa := fake.Account(t)
 	err := oa.PostJSON(t.Context(), wechattest.PathClearQuota, nil, map[string]string{"appid": fake.AppID(), "note": "<a href=\"x?a=1&b=2\">"}, nil)
 	if err != nil {
 		t.Fatalf("PostJSON: %v", err)
@@ -142,7 +133,7 @@ func TestTransportErrors(t *testing.T) {
 	t.Parallel()
 	fake := wechattest.NewServer()
 	t.Cleanup(fake.Close)
-	oa := newOA(t, fake)
+	oa := fake.Account(t)
 	fake.FailNextHTTP(wechattest.PathAPIDomainIP, 1, 503)
 	if err := oa.GetJSON(t.Context(), wechattest.PathAPIDomainIP, nil, nil); err == nil || !strings.Contains(err.Error(), "HTTP 503") {
 		t.Errorf("HTTP 503: err = %v", err)

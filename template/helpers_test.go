@@ -12,12 +12,7 @@ import (
 // service and the shared context (for bypassing local checks with PostJSON).
 func newService(t *testing.T) (*wechattest.Server, *template.Service, *officialaccount.OfficialAccount) {
 	t.Helper()
-	fake := wechattest.NewServer()
-	t.Cleanup(fake.Close)
-	oa, err := officialaccount.New(fake.Config())
-	if err != nil {
-		t.Fatalf("officialaccount.New: %v", err)
-	}
+	fake, oa := wechattest.Start(t)
 	return fake, template.New(oa), oa
 }
 

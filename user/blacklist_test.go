@@ -84,7 +84,7 @@ func TestServiceBlockErrors(t *testing.T) {
 func TestFakeBlacklistLimit(t *testing.T) {
 	t.Parallel()
 	fake, _ := newService(t)
-	oa := newOA(t, fake)
+	oa := fake.Account(t)
 	ids := fake.AddFollowers(21)
 	err := oa.PostJSON(t.Context(), "/cgi-bin/tags/members/batchblacklist", nil, map[string]any{"openid_list": ids}, nil)
 	if code := wechat.Code(err); code != wechat.CodeOpenIDListTooLong {

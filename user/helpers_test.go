@@ -5,7 +5,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/user"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -14,19 +13,8 @@ import (
 // service talking to it.
 func newService(t *testing.T) (*wechattest.Server, *user.Service) {
 	t.Helper()
-	fake := wechattest.NewServer()
-	t.Cleanup(fake.Close)
-	return fake, user.New(newOA(t, fake))
-}
-
-// newOA returns a shared context talking to fake.
-func newOA(t *testing.T, fake *wechattest.Server) *officialaccount.OfficialAccount {
-	t.Helper()
-	oa, err := officialaccount.New(fake.Config())
-	if err != nil {
-		t.Fatalf("officialaccount.New: %v", err)
-	}
-	return oa
+	fake, oa := wechattest.Start(t)
+	return fake, user.New(oa)
 }
 
 // requestSizes returns the length of the list field in every request body sent

@@ -167,7 +167,7 @@ func TestServiceBatchInfo(t *testing.T) {
 func TestFakeBatchInfoLimit(t *testing.T) {
 	t.Parallel()
 	fake, _ := newService(t)
-	oa := newOA(t, fake)
+	oa := fake.Account(t)
 	ids := fake.AddFollowers(101)
 	list := make([]map[string]string, len(ids))
 	for i, id := range ids {

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/wxkit/wechat/officialaccount"
 )
 
 // TestMenuWireShapes checks the replies' raw JSON against WeChat's documented
@@ -14,16 +12,12 @@ import (
 // get_current_selfmenu_info's sub_button as an object with a list.
 func TestMenuWireShapes(t *testing.T) {
 	t.Parallel()
-	fake := NewServer()
-	t.Cleanup(fake.Close)
-	oa, err := officialaccount.New(fake.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, oa := Start(t)
 	ctx := t.Context()
 	raw := func(method, path string, body any) string {
 		t.Helper()
 		var out json.RawMessage
+		var err error
 		if method == "GET" {
 			err = oa.GetJSON(ctx, path, nil, &out)
 		} else {

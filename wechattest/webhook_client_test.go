@@ -12,19 +12,13 @@ import (
 
 	"github.com/wxkit/wechat/internal/wxcrypto"
 	"github.com/wxkit/wechat/message"
-	"github.com/wxkit/wechat/officialaccount"
 )
 
 // TestWebhookClientModes pushes to a real message.Server over loopback in
 // every mode.
 func TestWebhookClientModes(t *testing.T) {
 	t.Parallel()
-	fake := NewServer()
-	t.Cleanup(fake.Close)
-	oa, err := officialaccount.New(fake.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	fake, oa := Start(t)
 	mux := message.NewMux()
 	mux.HandleText(func(_ context.Context, m *message.Message) message.Reply { return message.Text(m.Content) })
 	mux.HandleEvent(message.EventSubscribe, func(context.Context, *message.Message) message.Reply { return message.Text("welcome") })

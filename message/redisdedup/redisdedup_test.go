@@ -227,12 +227,7 @@ func (diesBeforeFinish) Finish(context.Context, string, []byte, time.Duration) e
 func TestRetryAfterReplicaDied(t *testing.T) {
 	t.Parallel()
 	rds := redistest.Start(t)
-	fake := wechattest.NewServer()
-	t.Cleanup(fake.Close)
-	oa, err := officialaccount.New(fake.Config())
-	if err != nil {
-		t.Fatal(err)
-	}
+	fake, oa := wechattest.Start(t)
 	var runs atomic.Int32
 	h := message.Handler(func(_ context.Context, m *message.Message) message.Reply {
 		runs.Add(1)
