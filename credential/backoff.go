@@ -1,6 +1,7 @@
 package credential
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,7 +22,7 @@ const (
 func (m *Manager) failed(err error) {
 	now := m.s.now()
 	first, limit := retryFirst, retryCap
-	if wechat.IsOperatorAction(err) || wechat.Code(err) == wechat.CodeDailyQuotaLimit {
+	if wechat.IsOperatorAction(err) || errors.Is(err, ErrBadCredentials) || wechat.Code(err) == wechat.CodeDailyQuotaLimit {
 		first, limit = operatorFirst, operatorRetryCap
 	}
 	m.mu.Lock()

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/tidwall/gjson"
+	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/internal/wxhttp"
 )
 
@@ -71,9 +73,26 @@ func (f *tokenFetcher) Fetch(ctx context.Context, force bool) (string, time.Dura
 	}
 	raw, err := wxhttp.Do(f.client, req, api)
 	if err != nil {
-		return "", 0, err
+		return "", 0, explainTokenError(err)
 	}
 	return parseTokenReply(api, raw, "access_token")
+}
+
+// ErrBadCredentials is wrapped by a token fetch error that says the AppID or
+// AppSecret is wrong or missing: on the token endpoints 40001 means a wrong
+// AppSecret, not a bad token. Fetching again cannot help, so the Manager waits
+// as long as for the other problems only a person can fix.
+var ErrBadCredentials = errors.New("credential: WeChat rejected the AppID or AppSecret; check both in the Official Account console (a reset secret invalidates the old one)")
+
+// explainTokenError wraps the token endpoints' credential errcodes with
+// ErrBadCredentials; wechat.Code still reaches WeChat's errcode.
+func explainTokenError(err error) error {
+	switch wechat.Code(err) {
+	case wechat.CodeInvalidCredential, wechat.CodeInvalidAppSecret, wechat.CodeInvalidAppID,
+		wechat.CodeAppIDMissing, wechat.CodeSecretMissing:
+		return fmt.Errorf("%w: %w", ErrBadCredentials, err)
+	}
+	return err
 }
 
 // parseTokenReply reads {"<field>": "...", "expires_in": N}.

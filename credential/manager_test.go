@@ -526,3 +526,33 @@ func TestColdStartWithDueTokenDoesNotWait(t *testing.T) {
 	resume()
 	waitFor(t, func() bool { return second.Stats().ExpiresAt.After(first.Stats().ExpiresAt) }, "the renewal")
 }
+
+// A wrong AppSecret: /cgi-bin/token answers 40001, which here means the secret,
+// not a token. The error says so, and no second fetch is made for 30 s.
+func TestWrongSecretIsExplainedAndNotLooped(t *testing.T) {
+	t.Parallel()
+	for _, stable := range []bool{false, true} {
+		fake := newFake(t)
+		opts := fake.CredentialOptions()
+		path := pathToken
+		if stable {
+			opts, path = append(opts, credential.WithStableToken()), "/cgi-bin/stable_token"
+		}
+		m := credential.New(fake.AppID(), "not-the-secret", opts...)
+		t.Cleanup(m.Stop)
+		_, err := m.Token(t.Context())
+		if !errors.Is(err, credential.ErrBadCredentials) || wechat.Code(err) == wechat.CodeNotWeChat {
+			t.Fatalf("stable=%v: Token() = %v, want ErrBadCredentials with WeChat's errcode", stable, err)
+		}
+		if strings.Contains(err.Error(), "not-the-secret") {
+			t.Errorf("the secret is in the error: %v", err)
+		}
+		fake.Advance(20 * time.Second) // past the 1 s transient backoff, inside the 30 s one
+		if _, err := m.Token(t.Context()); !errors.Is(err, credential.ErrBadCredentials) {
+			t.Errorf("stable=%v: second Token() = %v", stable, err)
+		}
+		if n := fake.Calls(path); n != 1 {
+			t.Errorf("stable=%v: fetches = %d, want 1", stable, n)
+		}
+	}
+}

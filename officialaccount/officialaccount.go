@@ -91,7 +91,12 @@ func (cfg Config) validate() error {
 	if len(errs) == 0 {
 		return nil
 	}
-	return fmt.Errorf("officialaccount: %w", errors.Join(errs...))
+	// One line, every problem: logs stay readable and the fix needs one round.
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return fmt.Errorf("officialaccount: %s", strings.Join(msgs, "; "))
 }
 
 // AppID returns the account's AppID.
