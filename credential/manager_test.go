@@ -458,7 +458,7 @@ func TestStartStop(t *testing.T) {
 	m.Stop()
 	m.Stop() // twice is fine
 	client.CloseIdleConnections()
-	waitFor(t, func() bool { return !goroutinesLeft("robfig/cron", "credential.(*Manager)") }, "goroutines to end after Stop")
+	waitFor(t, func() bool { return !goroutinesLeft("robfig/cron", "credential.(*Manager)", "go-cache") }, "goroutines to end after Stop")
 }
 
 func TestBadSchedule(t *testing.T) {

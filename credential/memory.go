@@ -50,7 +50,9 @@ func NewMemoryStore(opts ...StoreOption) *MemoryStore {
 // LoadMemoryStore is NewMemoryStore that also reports a snapshot it could not read.
 // The store it returns is usable either way.
 func LoadMemoryStore(opts ...StoreOption) (*MemoryStore, error) {
-	s := &MemoryStore{tokens: cache.New(cache.NoExpiration, 10*time.Minute), locks: map[string]*memLock{}}
+	// Tokens never expire in the cache (the Manager checks expiry on its own
+	// clock), so no janitor goroutine is started.
+	s := &MemoryStore{tokens: cache.New(cache.NoExpiration, 0), locks: map[string]*memLock{}}
 	for _, o := range opts {
 		o(s)
 	}
