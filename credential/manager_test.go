@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -459,6 +460,7 @@ func TestStartStop(t *testing.T) {
 	m.Stop() // twice is fine
 	client.CloseIdleConnections()
 	waitFor(t, func() bool { return !goroutinesLeft("robfig/cron", "credential.(*Manager)", "go-cache") }, "goroutines to end after Stop")
+	runtime.KeepAlive(m) // a live program keeps its Manager: go-cache stops a janitor only once the cache is collected
 }
 
 func TestBadSchedule(t *testing.T) {
