@@ -44,7 +44,7 @@ func layer(pkg string) int {
 	return -1
 }
 
-var services = []string{"menu", "user", "customerservice", "template"}
+var services = []string{"menu", "user", "customerservice", "template", "oauth", "jssdk", "qrcode"}
 
 func isService(rel string) bool {
 	for _, s := range services {

@@ -48,8 +48,10 @@ type currenter interface {
 // the other servers, which use a Remote instead of fetching themselves, so no two
 // of them knock each other's token out.
 //
-// It serves GET /token and POST /token/refresh (body {"stale":"<token>"}); mount
-// it at the root of its own listener, or behind http.StripPrefix. Callers must
+// It serves GET /token and POST /token/refresh (body {"stale":"<token>"}), and
+// POST /oauth/exchange (body {"code":"..."}), which exchanges a 网页授权 code with
+// the AppSecret of its Provider when that is a *Manager built by New; mount it at
+// the root of its own listener, or behind http.StripPrefix. Callers must
 // send "Authorization: Bearer <key>"; the key is compared in constant time. Errors
 // are answered in WeChat's shape, {"errcode":N,"errmsg":"..."}:
 //
@@ -86,6 +88,10 @@ func NewServer(p Provider, key string, opts ...Option) (*Server, error) {
 
 // ServeHTTP answers GET /token and POST /token/refresh.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == PathServerOAuthExchange { // oauthexchange.go
+		srv.serveExchange(w, r)
+		return
+	}
 	var method string
 	switch r.URL.Path {
 	case PathServerToken:
@@ -93,7 +99,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case PathServerRefresh:
 		method = http.MethodPost
 	default:
-		writeServerError(w, http.StatusNotFound, wechat.CodeInvalidURL, "invalid url: the token server serves "+PathServerToken+" and "+PathServerRefresh)
+		writeServerError(w, http.StatusNotFound, wechat.CodeInvalidURL, "invalid url: the token server serves "+PathServerToken+", "+PathServerRefresh+" and "+PathServerOAuthExchange)
 		return
 	}
 	if !srv.authorized(r) {

@@ -22,6 +22,7 @@ import (
 type OfficialAccount struct {
 	appID   string
 	token   string // webhook Token
+	secret  string // AppSecret, "" on a credential.Remote; read only by oauth (secret.go)
 	aesKey  []byte // decoded EncodingAESKey, nil when not configured
 	baseURL string
 	client  *http.Client
@@ -41,6 +42,7 @@ func New(cfg Config) (*OfficialAccount, error) {
 	oa := &OfficialAccount{
 		appID:   cfg.AppID,
 		token:   cfg.Token,
+		secret:  cfg.AppSecret,
 		baseURL: strings.TrimRight(cfg.BaseURL, "/"),
 		client:  cfg.HTTPClient,
 		cred:    cfg.Credential,

@@ -53,6 +53,7 @@ type Server struct {
 	users     userState
 	kf        kfState
 	templates templateState
+	web       *webState // 网页授权, JS-SDK tickets, QR codes, short keys (web.go)
 }
 
 // Option configures a Server.
@@ -101,6 +102,7 @@ func NewServer(opts ...Option) *Server {
 	s.userRoutes()
 	s.kfRoutes()
 	s.templateRoutes()
+	s.webRoutes()
 	s.srv = httptest.NewServer(s.mux)
 	return s
 }

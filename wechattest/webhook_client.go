@@ -68,6 +68,7 @@ type WebhookClient struct {
 	cfg       WebhookConfig
 	cipher    *wxcrypto.Cipher
 	onDeliver func(openID string)
+	fake      *Server // set by Server.WebhookClient: Scan asks it about tickets
 }
 
 // NewWebhookClient checks cfg and returns a client.
@@ -115,6 +116,7 @@ func (s *Server) WebhookClient(url string, mode Mode) *WebhookClient {
 		panic(err) // the server's own settings are valid
 	}
 	c.onDeliver = func(openID string) { s.noteInbound(openID, s.Now()) }
+	c.fake = s
 	return c
 }
 

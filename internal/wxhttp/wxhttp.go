@@ -21,10 +21,12 @@ import (
 const MaxReply = 8 << 20
 
 // secretParams are the query parameters Redact hides.
-var secretParams = []string{"secret", "appsecret", "access_token", "key"}
+// refresh_token and code are 网页授权's: a code is single-use but a credential
+// for five minutes.
+var secretParams = []string{"secret", "appsecret", "access_token", "key", "refresh_token", "code"}
 
-// Redact returns rawURL with the values of secret, appsecret, access_token and key
-// replaced by "REDACTED". Every URL that can reach an error or a log line passes
+// Redact returns rawURL with the values of secret, appsecret, access_token, key,
+// refresh_token and code replaced by "REDACTED". Every URL that can reach an error or a log line passes
 // through it. Input that is not a URL is returned with any "secret=…" and
 // "access_token=…" runs cut out all the same.
 func Redact(rawURL string) string {
