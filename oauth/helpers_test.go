@@ -46,7 +46,7 @@ func codeFor(t *testing.T, fake *wechattest.Server, svc *oauth.Service, scope oa
 	return code
 }
 
-func mustParse(t *testing.T, s string) *url.URL {
+func mustParse(t testing.TB, s string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(s)
 	if err != nil {
