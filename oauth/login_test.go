@@ -19,9 +19,9 @@ import (
 
 // loginSite is a site with the login handler at /login, and what OnLogin saw.
 type loginSite struct {
-	fake   *wechattest.Server
-	svc    *oauth.Service
-	ts     *httptest.Server
+	fake    *wechattest.Server
+	svc     *oauth.Service
+	ts      *httptest.Server
 	client  *http.Client // with a cookie jar, following no redirects
 	handler http.Handler // the login handler itself
 
