@@ -133,6 +133,12 @@ func (c *Code) ImageURL() string {
 	return base + PathShow + "?ticket=" + url.QueryEscape(c.Ticket)
 }
 
+// ImageURL returns the showqrcode address of ticket, for a code kept as its
+// ticket only.
+func (s *Service) ImageURL(ticket string) string {
+	return (&Code{Ticket: ticket, imageBase: s.imageBase}).ImageURL()
+}
+
 type createRequest struct {
 	ExpireSeconds int64      `json:"expire_seconds,omitempty"`
 	ActionName    string     `json:"action_name"`

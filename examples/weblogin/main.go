@@ -1,0 +1,200 @@
+// Command weblogin is the web side of an Official Account on gin: sign-in with
+// 网页授权 (用微信登录) showing the follower's nickname and avatar, a page with a
+// signed wx.config for the JS-SDK, and a page that makes a temporary parametric
+// QR code (带参数二维码) and updates when someone scans it (the webhook at
+// /wechat receives the subscribe or SCAN event).
+//
+//	go run ./examples/weblogin            # sandbox: prints the URL to open
+//
+// Settings come from the environment: WECHAT_APPID, WECHAT_APPSECRET,
+// WECHAT_TOKEN, WECHAT_ENCODING_AES_KEY, WECHAT_API_BASE_URL and
+// WECHAT_STABLE_TOKEN=1, as for the other programs, plus WEBLOGIN_BASE_URL, the
+// public https URL of this server on the account's 网页授权域名 (required with
+// real credentials; WeChat sends the browser back to it). The flag -addr sets the
+// listen address (default :8080).
+//
+// With WECHAT_APPID unset it runs against an in-process fake WeChat
+// (wechattest): the fake serves the authorize and consent pages, the JS-SDK
+// script and the QR images, and the QR page gets a button that plays a follower
+// scanning the code.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/examples/internal/settings"
+	"github.com/wxkit/wechat/jssdk"
+	"github.com/wxkit/wechat/message"
+	"github.com/wxkit/wechat/oauth"
+	"github.com/wxkit/wechat/qrcode"
+	"github.com/wxkit/wechat/wechattest"
+)
+
+// The sandbox's WeChat user: the browser signs in as them.
+const (
+	sandboxUser     = "o_weblogin_sandbox_user"
+	sandboxNickname = "小微（沙盒用户）"
+	sandboxScanner  = "o_weblogin_sandbox_scanner" // not following yet: the first scan follows
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, os.Args[1:], os.Getenv, os.Stdout, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "weblogin:", err)
+		os.Exit(1)
+	}
+}
+
+// serve runs the demo until ctx ends; ready, when not nil, receives the base URL
+// once it listens (tests use it).
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, ready chan<- string) error {
+	flags := flag.NewFlagSet("weblogin", flag.ContinueOnError)
+	flags.SetOutput(stdout)
+	addr := flags.String("addr", ":8080", "listen address")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stdout, nil))
+	st, err := settings.Load(getenv)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.RequireSecret(); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	base := strings.TrimRight(getenv("WEBLOGIN_BASE_URL"), "/")
+	switch {
+	case base == "" && st.Fake == nil:
+		return errors.New("WEBLOGIN_BASE_URL is required with real credentials: the https URL of this server on the 网页授权域名")
+	case base == "":
+		base = "http://" + loopback(ln.Addr())
+	}
+
+	cred := st.Manager(logger)
+	if err := cred.Start(); err != nil {
+		return err
+	}
+	defer cred.Stop()
+	tickets := credential.NewTicket(cred, st.AppID, credential.TicketJSAPI, st.CredentialOptions(credential.WithLogger(logger))...)
+	defer tickets.Stop()
+	oa, err := st.Account(cred, logger)
+	if err != nil {
+		return err
+	}
+	d := &demo{base: base, logger: logger, sessions: newSessions(), scans: newScans(), jsSDK: jsSDKScript}
+	var oauthOpts []oauth.Option
+	var qrOpts []qrcode.Option
+	if fake := st.Fake; fake != nil {
+		fake.AddFollower(wechattest.Follower{OpenID: sandboxUser, Nickname: sandboxNickname})
+		fake.AuthorizeAs(sandboxUser)
+		oauthOpts = append(oauthOpts, oauth.WithAuthorizeBaseURL(fake.URL()), oauth.WithClock(fake.Now))
+		qrOpts = append(qrOpts, qrcode.WithImageBaseURL(fake.URL()), qrcode.WithClock(fake.Now))
+		d.fake, d.jsSDK = fake, fake.JSSDKScriptURL()
+	}
+	if d.oauth, err = oauth.New(oa, oauthOpts...); err != nil {
+		return err
+	}
+	d.signer = jssdk.New(tickets, oa.AppID())
+	d.qr = qrcode.New(oa, qrOpts...)
+	login, err := d.oauth.LoginHandler(oauth.LoginConfig{
+		CallbackURL: base + "/login", Scope: oauth.ScopeUserInfo, OnLogin: d.onLogin,
+	})
+	if err != nil {
+		return err
+	}
+	webhook := message.NewServer(oa, d.webhookMux())
+	router := d.routes(login, webhook)
+
+	fmt.Fprintf(stdout, "weblogin: open %s/\n", base)
+	if st.Fake != nil {
+		fmt.Fprintf(stdout, "weblogin: sandbox mode against an in-process fake WeChat at %s; you sign in as %q\n", st.Fake.URL(), sandboxNickname)
+	}
+	if ready != nil {
+		ready <- base
+	}
+	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := webhook.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// jsSDKScript is WeChat's JS-SDK; sandbox mode uses the fake's.
+const jsSDKScript = "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
+
+// demo holds the services the pages use.
+type demo struct {
+	base     string
+	logger   *slog.Logger
+	oauth    *oauth.Service
+	signer   *jssdk.Signer
+	qr       *qrcode.Service
+	fake     *wechattest.Server // sandbox mode only
+	jsSDK    string
+	sessions *sessions
+	scans    *scans
+}
+
+func (d *demo) routes(login http.Handler, webhook http.Handler) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Use(gin.Recovery())
+	r.GET("/", d.home)
+	r.GET("/login", gin.WrapH(login))
+	r.GET("/profile", d.profile)
+	r.POST("/logout", d.logout)
+	r.GET("/jssdk", d.jssdkPage)
+	r.GET("/jssdk/config", d.jssdkConfig)
+	r.GET("/qrcode", d.qrcodePage)
+	r.POST("/qrcode", d.qrcodeCreate)
+	r.GET("/qrcode/status", d.qrcodeStatus)
+	r.POST("/qrcode/scan", d.qrcodeScan)
+	r.Any("/wechat", gin.WrapH(webhook))
+	return r
+}
+
+// loopback turns a listener address such as [::]:8080 into 127.0.0.1:8080.
+func loopback(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return a.String()
+	}
+	return fmt.Sprintf("127.0.0.1:%d", tcp.Port)
+}
