@@ -107,5 +107,5 @@ func TestServerOAuthExchangeWithoutSecret(t *testing.T) {
 
 type providerFunc func(context.Context) (string, error)
 
-func (f providerFunc) Token(ctx context.Context) (string, error)            { return f(ctx) }
+func (f providerFunc) Token(ctx context.Context) (string, error)             { return f(ctx) }
 func (f providerFunc) Refresh(ctx context.Context, _ string) (string, error) { return f(ctx) }
