@@ -79,7 +79,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := cred.Start(); err != nil {
 		return err
 	}
-	defer cred.Stop()
+	defer cred.Shutdown(context.Background())
 	oa, err := st.Account(cred, logger)
 	if err != nil {
 		return err

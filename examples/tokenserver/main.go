@@ -157,7 +157,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return err
 	}
-	defer a.manager.Stop()
+	defer a.manager.Shutdown(context.Background())
 	srv := &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
