@@ -62,7 +62,7 @@ func TestRemoteStartShutdown(t *testing.T) {
 	hits := tc.central.hits.Load()
 
 	tc.fake.Advance(7200*time.Second - 30*time.Second) // inside the Remote's 1m margin
-	tc.manager.Refresh(t.Context(), first)              // the central server renews meanwhile
+	tc.manager.Refresh(t.Context(), first)             // the central server renews meanwhile
 	waitFor(t, func() bool { v, _ := r.Current(); return v != first }, "the refresher to pick up the renewed token")
 	if tc.central.hits.Load() == hits {
 		t.Error("the cache changed without a request")
