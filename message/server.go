@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wxkit/wechat/internal/account"
 	"github.com/wxkit/wechat/internal/wxcrypto"
 	"github.com/wxkit/wechat/officialaccount"
 )
@@ -39,7 +40,7 @@ func NewServer(oa *officialaccount.OfficialAccount, h Dispatcher, opts ...Option
 	for _, o := range opts {
 		o(&srv.settings)
 	}
-	if key := oa.AESKey(); key != nil {
+	if key := account.Of(oa).AESKey; key != nil {
 		srv.cipher, _ = wxcrypto.NewCipher(key) // officialaccount checked the key
 	}
 	if srv.dedup == nil {
