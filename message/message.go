@@ -29,6 +29,8 @@ const (
 )
 
 // Event is the Event of an event push (事件推送).
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_event_pushes.html
 type Event string
 
 // The events WeChat pushes to an Official Account.
