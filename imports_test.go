@@ -55,6 +55,13 @@ func isService(rel string) bool {
 	return false
 }
 
+// testOnly are the internal packages only tests may import: helpers that
+// start processes, poll and fail tests.
+var testOnly = map[string]bool{
+	module + "/internal/testutil":  true,
+	module + "/internal/redistest": true,
+}
+
 // allowedAcross lists the imports between services an issue allows: the
 // customer-service package turns the webhook's late replies into messages.
 var allowedAcross = map[[2]string]bool{
@@ -93,6 +100,9 @@ func TestImportDirection(t *testing.T) {
 			}
 			if !strings.HasPrefix(imp, module) {
 				continue
+			}
+			if testOnly[imp] {
+				t.Errorf("%s imports %s, which only tests may import", p.ImportPath, imp)
 			}
 			to := layer(imp)
 			fromRel := strings.TrimPrefix(p.ImportPath, module+"/")
