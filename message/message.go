@@ -1,5 +1,7 @@
 package message
 
+import "github.com/wxkit/wechat"
+
 // MsgType is the MsgType of a message (消息类型): what a follower sent, "event"
 // for an event push, the kind of a passive reply, or the msgtype of a message
 // sent through the APIs (customerservice.Message).
@@ -40,10 +42,11 @@ const (
 	MsgTypeMiniProgramPage MsgType = "miniprogrampage" // a mini-program card (小程序卡片)
 )
 
-// Event is the Event of an event push (事件推送).
+// Event is the Event of an event push (事件推送). It is wechat.Event, so that
+// wechattest's push client takes these constants too.
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_event_pushes.html
-type Event string
+type Event = wechat.Event
 
 // The events WeChat pushes to an Official Account.
 const (

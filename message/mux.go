@@ -22,40 +22,41 @@ func (f HandlerFunc) ServeMessage(ctx context.Context, m *Message) Reply { retur
 // Middleware wraps a Handler, in the net/http shape: logging, metrics, checks.
 type Middleware func(Handler) Handler
 
-// A Route is what a [Mux] matches a message against. A [MsgType] routes follower
-// messages of that type, an [Event] routes events of that kind, and
-// [EventWithKey] routes the events of one kind that carry one EventKey.
-type Route interface{ routeKey() routeKey }
-
-type routeKey struct {
-	msgType MsgType
-	event   Event
-	key     string
-	keyed   bool
+// A Route is what a [Mux] matches a message against: follower messages of one
+// MsgType, events of one Event, or, with EventKey too, the events of one kind
+// that carry one EventKey (a menu button's key, a VIEW button's link, a QR
+// scene), which take precedence over the route of their Event:
+//
+//	mux.Handle(message.Route{MsgType: message.MsgTypeText}, h)
+//	mux.Handle(message.Route{Event: message.EventSubscribe}, h)
+//	mux.Handle(message.Route{Event: message.EventClick, EventKey: "V1001"}, h)
+type Route struct {
+	MsgType  MsgType // a follower message type; not MsgTypeEvent (use Event)
+	Event    Event
+	EventKey string // with Event: only the events carrying this key
 }
 
-func (t MsgType) routeKey() routeKey { return routeKey{msgType: t} }
-func (e Event) routeKey() routeKey   { return routeKey{event: e} }
-
-type keyedRoute routeKey
-
-func (r keyedRoute) routeKey() routeKey { return routeKey(r) }
-
-// EventWithKey is the route of events e whose EventKey is key: the menu button
-// with that key (CLICK, scancode_*, pic_*, location_select), the link of a VIEW
-// button, or a SCAN of one QR scene. It takes precedence over the route of e.
-func EventWithKey(e Event, key string) Route {
-	return keyedRoute{event: e, key: key, keyed: true}
-}
-
-func (k routeKey) String() string {
+// String names the route, as the Mux's panics do.
+func (r Route) String() string {
 	switch {
-	case k.keyed:
-		return fmt.Sprintf("event %s with EventKey %q", k.event, k.key)
-	case k.event != "":
-		return "event " + string(k.event)
+	case r.EventKey != "":
+		return fmt.Sprintf("event %s with EventKey %q", r.Event, r.EventKey)
+	case r.Event != "":
+		return "event " + string(r.Event)
 	default:
-		return string(k.msgType) + " messages"
+		return string(r.MsgType) + " messages"
+	}
+}
+
+// check panics on a Route that names nothing, or two things.
+func (r Route) check() {
+	switch {
+	case r.MsgType == MsgTypeEvent:
+		panic("message: Mux: route events by their Event (Route{Event: …}, HandleEvent), not by MsgTypeEvent")
+	case r.MsgType != "" && (r.Event != "" || r.EventKey != ""):
+		panic("message: Mux: a Route names a MsgType or an Event, not both")
+	case r.MsgType == "" && r.Event == "":
+		panic("message: Mux: an empty Route")
 	}
 }
 
@@ -71,7 +72,7 @@ func (k routeKey) String() string {
 // [Mux.Handle] takes any Handler (another Mux, a type with ServeMessage, a Handler
 // wrapped in middleware) for any Route.
 type Mux struct {
-	routes map[routeKey]Handler
+	routes map[Route]Handler
 	keyed  bool // some route has a key: look keys up first
 	def    Handler
 	mws    []Middleware
@@ -82,23 +83,20 @@ type Mux struct {
 func NewMux() *Mux { return &Mux{} }
 
 // Handle routes the messages or events of r to h. It panics if r already has a
-// handler or h is nil.
+// handler, names nothing, or h is nil.
 func (mux *Mux) Handle(r Route, h Handler) {
-	if r == nil || h == nil {
-		panic("message: Mux.Handle with a nil route or handler")
+	if h == nil {
+		panic("message: Mux.Handle with a nil handler")
 	}
-	k := r.routeKey()
-	if k.msgType == MsgTypeEvent {
-		panic("message: Mux: route events by their Event (HandleEvent), not by MsgTypeEvent")
-	}
-	if _, dup := mux.routes[k]; dup {
-		panic("message: Mux: a handler for " + k.String() + " is already registered")
+	r.check()
+	if _, dup := mux.routes[r]; dup {
+		panic("message: Mux: a handler for " + r.String() + " is already registered")
 	}
 	if mux.routes == nil {
-		mux.routes = map[routeKey]Handler{}
+		mux.routes = map[Route]Handler{}
 	}
-	mux.routes[k] = h
-	mux.keyed = mux.keyed || k.keyed
+	mux.routes[r] = h
+	mux.keyed = mux.keyed || r.EventKey != ""
 }
 
 // HandleFunc routes the messages or events of r to f.
@@ -115,50 +113,50 @@ func handlerFunc(f func(ctx context.Context, m *Message) Reply) Handler {
 
 // HandleText routes text messages to f.
 func (mux *Mux) HandleText(f func(ctx context.Context, m *Message) Reply) {
-	mux.HandleFunc(MsgTypeText, f)
+	mux.HandleFunc(Route{MsgType: MsgTypeText}, f)
 }
 
 // HandleImage routes image messages to f.
 func (mux *Mux) HandleImage(f func(ctx context.Context, m *Message) Reply) {
-	mux.HandleFunc(MsgTypeImage, f)
+	mux.HandleFunc(Route{MsgType: MsgTypeImage}, f)
 }
 
 // HandleVoice routes voice messages to f.
 func (mux *Mux) HandleVoice(f func(ctx context.Context, m *Message) Reply) {
-	mux.HandleFunc(MsgTypeVoice, f)
+	mux.HandleFunc(Route{MsgType: MsgTypeVoice}, f)
 }
 
 // HandleVideo routes video messages to f.
 func (mux *Mux) HandleVideo(f func(ctx context.Context, m *Message) Reply) {
-	mux.HandleFunc(MsgTypeVideo, f)
+	mux.HandleFunc(Route{MsgType: MsgTypeVideo}, f)
 }
 
 // HandleShortVideo routes short-video messages to f.
 func (mux *Mux) HandleShortVideo(f func(ctx context.Context, m *Message) Reply) {
-	mux.HandleFunc(MsgTypeShortVideo, f)
+	mux.HandleFunc(Route{MsgType: MsgTypeShortVideo}, f)
 }
 
 // HandleLocation routes location messages to f.
 func (mux *Mux) HandleLocation(f func(ctx context.Context, m *Message) Reply) {
-	mux.HandleFunc(MsgTypeLocation, f)
+	mux.HandleFunc(Route{MsgType: MsgTypeLocation}, f)
 }
 
 // HandleLink routes link messages to f.
 func (mux *Mux) HandleLink(f func(ctx context.Context, m *Message) Reply) {
-	mux.HandleFunc(MsgTypeLink, f)
+	mux.HandleFunc(Route{MsgType: MsgTypeLink}, f)
 }
 
 // HandleEvent routes events e to f. A handler registered for one EventKey (see
 // [Mux.HandleEventKey]) takes precedence.
 func (mux *Mux) HandleEvent(e Event, f func(ctx context.Context, m *Message) Reply) {
-	mux.HandleFunc(e, f)
+	mux.HandleFunc(Route{Event: e}, f)
 }
 
 // HandleEventKey routes events e whose EventKey is key to f: menu buttons
 // (CLICK, VIEW, scancode_*, pic_*, location_select, view_miniprogram), or a SCAN
 // of one QR scene.
 func (mux *Mux) HandleEventKey(e Event, key string, f func(ctx context.Context, m *Message) Reply) {
-	mux.HandleFunc(EventWithKey(e, key), f)
+	mux.HandleFunc(Route{Event: e, EventKey: key}, f)
 }
 
 // HandleClick routes clicks on the menu button with key to f.
@@ -217,17 +215,17 @@ func (mux *Mux) route(ctx context.Context, m *Message) Reply {
 
 func (mux *Mux) match(m *Message) Handler {
 	if m.MsgType != MsgTypeEvent {
-		if h := mux.routes[routeKey{msgType: m.MsgType}]; h != nil {
+		if h := mux.routes[Route{MsgType: m.MsgType}]; h != nil {
 			return h
 		}
 		return mux.def
 	}
 	if mux.keyed {
-		if h := mux.routes[routeKey{event: m.Event, key: m.EventKey, keyed: true}]; h != nil {
+		if h := mux.routes[Route{Event: m.Event, EventKey: m.EventKey}]; h != nil {
 			return h
 		}
 	}
-	if h := mux.routes[routeKey{event: m.Event}]; h != nil {
+	if h := mux.routes[Route{Event: m.Event}]; h != nil {
 		return h
 	}
 	return mux.def

@@ -102,10 +102,10 @@ func TestMuxHandleTakesHandlers(t *testing.T) {
 		})
 	}
 	mux := NewMux()
-	mux.Handle(MsgTypeText, inner)
-	mux.Handle(EventSubscribe, upper(HandlerFunc(func(context.Context, *Message) Reply { return Text("welcome") })))
-	mux.Handle(EventWithKey(EventScan, "7"), HandlerFunc(func(context.Context, *Message) Reply { return Text("scene 7") }))
-	mux.HandleFunc(MsgTypeImage, func(context.Context, *Message) Reply { return Text("image") })
+	mux.Handle(Route{MsgType: MsgTypeText}, inner)
+	mux.Handle(Route{Event: EventSubscribe}, upper(HandlerFunc(func(context.Context, *Message) Reply { return Text("welcome") })))
+	mux.Handle(Route{Event: EventScan, EventKey: "7"}, HandlerFunc(func(context.Context, *Message) Reply { return Text("scene 7") }))
+	mux.HandleFunc(Route{MsgType: MsgTypeImage}, func(context.Context, *Message) Reply { return Text("image") })
 	tests := []struct {
 		m    Message
 		want string
@@ -138,15 +138,17 @@ func TestMuxRefusesMistakes(t *testing.T) {
 		want  string
 	}{
 		{"text twice", func(mux *Mux) { mux.HandleText(nop); mux.HandleText(nop) }, "text messages is already registered"},
-		{"Handle after HandleText", func(mux *Mux) { mux.HandleText(nop); mux.Handle(MsgTypeText, HandlerFunc(nop)) }, "already registered"},
+		{"Handle after HandleText", func(mux *Mux) { mux.HandleText(nop); mux.Handle(Route{MsgType: MsgTypeText}, HandlerFunc(nop)) }, "already registered"},
 		{"event twice", func(mux *Mux) { mux.HandleEvent(EventSubscribe, nop); mux.HandleEvent(EventSubscribe, nop) }, "event subscribe"},
 		{"click twice", func(mux *Mux) { mux.HandleClick("K", nop); mux.HandleEventKey(EventClick, "K", nop) }, `EventKey "K"`},
 		{"default twice", func(mux *Mux) { mux.Default(nop); mux.Default(nop) }, "default handler is already registered"},
 		{"Use after a route", func(mux *Mux) { mux.HandleText(nop); mux.Use(mw) }, "before any route"},
 		{"Use after the default", func(mux *Mux) { mux.Default(nop); mux.Use(mw) }, "before any route"},
-		{"nil handler", func(mux *Mux) { mux.Handle(MsgTypeText, nil) }, "nil"},
+		{"nil handler", func(mux *Mux) { mux.Handle(Route{MsgType: MsgTypeText}, nil) }, "nil"},
+		{"empty route", func(mux *Mux) { mux.Handle(Route{}, HandlerFunc(nop)) }, "empty Route"},
+		{"type and event", func(mux *Mux) { mux.Handle(Route{MsgType: MsgTypeText, Event: EventClick}, HandlerFunc(nop)) }, "not both"},
 		{"nil func", func(mux *Mux) { mux.HandleText(nil) }, "nil"},
-		{"events by MsgTypeEvent", func(mux *Mux) { mux.Handle(MsgTypeEvent, HandlerFunc(nop)) }, "by their Event"},
+		{"events by MsgTypeEvent", func(mux *Mux) { mux.Handle(Route{MsgType: MsgTypeEvent}, HandlerFunc(nop)) }, "by their Event"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
