@@ -15,7 +15,8 @@ import (
 	"github.com/wxkit/wechat"
 )
 
-// The central token server's protocol, pinned in DESIGN.md. Both answer
+// The central token server's protocol, which Remote and other tools rely on: do
+// not change it. Both answer
 // {"access_token":"...","expires_in":<seconds left>}; both need
 // "Authorization: Bearer <key>".
 const (
