@@ -49,7 +49,7 @@ func TestMuxRouting(t *testing.T) {
 	for _, tt := range tests {
 		got := mux.ServeMessage(context.Background(), &tt.m)
 		if tr, ok := got.(TextReply); !ok || tr.Content != tt.want {
-			t.Errorf("Dispatch(%s/%s/%s) = %#v, want %q", tt.m.MsgType, tt.m.Event, tt.m.EventKey, got, tt.want)
+			t.Errorf("ServeMessage(%s/%s/%s) = %#v, want %q", tt.m.MsgType, tt.m.Event, tt.m.EventKey, got, tt.want)
 		}
 	}
 }

@@ -34,7 +34,7 @@ func TestIndustry(t *testing.T) {
 	}
 }
 
-func TestAddTemplate(t *testing.T) {
+func TestAdd(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name      string

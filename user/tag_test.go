@@ -146,7 +146,7 @@ func TestServiceBatchTag(t *testing.T) {
 		t.Fatalf("TagMembers = %d OpenIDs (err %v), want the 120 tagged in order", len(members), err)
 	}
 	if got, err := svc.TagIDs(t.Context(), ids[7]); err != nil || !slices.Equal(got, []int{tag.ID}) {
-		t.Errorf("UserTags = %v (err %v), want [%d]", got, err, tag.ID)
+		t.Errorf("TagIDs = %v (err %v), want [%d]", got, err, tag.ID)
 	}
 	if err := svc.BatchUntag(t.Context(), tag.ID, ids[:60]); err != nil {
 		t.Fatalf("BatchUntag(60): %v", err)
@@ -157,7 +157,7 @@ func TestServiceBatchTag(t *testing.T) {
 	}
 }
 
-func TestServiceTagUsersErrors(t *testing.T) {
+func TestServiceBatchTagErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name     string
@@ -192,10 +192,10 @@ func TestServiceTagUsersErrors(t *testing.T) {
 			before := fake.Calls("/cgi-bin/tags/members/batchtagging")
 			err = svc.BatchTag(t.Context(), tt.tagID(vip.ID), tt.openIDs(ids))
 			if code := wechat.Code(err); code != tt.wantCode {
-				t.Fatalf("TagUsers errcode = %d, want %d (err: %v)", code, tt.wantCode, err)
+				t.Fatalf("BatchTag errcode = %d, want %d (err: %v)", code, tt.wantCode, err)
 			}
 			if sent := fake.Calls("/cgi-bin/tags/members/batchtagging") - before; sent != tt.wantSent {
-				t.Errorf("TagUsers sent %d requests, want %d", sent, tt.wantSent)
+				t.Errorf("BatchTag sent %d requests, want %d", sent, tt.wantSent)
 			}
 			if got, _ := svc.TagIDs(t.Context(), ids[0]); len(got) != 0 {
 				t.Errorf("a failed batch tagged %s with %v, want nothing", ids[0], got)
