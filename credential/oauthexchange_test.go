@@ -1,19 +1,17 @@
 package credential_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/wechattest"
 )
 
@@ -32,9 +30,7 @@ func webCode(t *testing.T, fake *wechattest.Server) string {
 func TestServerOAuthExchange(t *testing.T) {
 	t.Parallel()
 	fake := newFake(t)
-	var logs bytes.Buffer
-	var logMu sync.Mutex
-	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger, logs := testutil.Logger()
 	srv, err := credential.NewServer(newManager(t, fake), serverKey, credential.WithLogger(logger))
 	if err != nil {
 		t.Fatal(err)
@@ -79,8 +75,6 @@ func TestServerOAuthExchange(t *testing.T) {
 			t.Errorf("%s: %d errcode %d (%s), want %d errcode %d", tt.name, status, got.ErrCode, got.ErrMsg, tt.wantStatus, tt.wantCode)
 		}
 	}
-	logMu.Lock()
-	defer logMu.Unlock()
 	for _, secret := range []string{fake.AppSecret(), code, ok.AccessToken, ok.RefreshToken, serverKey} {
 		if strings.Contains(logs.String(), secret) {
 			t.Errorf("the log holds %q:\n%s", secret, logs.String())

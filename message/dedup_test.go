@@ -21,7 +21,7 @@ func TestRetryWhileRunning(t *testing.T) {
 			t.Parallel()
 			var runs atomic.Int32
 			entered, release := make(chan struct{}), make(chan struct{})
-			hs := newHarness(t, Handler(func(_ context.Context, m *Message) Reply {
+			hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply {
 				if runs.Add(1) == 1 {
 					close(entered)
 				}
@@ -65,7 +65,7 @@ func TestRetryWhileRunning(t *testing.T) {
 func TestRetryAfterFinished(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
-	hs := newHarness(t, Handler(func(_ context.Context, m *Message) Reply {
+	hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply {
 		return Text("run " + string(rune('0'+runs.Add(1))))
 	}))
 	for _, mode := range modes {
@@ -85,7 +85,7 @@ func TestRetryAfterFinished(t *testing.T) {
 func TestDedupKeys(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
-	hs := newHarness(t, Handler(func(context.Context, *Message) Reply { runs.Add(1); return nil }))
+	hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply { runs.Add(1); return nil }))
 	c := hs.client(wechattest.ModePlaintext)
 	at := "<CreateTime>1717000000</CreateTime>"
 	event := func(from, ev, key string) []byte {
@@ -161,7 +161,7 @@ func TestRetryTakesOverADeadClaim(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
 	store := &vanishingStore{MemoryDedupStore: NewMemoryDedupStore()}
-	hs := newHarness(t, Handler(func(_ context.Context, m *Message) Reply {
+	hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply {
 		runs.Add(1)
 		return Text("handled: " + m.Content)
 	}), WithDedupStore(store))

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wxkit/wechat/internal/webauth"
+	"github.com/wxkit/wechat/internal/account"
 	"github.com/wxkit/wechat/officialaccount"
 )
 
@@ -28,12 +28,12 @@ const DefaultAuthorizeBaseURL = "https://open.weixin.qq.com"
 // PathAuthorize is the authorize page's path on the authorize host.
 const PathAuthorize = "/connect/oauth2/authorize"
 
-// Service does 网页授权 for one account. It is safe for concurrent use.
+// Service does 网页授权 for one account. It is safe for concurrent use. It holds
+// no AppSecret: the exchange reads the account's when it sends it.
 type Service struct {
 	oa        *officialaccount.OfficialAccount
-	secret    string // "" when the exchange goes through the token server
-	authorize string // authorize host, without a trailing slash
-	exchanger *tokenServer
+	authorize string       // authorize host, without a trailing slash
+	exchanger *tokenServer // nil: the exchange goes to WeChat with the account's AppSecret
 	domain    string
 	now       func() time.Time
 }
@@ -100,8 +100,8 @@ func New(oa *officialaccount.OfficialAccount, opts ...Option) (*Service, error) 
 		}
 		return svc, nil
 	}
-	if svc.secret = webauth.AppSecret(oa); svc.secret == "" {
-		return nil, errors.New("oauth: the account has no AppSecret (it is built on a credential provider such as credential.Remote): " +
+	if account.Of(oa).AppSecret == "" {
+		return nil, errors.New("oauth: the account has no AppSecret (it is built on a credential.Remote, or webhook-only): " +
 			"pass oauth.WithTokenServer(url, key) so that the central token server exchanges codes")
 	}
 	return svc, nil

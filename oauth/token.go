@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/wxkit/wechat/internal/account"
 	"github.com/wxkit/wechat/internal/webauth"
-	"github.com/wxkit/wechat/internal/wxhttp"
 )
 
 // Paths of the /sns APIs (on the account's API host, like every other call).
@@ -85,7 +84,8 @@ func (s *Service) Exchange(ctx context.Context, code string) (*Token, error) {
 	if s.exchanger != nil {
 		raw, err = s.exchanger.exchange(ctx, code)
 	} else {
-		raw, err = webauth.ExchangeCode(ctx, s.oa.HTTPClient(), s.oa.BaseURL(), s.oa.AppID(), s.secret, code)
+		secret := account.Of(s.oa).AppSecret // checked by New
+		raw, err = webauth.ExchangeCode(ctx, s.oa.HTTPClient(), s.oa.BaseURL(), s.oa.AppID(), secret, code)
 	}
 	if err != nil {
 		return nil, explain(err)
@@ -129,11 +129,7 @@ func (s *Service) token(api string, raw []byte) (*Token, error) {
 // get calls a /sns API on the account's API host (no account access_token: the
 // query carries what the call needs) and returns the checked reply, with hints.
 func (s *Service) get(ctx context.Context, api string, q url.Values) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.oa.BaseURL()+api+"?"+q.Encode(), nil)
-	if err != nil { // the URL holds a token: name the base URL only
-		return nil, fmt.Errorf("wechat: %s: cannot build a request with base URL %q", api, s.oa.BaseURL())
-	}
-	raw, err := wxhttp.Do(s.oa.HTTPClient(), req, api)
+	raw, err := webauth.Get(ctx, s.oa.HTTPClient(), s.oa.BaseURL(), api, q)
 	if err != nil {
 		return nil, explain(err)
 	}

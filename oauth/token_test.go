@@ -1,9 +1,7 @@
 package oauth_test
 
 import (
-	"bytes"
 	"errors"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/oauth"
 	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
@@ -195,12 +194,15 @@ func TestUserInfoRefusedLocally(t *testing.T) {
 // No secret, code or token in any error or log line, on any failure path.
 func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 	t.Parallel()
-	var logs bytes.Buffer
 	fake := wechattest.NewServer()
 	t.Cleanup(fake.Close)
 	cfg := fake.Config()
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg.HTTPClient = &http.Client{Transport: failing{}}
+	logger, logs := testutil.Logger()
+	cfg.Logger = logger
+	// Every request fails the way net/http fails: a *url.Error quoting the URL.
+	cfg.HTTPClient = &http.Client{Transport: testutil.RoundTripFunc(func(*http.Request) (*http.Response, error) {
+		return nil, errors.New("connection refused")
+	})}
 	oa, err := officialaccount.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -223,13 +225,6 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 			}
 		}
 	}
-}
-
-// failing fails every request the way net/http does: a *url.Error quoting the URL.
-type failing struct{}
-
-func (failing) RoundTrip(*http.Request) (*http.Response, error) {
-	return nil, errors.New("connection refused")
 }
 
 // A business server on a credential.Remote holds no AppSecret: New says so, and

@@ -34,7 +34,12 @@ func ExampleService_Temporary() {
 	})
 	hook := httptest.NewServer(message.NewServer(oa, mux))
 	defer hook.Close()
-	reply, err := fake.WebhookClient(hook.URL, wechattest.ModeSafe).Scan(ctx, "oNewFollower", code.Ticket)
+	c := fake.WebhookClient(hook.URL, wechattest.ModeSafe)
+	scan, err := c.Scan("oNewFollower", code.Ticket) // the follower scans the code
+	if err != nil {
+		log.Fatal(err)
+	}
+	reply, err := c.Send(ctx, scan) // WeChat pushes the subscribe event
 	fmt.Println(reply.Message.Content, err)
 	// Output: followed from channel-A <nil>
 }

@@ -1,7 +1,6 @@
 package wechattest
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -179,7 +178,7 @@ func (s *Server) QRCode(ticket string) (QRCode, bool) {
 
 // scan plays a user scanning ticket: a follower gets SCAN with the scene, anyone
 // else follows and gets subscribe with "qrscene_" and the scene.
-func (s *Server) scan(openID, ticket string) (event, key string, err error) {
+func (s *Server) scan(openID, ticket string) (event wechat.Event, key string, err error) {
 	now := s.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -188,7 +187,7 @@ func (s *Server) scan(openID, ticket string) (event, key string, err error) {
 		return "", "", errors.New("wechattest: Scan: the ticket is unknown or expired")
 	}
 	if s.isFollower(openID) {
-		return "SCAN", q.scene, nil
+		return eventScan, q.scene, nil
 	}
 	f := s.knownUser(openID, now).Follower
 	f.SubscribeTime, f.SubscribeScene = now, "ADD_SCENE_QR_CODE"
@@ -199,15 +198,25 @@ func (s *Server) scan(openID, ticket string) (event, key string, err error) {
 		f.QRScene, _ = strconv.Atoi(q.scene)
 	}
 	s.addFollower(f, now)
-	return "subscribe", "qrscene_" + q.scene, nil
+	return eventSubscribe, "qrscene_" + q.scene, nil
 }
 
-// Scan pushes what WeChat pushes when openID scans the parametric QR code of
-// ticket: subscribe with EventKey "qrscene_<scene>" when openID does not follow
-// the account (who then follows it, with subscribe_scene ADD_SCENE_QR_CODE), or
-// SCAN with EventKey "<scene>" when they do; both carry the Ticket. It needs a
-// client made by Server.WebhookClient.
-func (c *WebhookClient) Scan(ctx context.Context, openID, ticket string) (*WebhookReply, error) {
+// The events a scan pushes (message.EventSubscribe and message.EventScan; this
+// package cannot import message, whose tests import it).
+const (
+	eventSubscribe wechat.Event = "subscribe"
+	eventScan      wechat.Event = "SCAN"
+)
+
+// Scan plays openID scanning the parametric QR code of ticket and builds the
+// event push WeChat sends for it, as Event does: subscribe with EventKey
+// "qrscene_<scene>" when openID does not follow the account, or SCAN with EventKey
+// "<scene>" when they do; both carry the Ticket. The scan itself happens on the
+// platform now: a non-follower follows (subscribe_scene ADD_SCENE_QR_CODE, with
+// the code's scene), whether or not the push is sent. Send the result with Send.
+// It needs a client made by Server.WebhookClient, and a ticket the platform
+// issued that has not expired.
+func (c *WebhookClient) Scan(openID, ticket string) ([]byte, error) {
 	if c.fake == nil {
 		return nil, errors.New("wechattest: Scan needs a client made by Server.WebhookClient")
 	}
@@ -215,7 +224,5 @@ func (c *WebhookClient) Scan(ctx context.Context, openID, ticket string) (*Webho
 	if err != nil {
 		return nil, err
 	}
-	body := "<Event><![CDATA[" + event + "]]></Event><EventKey><![CDATA[" + cdata(key) +
-		"]]></EventKey><Ticket><![CDATA[" + cdata(ticket) + "]]></Ticket>"
-	return c.Send(ctx, c.build(openID, "event", body))
+	return c.event(openID, event, key, elem("Ticket", ticket)), nil
 }

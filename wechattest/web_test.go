@@ -83,24 +83,31 @@ func TestScan(t *testing.T) {
 	s.mu.Unlock()
 	c := s.WebhookClient(hook.URL, ModeSafe)
 	for range 2 {
-		if _, err := c.Scan(t.Context(), "oNew", ticket); err != nil {
+		scan, err := c.Scan("oNew", ticket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Send(t.Context(), scan); err != nil {
 			t.Fatal(err)
 		}
 	}
 	mu.Lock()
-	defer mu.Unlock()
 	want := []string{"subscribe 42 " + ticket, "SCAN 42 " + ticket}
 	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
-		t.Fatalf("events = %q, want %q", got, want)
+		t.Errorf("events = %q, want %q", got, want)
 	}
+	mu.Unlock()
+	var after Follower // a copy, read under the lock
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.isFollower("oNew") || s.users.users["oNew"].SubscribeScene != "ADD_SCENE_QR_CODE" || s.users.users["oNew"].QRScene != 42 {
-		t.Errorf("after the scan: %+v", s.users.users["oNew"])
+	follows := s.isFollower("oNew")
+	if u := s.users.users["oNew"]; u != nil {
+		after = u.Follower
 	}
 	s.mu.Unlock()
-	defer s.mu.Lock()
-	if _, err := c.Scan(t.Context(), "oNew", "unknown"); err == nil {
+	if !follows || after.SubscribeScene != "ADD_SCENE_QR_CODE" || after.QRScene != 42 {
+		t.Errorf("after the scan: following %v, %+v", follows, after)
+	}
+	if _, err := c.Scan("oNew", "unknown"); err == nil {
 		t.Error("Scan of an unknown ticket: no error")
 	}
 	resp, err := http.Get(s.URL() + PathShowQRCode + "?ticket=unknown")

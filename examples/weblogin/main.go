@@ -10,8 +10,10 @@
 // WECHAT_TOKEN, WECHAT_ENCODING_AES_KEY, WECHAT_API_BASE_URL and
 // WECHAT_STABLE_TOKEN=1, as for the other programs, plus WEBLOGIN_BASE_URL, the
 // public https URL of this server on the account's 网页授权域名 (required with
-// real credentials; WeChat sends the browser back to it). The flag -addr sets the
-// listen address (default :8080).
+// real credentials; WeChat sends the browser back to it). Outside sandbox mode
+// WECHAT_APPSECRET and WECHAT_TOKEN (for the webhook at /wechat) are required.
+// The flag -addr sets the listen address (default :8080); -help lists the flags
+// and the variables.
 //
 // With WECHAT_APPID unset it runs against an in-process fake WeChat
 // (wechattest): the fake serves the authorize and consent pages, the JS-SDK
@@ -41,6 +43,7 @@ import (
 	"github.com/wxkit/wechat/jssdk"
 	"github.com/wxkit/wechat/message"
 	"github.com/wxkit/wechat/oauth"
+	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/qrcode"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -54,20 +57,32 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := serve(ctx, os.Args[1:], os.Getenv, os.Stdout, nil); err != nil {
-		fmt.Fprintln(os.Stderr, "weblogin:", err)
-		os.Exit(1)
-	}
+	err := serve(ctx, os.Args[1:], os.Getenv, os.Stdout, nil)
+	stop()
+	settings.Exit("weblogin", err)
+}
+
+const usage = `weblogin is the web side of an Official Account: 用微信登录 (网页授权) showing the
+follower's nickname and avatar, a page with a signed wx.config, and a parametric QR
+code that updates when scanned (the webhook is at /wechat). With WECHAT_APPID unset
+it runs against an in-process fake WeChat and prints the URL to open.`
+
+// webVars are the variables only this program reads.
+var webVars = []settings.Var{
+	{Name: "WEBLOGIN_BASE_URL", Help: "the public https URL of this server on the account's 网页授权域名; required with WECHAT_APPID"},
 }
 
 // serve runs the demo until ctx ends; ready, when not nil, receives the base URL
 // once it listens (tests use it).
+//
+// As in the other programs, everything that can be wrong locally is checked
+// before the first token fetch: the settings, the account, the listen address,
+// then the login handler's callback URL.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, ready chan<- string) error {
 	flags := flag.NewFlagSet("weblogin", flag.ContinueOnError)
 	flags.SetOutput(stdout)
-	addr := flags.String("addr", ":8080", "listen address")
-	if err := flags.Parse(args); err != nil {
+	addr := flags.String("addr", ":8080", "listen `address`")
+	if err := settings.Parse(flags, args, usage, settings.AccountVars, settings.WebhookVars, webVars); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stdout, nil))
@@ -76,48 +91,31 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer st.Close()
-	if err := st.RequireSecret(); err != nil {
+	if err := errors.Join(st.RequireSecret(), st.RequireToken()); err != nil {
+		return err
+	}
+	base := strings.TrimRight(getenv("WEBLOGIN_BASE_URL"), "/")
+	if base == "" && st.Fake == nil {
+		return errors.New("WEBLOGIN_BASE_URL is required with WECHAT_APPID: the https URL of this server on the 网页授权域名")
+	}
+	cred := st.Manager(logger)
+	tickets := credential.NewTicket(cred, st.AppID, credential.TicketJSAPI, st.CredentialOptions(credential.WithLogger(logger))...)
+	oa, err := st.Account(cred, logger) // checks the AppID and the EncodingAESKey
+	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return err
+		return fmt.Errorf("-addr %s: %w", *addr, err)
 	}
 	defer ln.Close()
-	base := strings.TrimRight(getenv("WEBLOGIN_BASE_URL"), "/")
-	switch {
-	case base == "" && st.Fake == nil:
-		return errors.New("WEBLOGIN_BASE_URL is required with real credentials: the https URL of this server on the 网页授权域名")
-	case base == "":
+	if base == "" {
 		base = "http://" + loopback(ln.Addr())
 	}
-
-	cred := st.Manager(logger)
-	if err := cred.Start(); err != nil {
-		return err
-	}
-	defer cred.Stop()
-	tickets := credential.NewTicket(cred, st.AppID, credential.TicketJSAPI, st.CredentialOptions(credential.WithLogger(logger))...)
-	defer tickets.Stop()
-	oa, err := st.Account(cred, logger)
+	d, err := newDemo(base, st.Fake, oa, tickets, logger)
 	if err != nil {
 		return err
 	}
-	d := &demo{base: base, logger: logger, sessions: newSessions(), scans: newScans(), jsSDK: jsSDKScript}
-	var oauthOpts []oauth.Option
-	var qrOpts []qrcode.Option
-	if fake := st.Fake; fake != nil {
-		fake.AddFollower(wechattest.Follower{OpenID: sandboxUser, Nickname: sandboxNickname})
-		fake.AuthorizeAs(sandboxUser)
-		oauthOpts = append(oauthOpts, oauth.WithAuthorizeBaseURL(fake.URL()), oauth.WithClock(fake.Now))
-		qrOpts = append(qrOpts, qrcode.WithImageBaseURL(fake.URL()), qrcode.WithClock(fake.Now))
-		d.fake, d.jsSDK = fake, fake.JSSDKScriptURL()
-	}
-	if d.oauth, err = oauth.New(oa, oauthOpts...); err != nil {
-		return err
-	}
-	d.signer = jssdk.New(tickets, oa.AppID())
-	d.qr = qrcode.New(oa, qrOpts...)
 	login, err := d.oauth.LoginHandler(oauth.LoginConfig{
 		CallbackURL: base + "/login", Scope: oauth.ScopeUserInfo, OnLogin: d.onLogin,
 	})
@@ -126,6 +124,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	webhook := message.NewServer(oa, d.webhookMux())
 	router := d.routes(login, webhook)
+	if err := errors.Join(cred.Start(), tickets.Start()); err != nil {
+		return err
+	}
 
 	fmt.Fprintf(stdout, "weblogin: open %s/\n", base)
 	if st.Fake != nil {
@@ -139,21 +140,48 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return err
+		return errors.Join(err, cred.Shutdown(context.Background()), tickets.Shutdown(context.Background()))
 	case <-ctx.Done():
 	}
+	logger.Info("weblogin: shutting down")
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
+	err = errors.Join(
+		srv.Shutdown(shutdown),     // no new requests; the ones under way finish
+		webhook.Shutdown(shutdown), // handlers past their deadline
+		tickets.Shutdown(shutdown),
+		cred.Shutdown(shutdown),
+	)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
 		return err
 	}
-	if err := webhook.Shutdown(shutdown); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
+	logger.Info("weblogin: stopped")
 	return nil
+}
+
+// newDemo builds the services the pages use; in sandbox mode (fake not nil)
+// they talk to the fake, and the browser signs in as the sandbox user.
+func newDemo(base string, fake *wechattest.Server, oa *officialaccount.OfficialAccount, tickets credential.Provider, logger *slog.Logger) (*demo, error) {
+	d := &demo{base: base, logger: logger, sessions: newSessions(), scans: newScans(), jsSDK: jsSDKScript}
+	var oauthOpts []oauth.Option
+	var qrOpts []qrcode.Option
+	if fake != nil {
+		fake.AddFollower(wechattest.Follower{OpenID: sandboxUser, Nickname: sandboxNickname})
+		fake.AuthorizeAs(sandboxUser)
+		oauthOpts = append(oauthOpts, oauth.WithAuthorizeBaseURL(fake.URL()), oauth.WithClock(fake.Now))
+		qrOpts = append(qrOpts, qrcode.WithImageBaseURL(fake.URL()), qrcode.WithClock(fake.Now))
+		d.fake, d.jsSDK = fake, fake.JSSDKScriptURL()
+	}
+	var err error
+	if d.oauth, err = oauth.New(oa, oauthOpts...); err != nil {
+		return nil, err
+	}
+	d.signer = jssdk.New(tickets, oa.AppID())
+	d.qr = qrcode.New(oa, qrOpts...)
+	return d, nil
 }
 
 // jsSDKScript is WeChat's JS-SDK; sandbox mode uses the fake's.

@@ -178,8 +178,13 @@ func (d *demo) qrcodeScan(c *gin.Context) {
 		return
 	}
 	client := d.fake.WebhookClient(d.base+"/wechat", wechattest.ModeSafe)
-	if _, err := client.Scan(c.Request.Context(), sandboxScanner, c.PostForm("ticket")); err != nil {
+	scan, err := client.Scan(sandboxScanner, c.PostForm("ticket"))
+	if err != nil {
 		c.JSON(http.StatusBadRequest, gin.H{"error": err.Error()})
+		return
+	}
+	if _, err := client.Send(c.Request.Context(), scan); err != nil {
+		c.JSON(http.StatusBadGateway, gin.H{"error": err.Error()})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"ok": true})

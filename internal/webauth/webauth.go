@@ -1,7 +1,7 @@
-// Package webauth is what officialaccount, credential and oauth share about
-// 网页授权 without making it public API: the AppSecret handed from an
-// *officialaccount.OfficialAccount to oauth, and the one request that carries it,
-// the code exchange.
+// Package webauth is the one 网页授权 request that carries the AppSecret, the
+// code exchange, shared by the two packages that send it: oauth, with the secret
+// of its account (internal/account hands it over), and credential's token
+// server, with the secret of its Manager, for servers that hold none.
 package webauth
 
 import (
@@ -13,12 +13,6 @@ import (
 	"github.com/wxkit/wechat/internal/wxhttp"
 )
 
-// AppSecret returns the AppSecret of oa, an *officialaccount.OfficialAccount, or
-// "" when it was built without one (on a credential.Remote, say). officialaccount
-// sets it in its init; it takes any because internal packages sit below
-// officialaccount and cannot name its type.
-var AppSecret func(oa any) string
-
 // PathAccessToken is WeChat's code exchange (通过code换取网页授权access_token).
 const PathAccessToken = "/sns/oauth2/access_token"
 
@@ -29,9 +23,17 @@ const PathAccessToken = "/sns/oauth2/access_token"
 // request that reached WeChat would only earn 40163.
 func ExchangeCode(ctx context.Context, client *http.Client, baseURL, appID, secret, code string) ([]byte, error) {
 	q := url.Values{"appid": {appID}, "secret": {secret}, "code": {code}, "grant_type": {"authorization_code"}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+PathAccessToken+"?"+q.Encode(), nil)
-	if err != nil { // the URL holds the secret: name the base URL only
-		return nil, fmt.Errorf("wechat: %s: cannot build a request with base URL %q", PathAccessToken, wxhttp.Redact(baseURL))
+	return Get(ctx, client, baseURL, PathAccessToken, q)
+}
+
+// Get sends GET api (a /sns path) with q to baseURL and returns the reply,
+// checked for errcode. The /sns calls carry their own credentials in q (the
+// AppSecret, a web token, a refresh token), never the account's access_token;
+// errors name api and the redacted base URL only.
+func Get(ctx context.Context, client *http.Client, baseURL, api string, q url.Values) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+api+"?"+q.Encode(), nil)
+	if err != nil { // the URL holds a credential: name the base URL only
+		return nil, fmt.Errorf("wechat: %s: cannot build a request with base URL %q", api, wxhttp.Redact(baseURL))
 	}
-	return wxhttp.Do(client, req, PathAccessToken)
+	return wxhttp.Do(client, req, api)
 }
