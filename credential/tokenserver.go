@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wxkit/wechat"
+	"github.com/wxkit/wechat/internal/central"
 )
 
 // The central token server's protocol, which Remote and other tools rely on: do
@@ -35,7 +36,7 @@ const unknownLife = 5 * time.Minute
 const maxRefreshBody = 4 << 10
 
 // minKeyLen is the shortest key NewServer and NewRemote accept.
-const minKeyLen = 16
+const minKeyLen = central.MinKeyLen
 
 // currenter is implemented by Providers that know the token they serve and how
 // long it has left without any I/O: *Manager and *Remote.

@@ -95,7 +95,7 @@ func New(oa *officialaccount.OfficialAccount, opts ...Option) (*Service, error) 
 	}
 	svc.authorize = strings.TrimRight(st.authorize, "/")
 	if st.tokenServer {
-		if svc.exchanger, err = newTokenServer(st.serverURL, st.serverKey, oa); err != nil {
+		if svc.exchanger, err = newTokenServer(st.serverURL, st.serverKey, oa.HTTPClient()); err != nil {
 			return nil, err
 		}
 		return svc, nil
