@@ -3,8 +3,6 @@ package jssdk
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -13,26 +11,17 @@ import (
 	"time"
 
 	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/internal/wxcrypto"
 )
 
 // Sign returns the wx.config signature (签名算法, JS-SDK 附录1): the lowercase hex
 // SHA-1 of "jsapi_ticket=…&noncestr=…&timestamp=…&url=…", the keys in ASCII
 // order and every value raw — no URL or HTML escaping. pageURL is the page's full
 // URL; anything from '#' on is dropped, as WeChat wants.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html
 func Sign(ticket, nonceStr string, timestamp int64, pageURL string) string {
-	pageURL, _, _ = strings.Cut(pageURL, "#")
-	var b strings.Builder
-	b.Grow(len(ticket) + len(nonceStr) + len(pageURL) + 64)
-	b.WriteString("jsapi_ticket=")
-	b.WriteString(ticket)
-	b.WriteString("&noncestr=")
-	b.WriteString(nonceStr)
-	b.WriteString("&timestamp=")
-	b.WriteString(strconv.FormatInt(timestamp, 10))
-	b.WriteString("&url=")
-	b.WriteString(pageURL)
-	sum := sha1.Sum([]byte(b.String()))
-	return hex.EncodeToString(sum[:])
+	return wxcrypto.JSAPISignature(ticket, nonceStr, strconv.FormatInt(timestamp, 10), pageURL)
 }
 
 // Config is the object the page passes to wx.config; it marshals to exactly the
@@ -70,6 +59,8 @@ const maxPageURL = 8 << 10
 // Config signs pageURL (the page's location.href; the #fragment is dropped) with
 // a fresh nonce from crypto/rand and the current time, and returns what the page
 // passes to wx.config. apis may be empty when only open tags are used.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html
 func (s *Signer) Config(ctx context.Context, pageURL string, apis []string, openTags []string) (*Config, error) {
 	page, _, _ := strings.Cut(pageURL, "#")
 	u, err := url.Parse(page)

@@ -1,15 +1,15 @@
 package wechattest
 
 import (
-	"crypto/sha1"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/wxkit/wechat/internal/wxcrypto"
 )
 
 // Paths of the fake JS-SDK: the script a page loads instead of
@@ -79,8 +79,8 @@ func (s *Server) checkJSSDK(appID, timestamp, nonce, signature, pageURL string) 
 		if !now.Before(exp) {
 			continue
 		}
-		sum := sha1.Sum([]byte("jsapi_ticket=" + ticket + "&noncestr=" + nonce + "&timestamp=" + timestamp + "&url=" + pageURL))
-		if subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(signature)) == 1 {
+		want := wxcrypto.JSAPISignature(ticket, nonce, timestamp, pageURL)
+		if subtle.ConstantTimeCompare([]byte(want), []byte(signature)) == 1 {
 			return map[string]any{"ok": true}
 		}
 	}
