@@ -55,8 +55,8 @@ func isService(rel string) bool {
 	return false
 }
 
-// testOnly are the internal packages only tests may import: helpers that
-// start processes, poll and fail tests.
+// testOnly are the internal packages only tests (and each other) may import:
+// helpers that start processes, poll and fail tests.
 var testOnly = map[string]bool{
 	module + "/internal/testutil":    true,
 	module + "/internal/redistest":   true,
@@ -102,7 +102,7 @@ func TestImportDirection(t *testing.T) {
 			if !strings.HasPrefix(imp, module) {
 				continue
 			}
-			if testOnly[imp] {
+			if testOnly[imp] && !testOnly[p.ImportPath] {
 				t.Errorf("%s imports %s, which only tests may import", p.ImportPath, imp)
 			}
 			to := layer(imp)

@@ -1,19 +1,14 @@
 package qrcode_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"image"
-	_ "image/png"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	zxqr "github.com/makiuchi-d/gozxing/qrcode"
-
 	"github.com/wxkit/wechat"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/qrcode"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -26,24 +21,6 @@ func newService(t *testing.T) (*wechattest.Server, *qrcode.Service) {
 
 // near: the fake's clock runs with real time, and WeChat counts whole seconds.
 func near(got, want time.Duration) bool { return got > want-2*time.Second && got <= want }
-
-// decode reads a QR image back to its content.
-func decode(t *testing.T, img []byte) string {
-	t.Helper()
-	m, _, err := image.Decode(bytes.NewReader(img))
-	if err != nil {
-		t.Fatalf("decoding the image: %v", err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := zxqr.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("reading the QR code: %v", err)
-	}
-	return res.GetText()
-}
 
 func TestTemporaryImageAndScan(t *testing.T) {
 	t.Parallel()
@@ -68,7 +45,7 @@ func TestTemporaryImageAndScan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := decode(t, img); got != code.URL {
+	if got := testutil.DecodeQR(t, img); got != code.URL {
 		t.Fatalf("the image decodes to %q, want %q", got, code.URL)
 	}
 	fake.Advance(10 * time.Minute)

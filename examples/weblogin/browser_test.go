@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"image"
-	_ "image/png"
 	"io"
 	"strings"
 	"sync"
@@ -13,10 +10,9 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-	"github.com/makiuchi-d/gozxing"
-	zxqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/wxkit/wechat/internal/browsertest"
+	"github.com/wxkit/wechat/internal/testutil"
 )
 
 // startDemo runs the demo in sandbox mode on a loopback port until the test ends.
@@ -122,7 +118,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := text(t, tab, "#qr-url")
-		if got := decodeQR(t, shot); got != want || want == "" {
+		if got := testutil.DecodeQR(t, shot); got != want || want == "" {
 			t.Errorf("the QR image on the page decodes to %q, want the code's URL %q", got, want)
 		}
 		do(t, tab, chromedp.Click(chromedp.CSS("#scan")))
@@ -176,21 +172,4 @@ func poll(t *testing.T, tab context.Context, expr string, ok func(string) bool) 
 		}
 		time.Sleep(50 * time.Millisecond) // the page's own polling, not a timing assumption
 	}
-}
-
-func decodeQR(t *testing.T, png []byte) string {
-	t.Helper()
-	img, _, err := image.Decode(bytes.NewReader(png))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := zxqr.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("decoding the screenshot of the QR image: %v", err)
-	}
-	return res.GetText()
 }

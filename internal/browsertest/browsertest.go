@@ -6,12 +6,15 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/wxkit/wechat/internal/testutil"
 )
 
 // RequireEnv makes a missing browser a failure instead of a skip.
@@ -46,10 +49,7 @@ func New(t testing.TB) context.Context {
 	t.Helper()
 	bin, ok := Binary()
 	if !ok {
-		if os.Getenv(RequireEnv) == "1" {
-			t.Fatalf("browsertest: no Chromium found (looked for %v and $WXKIT_CHROMIUM) and %s=1: install Debian's chromium", candidates, RequireEnv)
-		}
-		t.Skipf("browsertest: no Chromium found (looked for %v and $WXKIT_CHROMIUM); install Debian's chromium to run this test (set %s=1 to fail instead)", candidates, RequireEnv)
+		testutil.Missing(t, RequireEnv, fmt.Sprintf("browsertest: no Chromium found (looked for %v and $WXKIT_CHROMIUM); install Debian's chromium (apt-get install chromium) to run this test", candidates))
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(bin),
