@@ -65,7 +65,9 @@ func TestBrowser(t *testing.T) {
 		if got := text(t, tab, "#nickname"); got != sandboxNickname {
 			t.Errorf("profile nickname = %q, want %q", got, sandboxNickname)
 		}
-		loaded, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.querySelector("#avatar").complete && document.querySelector("#avatar").naturalWidth > 0`))
+		// The image loads after the page shows: wait until the browser is done with it.
+		poll(t, tab, `String(document.querySelector("#avatar").complete)`, func(s string) bool { return s == "true" })
+		loaded, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.querySelector("#avatar").naturalWidth > 0`))
 		if err != nil || !loaded {
 			t.Errorf("the avatar did not load: %v", err)
 		}
