@@ -110,7 +110,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer ln.Close()
 	if base == "" {
-		base = "http://" + loopback(ln.Addr())
+		base = "http://" + settings.Loopback(ln.Addr())
 	}
 	d, err := newDemo(base, st.Fake, oa, tickets, logger)
 	if err != nil {
@@ -216,13 +216,4 @@ func (d *demo) routes(login http.Handler, webhook http.Handler) *gin.Engine {
 	r.POST("/qrcode/scan", d.qrcodeScan)
 	r.Any("/wechat", gin.WrapH(webhook))
 	return r
-}
-
-// loopback turns a listener address such as [::]:8080 into 127.0.0.1:8080.
-func loopback(a net.Addr) string {
-	tcp, ok := a.(*net.TCPAddr)
-	if !ok || !tcp.IP.IsUnspecified() {
-		return a.String()
-	}
-	return fmt.Sprintf("127.0.0.1:%d", tcp.Port)
 }
