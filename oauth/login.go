@@ -51,9 +51,9 @@ type LoginConfig struct {
 	// path the sign-in started from. A returned error goes to OnError. Required.
 	OnLogin func(w http.ResponseWriter, r *http.Request, tok *Token, info *UserInfo) error
 	// OnError writes the answer to a failed sign-in. The default is a short page
-	// in Chinese and English with a link to start again: 403 for ErrStateMismatch
-	// and ErrLoginDenied, 400 for an expired or reused code, 502 when WeChat
-	// failed.
+	// in Chinese and English with a link to start again, with the status of
+	// LoginErrorStatus: 403 for ErrStateMismatch, ErrLoginDenied and
+	// ErrSnapshotUser, 400 for an expired or reused code, 502 when WeChat failed.
 	OnError func(w http.ResponseWriter, r *http.Request, err error)
 	// CookieKey signs the state cookie (HMAC-SHA256): at least 32 bytes, the same
 	// on every server behind one domain. nil makes a random key, good for one

@@ -19,12 +19,12 @@ var loginErrorTmpl = template.Must(template.New("login-error").Parse(`<!doctype 
 </body></html>`))
 
 // LoginErrorStatus returns the HTTP status the default error page answers err
-// with: 403 for ErrStateMismatch and ErrLoginDenied, 400 for ErrLoginExpired and
-// for a code WeChat refused (expired, reused), 502 for the rest (WeChat or the
-// token server failed).
+// with: 403 for ErrStateMismatch, ErrLoginDenied and ErrSnapshotUser (which an
+// OnLogin may return), 400 for ErrLoginExpired and for a code WeChat refused
+// (expired, reused), 502 for the rest (WeChat or the token server failed).
 func LoginErrorStatus(err error) int {
 	switch {
-	case errors.Is(err, ErrStateMismatch), errors.Is(err, ErrLoginDenied):
+	case errors.Is(err, ErrStateMismatch), errors.Is(err, ErrLoginDenied), errors.Is(err, ErrSnapshotUser):
 		return http.StatusForbidden
 	case errors.Is(err, ErrLoginExpired):
 		return http.StatusBadRequest
@@ -46,6 +46,9 @@ func (h *loginHandler) errorPage(w http.ResponseWriter, r *http.Request, err err
 	case errors.Is(err, ErrStateMismatch):
 		page["Title"], page["Message"] = "登录请求无效", "这个登录链接不是从这个浏览器发起的（state 不匹配），可能来自别的网站。为了安全，登录已被拒绝。"
 		page["English"] = "This sign-in did not start in this browser (state mismatch), so it was refused."
+	case errors.Is(err, ErrSnapshotUser):
+		page["Title"], page["Message"] = "需要完整授权", "你正在快照页模式下浏览，拿不到你的资料。请点击页面下方的「使用完整服务」，再重新登录。"
+		page["English"] = "WeChat shows this page in snapshot mode: tap 使用完整服务 (use the full service), then sign in again."
 	case errors.Is(err, ErrLoginExpired):
 		page["Title"], page["Message"] = "登录已过期", "登录开始太久了，请重新登录。"
 		page["English"] = "The sign-in started too long ago."

@@ -222,6 +222,39 @@ func TestLoginOnLoginWritesOrFails(t *testing.T) {
 	}
 }
 
+// A snapshot-mode user (快照页) reaches OnLogin with no profile; an OnLogin that
+// refuses them with ErrSnapshotUser ends on a page that says what to tap.
+func TestLoginSnapshotUser(t *testing.T) {
+	t.Parallel()
+	var (
+		mu   sync.Mutex
+		seen []*oauth.UserInfo
+	)
+	site := newLoginSite(t, oauth.ScopeUserInfo, func(_ http.ResponseWriter, _ *http.Request, tok *oauth.Token, info *oauth.UserInfo) error {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, info)
+		if !tok.IsSnapshotUser {
+			return errors.New("want a snapshot user")
+		}
+		return oauth.ErrSnapshotUser
+	})
+	site.fake.SetSnapshotMode(true)
+	to, err := site.fake.Authorize(t.Context(), site.start(t, "/"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := site.get(t, to.String())
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "使用完整服务") {
+		t.Errorf("snapshot user: %d %s, want 403 and the page saying what to tap", resp.StatusCode, body)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 1 || seen[0] != nil {
+		t.Errorf("OnLogin got profiles %v, want one call without a profile", seen)
+	}
+}
+
 func TestLoginHandlerConfig(t *testing.T) {
 	t.Parallel()
 	_, svc := newService(t, nil)

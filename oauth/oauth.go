@@ -51,8 +51,8 @@ type settings struct {
 }
 
 // WithAuthorizeBaseURL sets the host of the authorize page (default
-// https://open.weixin.qq.com). Tests point it at wechattest, which serves the
-// page too.
+// https://open.weixin.qq.com; "" means the default). Tests point it at
+// wechattest, which serves the page too.
 func WithAuthorizeBaseURL(u string) Option { return func(s *settings) { s.authorize = u } }
 
 // WithTokenServer sends the code exchange to the central token server (中控服务器)
@@ -70,8 +70,8 @@ func WithTokenServer(baseURL, key string) Option {
 // loopback host is let through, as wechattest does, for tests).
 func WithRedirectDomain(host string) Option { return func(s *settings) { s.domain = host } }
 
-// WithClock sets the clock token expiry is computed with (default time.Now);
-// tests pass wechattest's.
+// WithClock sets the clock token expiry is computed with (default time.Now; nil
+// means the default); tests pass wechattest's.
 func WithClock(now func() time.Time) Option { return func(s *settings) { s.now = now } }
 
 // New returns the 网页授权 service of oa. The code exchange needs the AppSecret:
@@ -81,9 +81,12 @@ func New(oa *officialaccount.OfficialAccount, opts ...Option) (*Service, error) 
 	if oa == nil {
 		return nil, errors.New("oauth: New needs an *officialaccount.OfficialAccount")
 	}
-	st := settings{authorize: DefaultAuthorizeBaseURL}
+	var st settings
 	for _, o := range opts {
 		o(&st)
+	}
+	if st.authorize == "" {
+		st.authorize = DefaultAuthorizeBaseURL
 	}
 	svc := &Service{oa: oa, now: st.now, domain: strings.ToLower(st.domain)}
 	if svc.now == nil {
