@@ -34,29 +34,37 @@ const (
 
 // Service makes parametric QR codes and short keys. It is safe for concurrent use.
 type Service struct {
-	oa        *officialaccount.OfficialAccount
-	imageBase string
-	now       func() time.Time
+	oa *officialaccount.OfficialAccount
+	settings
 }
 
 // Option configures New.
-type Option func(*Service)
+type Option func(*settings)
 
-// WithImageBaseURL sets the host showqrcode is fetched from (default
-// https://mp.weixin.qq.com). Tests point it at wechattest, which serves it too.
-func WithImageBaseURL(u string) Option {
-	return func(s *Service) { s.imageBase = strings.TrimRight(u, "/") }
+type settings struct {
+	imageBase string // without a trailing slash
+	now       func() time.Time
 }
 
-// WithClock sets the clock expiry times are computed with (default time.Now);
-// tests pass wechattest's.
-func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+// WithImageBaseURL sets the host showqrcode is fetched from (default
+// https://mp.weixin.qq.com; "" means the default). Tests point it at
+// wechattest, which serves it too.
+func WithImageBaseURL(u string) Option {
+	return func(s *settings) { s.imageBase = strings.TrimRight(u, "/") }
+}
+
+// WithClock sets the clock expiry times are computed with (default time.Now;
+// nil means the default); tests pass wechattest's.
+func WithClock(now func() time.Time) Option { return func(s *settings) { s.now = now } }
 
 // New returns the QR code service of oa.
 func New(oa *officialaccount.OfficialAccount, opts ...Option) *Service {
-	s := &Service{oa: oa, imageBase: DefaultImageBaseURL}
+	s := &Service{oa: oa}
 	for _, o := range opts {
-		o(s)
+		o(&s.settings)
+	}
+	if s.imageBase == "" {
+		s.imageBase = DefaultImageBaseURL
 	}
 	if s.now == nil {
 		s.now = time.Now
