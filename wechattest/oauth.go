@@ -39,24 +39,16 @@ type authCode struct {
 	snapshot bool
 }
 
-// webToken is a web access_token (网页授权 access_token), unrelated to the
-// account's access_token.
+// webToken is what a user granted: a web access_token (网页授权 access_token,
+// unrelated to the account's access_token, 2 hours) or its refresh_token (30
+// days). The spec leaves open whether a refresh restarts the refresh_token's
+// window; the fake does not, and hands back the same refresh_token.
 type webToken struct {
 	openID    string
 	scope     string
 	expiresAt time.Time
 	snapshot  bool
-	revoked   bool
-}
-
-// refreshToken lives 30 days. The spec leaves open whether a refresh restarts
-// that window; the fake does not, and hands back the same refresh_token.
-type refreshToken struct {
-	openID    string
-	scope     string
-	expiresAt time.Time
-	snapshot  bool
-	revoked   bool
+	revoked   bool // the user changed their password
 }
 
 // consent is an snsapi_userinfo authorization waiting for 允许 or 拒绝.
@@ -263,7 +255,7 @@ func (s *Server) snsAccessToken(c *call) (any, error) {
 	code.used = true
 	access, refresh := randomHex(44), randomHex(44)
 	web.tokens[access] = &webToken{openID: code.openID, scope: code.scope, expiresAt: c.now.Add(webTokenLife), snapshot: code.snapshot}
-	web.refresh[refresh] = &refreshToken{openID: code.openID, scope: code.scope, expiresAt: c.now.Add(refreshTokenLife), snapshot: code.snapshot}
+	web.refresh[refresh] = &webToken{openID: code.openID, scope: code.scope, expiresAt: c.now.Add(refreshTokenLife), snapshot: code.snapshot}
 	reply := map[string]any{
 		"access_token": access, "expires_in": int(webTokenLife / time.Second), "refresh_token": refresh,
 		"openid": code.openID, "scope": code.scope,

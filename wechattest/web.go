@@ -28,8 +28,8 @@ type webState struct {
 	snapSeq     int
 
 	codes    map[string]*authCode
-	tokens   map[string]*webToken
-	refresh  map[string]*refreshToken
+	tokens   map[string]*webToken // web access_tokens
+	refresh  map[string]*webToken // refresh_tokens
 	consents map[string]*consent
 	avatars  map[string]string // avatar id -> OpenID
 
@@ -46,7 +46,7 @@ func (s *Server) webState() *webState {
 	if s.web == nil {
 		s.web = &webState{
 			domain: DefaultOAuthDomain, accountName: DefaultAccountName, browserUser: DefaultBrowserUser,
-			codes: map[string]*authCode{}, tokens: map[string]*webToken{}, refresh: map[string]*refreshToken{},
+			codes: map[string]*authCode{}, tokens: map[string]*webToken{}, refresh: map[string]*webToken{},
 			consents: map[string]*consent{}, avatars: map[string]string{}, jsTickets: map[string]time.Time{},
 			qrcodes: map[string]*fakeQR{}, permanent: map[string]string{}, shortKeys: map[string]*shortEntry{},
 		}
