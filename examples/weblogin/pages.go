@@ -101,8 +101,8 @@ func (d *demo) jssdkConfig(c *gin.Context) {
 	}
 	cfg, err := d.signer.Config(c.Request.Context(), page, []string{"updateAppMessageShareData", "updateTimelineShareData"}, nil)
 	if err != nil {
-		d.logger.Error("weblogin: wx.config", "err", err)
-		c.JSON(http.StatusBadGateway, gin.H{"error": "cannot sign: " + err.Error()})
+		d.logger.Error("weblogin: wx.config", "err", err) // the details stay in the log
+		c.JSON(http.StatusBadGateway, gin.H{"error": "cannot sign the page now: the jsapi_ticket is not available"})
 		return
 	}
 	c.JSON(http.StatusOK, cfg)
