@@ -90,7 +90,7 @@ func NewServer(p Provider, key string, opts ...ServerOption) (*Server, error) {
 	return &Server{p: p, keySum: sha256.Sum256([]byte(key)), logger: s.logger}, nil
 }
 
-// ServeHTTP answers GET /token and POST /token/refresh.
+// ServeHTTP answers GET /token, POST /token/refresh and POST /oauth/exchange.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == PathServerOAuthExchange { // oauthexchange.go
 		srv.serveExchange(w, r)

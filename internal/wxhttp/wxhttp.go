@@ -26,9 +26,9 @@ const MaxReply = 8 << 20
 var secretParams = []string{"secret", "appsecret", "access_token", "key", "refresh_token", "code"}
 
 // Redact returns rawURL with the values of secret, appsecret, access_token, key,
-// refresh_token and code replaced by "REDACTED". Every URL that can reach an error or a log line passes
-// through it. Input that is not a URL is returned with any "secret=…" and
-// "access_token=…" runs cut out all the same.
+// refresh_token and code replaced by "REDACTED". Every URL that can reach an
+// error or a log line passes through it. Input that is not a URL is returned
+// with any "secret=…" and "access_token=…" runs cut out all the same.
 func Redact(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
