@@ -46,6 +46,8 @@ func (s *Server) customSend(c *call) (any, error) {
 		ToUser: to, MsgType: msgType, KfAccount: cs.KfAccount, Content: content,
 		Body: append([]byte(nil), c.body...), At: c.now,
 	})
+	sent := s.kf.sent[len(s.kf.sent)-1]
+	s.deliver(Delivery{Message: &sent})
 	return ok(), nil
 }
 

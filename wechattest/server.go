@@ -54,6 +54,7 @@ type Server struct {
 	kf        kfState
 	templates templateState
 	web       *webState // 网页授权, JS-SDK tickets, QR codes, short keys (web.go)
+	observers observers // Observe's functions (observe.go)
 }
 
 // Option configures a Server.

@@ -62,6 +62,8 @@ func (s *Server) templateSend(c *call) (any, error) {
 		MiniProgramAppID: req.MiniProgram.AppID, MiniProgramPagePath: req.MiniProgram.PagePath,
 		ClientMsgID: req.ClientMsgID, Data: data, At: c.now,
 	})
+	sent, t := st.sent[len(st.sent)-1], st.private[i]
+	s.deliver(Delivery{Template: &sent, TemplateTitle: t.Title, TemplateContent: t.Content})
 	return map[string]any{"errcode": 0, "errmsg": "ok", "msgid": st.lastMsgID}, nil
 }
 
