@@ -40,6 +40,8 @@ func layer(pkg string) int {
 		return 8 // shared by the programs, below them
 	case strings.HasPrefix(rel, "examples/"):
 		return 9
+	case strings.HasPrefix(rel, "cmd/"):
+		return 9 // the simulator: a consumer of wechattest and message, which nothing imports
 	}
 	return -1
 }

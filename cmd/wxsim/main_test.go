@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/wxkit/wechat/internal/testutil"
+	"github.com/wxkit/wechat/wechattest"
+)
+
+// TestServePrints checks what the program prints: the URL to open, and the
+// bot's settings as one line of DESIGN.md's variables, API base URL the
+// simulator's own.
+func TestServePrints(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &testutil.SyncBuffer{}
+	ready := make(chan *Sim, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, []string{"-addr", "127.0.0.1:0", "-mode", "compatible"}, out, &options{ready: ready})
+	}()
+	var sim *Sim
+	select {
+	case sim = <-ready:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	text := out.String()
+	var line string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, "WECHAT_") {
+			line = l
+		}
+	}
+	want := map[string]string{
+		"WECHAT_APPID": wechattest.SandboxAppID, "WECHAT_APPSECRET": wechattest.SandboxAppSecret,
+		"WECHAT_TOKEN": wechattest.SandboxToken, "WECHAT_ENCODING_AES_KEY": wechattest.SandboxEncodingAESKey,
+		"WECHAT_API_BASE_URL": sim.base,
+	}
+	got := map[string]string{}
+	for _, kv := range strings.Fields(line) {
+		k, v, _ := strings.Cut(kv, "=")
+		got[k] = v
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("the printed line has %s=%q, want %q (line %q)", k, got[k], v, line)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("the printed line has %d variables, want %d: %q", len(got), len(want), line)
+	}
+	if !strings.Contains(text, "open "+sim.base+"/") || !strings.Contains(text, "http://127.0.0.1:8080/wechat in compatible mode") {
+		t.Errorf("output:\n%s", text)
+	}
+	if !strings.Contains(text, "WECHAT_ALLOW_PLAINTEXT=1") {
+		t.Errorf("the output does not say how to try plaintext mode:\n%s", text)
+	}
+	resp, err := http.Get(sim.base + "/cgi-bin/get_api_domain_ip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve after cancel: %v", err)
+	}
+}
+
+// TestServeRefuses checks the flags and the listen address are checked before
+// anything starts.
+func TestServeRefuses(t *testing.T) {
+	t.Parallel()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-mode", "aes"}, "-mode"},
+		{[]string{"-webhook", "ftp://x/wechat"}, "-webhook"},
+		{[]string{"-webhook", "http://u:p@127.0.0.1/wechat"}, "-webhook"},
+		{[]string{"-addr", busy.Addr().String()}, "-addr"},
+		{[]string{"-nope"}, "-nope"},
+		{[]string{"extra"}, "unexpected argument"},
+	}
+	for _, tt := range tests {
+		out := &testutil.SyncBuffer{}
+		err := serve(t.Context(), tt.args, out, nil)
+		if err == nil || !strings.Contains(err.Error()+out.String(), tt.want) {
+			t.Errorf("serve(%q) = %v (output %q), want an error about %s", tt.args, err, out, tt.want)
+		}
+	}
+	out := &testutil.SyncBuffer{}
+	if err := serve(t.Context(), []string{"-help"}, out, nil); !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "-webhook") {
+		t.Errorf("-help: %v, output %q", err, out)
+	}
+}
+
+// TestLoopback checks the URL printed for each kind of listen address.
+func TestLoopback(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		addr net.Addr
+		want string
+	}{
+		{&net.TCPAddr{Port: 9000}, "127.0.0.1:9000"},
+		{&net.TCPAddr{IP: net.IPv4zero, Port: 9000}, "127.0.0.1:9000"},
+		{&net.TCPAddr{IP: net.IPv6loopback, Port: 9000}, "[::1]:9000"},
+		{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}, "127.0.0.1:1"},
+	} {
+		if got := loopback(tt.addr); got != tt.want {
+			t.Errorf("loopback(%v) = %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+}
