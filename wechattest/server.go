@@ -53,6 +53,7 @@ type Server struct {
 	users     userState
 	kf        kfState
 	templates templateState
+	content   contentState // media, drafts, publishing, mass send, subscriptions (content.go)
 }
 
 // Option configures a Server.
@@ -101,12 +102,17 @@ func NewServer(opts ...Option) *Server {
 	s.userRoutes()
 	s.kfRoutes()
 	s.templateRoutes()
+	s.contentRoutes()
 	s.srv = httptest.NewServer(s.mux)
 	return s
 }
 
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
+// Close shuts the server down, after the jobs and pushes it started in the
+// background.
+func (s *Server) Close() {
+	s.closeContent()
+	s.srv.Close()
+}
 
 // URL is the base URL to use as Config.BaseURL.
 func (s *Server) URL() string { return s.srv.URL }
