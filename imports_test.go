@@ -44,7 +44,8 @@ func layer(pkg string) int {
 	return -1
 }
 
-var services = []string{"menu", "user", "customerservice", "template"}
+var services = []string{"menu", "user", "customerservice", "template",
+	"media", "draft", "publish", "mass", "subscribe", "openapi"}
 
 func isService(rel string) bool {
 	for _, s := range services {
