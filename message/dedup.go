@@ -104,7 +104,9 @@ func (s *MemoryDedupStore) Wait(ctx context.Context, key string) ([]byte, error)
 }
 
 // dedupKey names a delivery. Follower messages carry a MsgId; events do not, so
-// they are named by sender, time, event and key, as the spec suggests. The
+// they are named by sender, time, event and key, as the spec suggests, plus the
+// job id of job events (MASSSENDJOBFINISH's MsgID, PUBLISHJOBFINISH's
+// publish_id, subscribe_msg_sent_event's MsgIDs). The
 // account's id comes first so that one shared store serves many accounts.
 func dedupKey(m *Message) string {
 	var buf [160]byte
@@ -124,6 +126,21 @@ func dedupKey(m *Message) string {
 	b = append(b, m.Event...)
 	b = append(b, '|')
 	b = append(b, m.EventKey...)
+	// Job events of one sender can share a second: their job ids tell them apart.
+	if m.MsgID != 0 {
+		b = append(b, '|')
+		b = strconv.AppendInt(b, m.MsgID, 10)
+	}
+	if id := m.PublishEventInfo.PublishID; id != "" {
+		b = append(b, '|')
+		b = append(b, id...)
+	}
+	for _, sm := range m.SubscribeMsgs { // subscribe_msg_sent_event
+		if sm.MsgID != 0 {
+			b = append(b, '|')
+			b = strconv.AppendInt(b, sm.MsgID, 10)
+		}
+	}
 	return string(b)
 }
 
