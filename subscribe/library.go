@@ -1,0 +1,202 @@
+package subscribe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/wxkit/wechat/officialaccount"
+)
+
+// TemplateType says how long a consent lasts.
+type TemplateType int
+
+const (
+	OneTime  TemplateType = 2 // 一次性订阅: one message per acceptance
+	LongTerm TemplateType = 3 // 长期订阅: government, public services, medical only
+)
+
+// Template is one of the account's templates (个人模板).
+type Template struct {
+	ID      string       `json:"priTmplId"`
+	Title   string       `json:"title"`
+	Content string       `json:"content"` // "商品名称:{{thing1.DATA}}\n…": the keywords Data needs
+	Example string       `json:"example"`
+	Type    TemplateType `json:"type"`
+}
+
+// Category is a category of the account (类目).
+type Category struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"`
+}
+
+// Keyword is a keyword of a public template: pass KID to AddTemplate.
+type Keyword struct {
+	KID     int    `json:"kid"`
+	Name    string `json:"name"`
+	Example string `json:"example"`
+	Rule    string `json:"rule"` // thing, number, time, …: see CheckValue
+}
+
+// Title is a public template of the library (公共模板).
+type Title struct {
+	TID        int          `json:"tid"`
+	Title      string       `json:"title"`
+	Type       TemplateType `json:"type"`
+	CategoryID int          `json:"categoryId"`
+}
+
+// Limits of the template calls.
+const (
+	MinKeywords  = 2
+	MaxKeywords  = 5
+	MaxSceneDesc = 15 // characters
+	MaxTitlePage = 30
+)
+
+// AddTemplate adds the public template tid with the keywords kids (2 to 5, in
+// the order they will show) to the account and returns the new template's id
+// (选用模板). sceneDesc says where it is used, at most 15 characters. The account
+// keeps at most 25 templates (200012). WeChat's page says the body is
+// form-encoded; every SDK sends JSON, as wxkit does.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Subscription_Messages/api.html
+func (s *Service) AddTemplate(ctx context.Context, tid int, kids []int, sceneDesc string) (string, error) {
+	switch {
+	case len(kids) < MinKeywords || len(kids) > MaxKeywords:
+		return "", fmt.Errorf("subscribe: %d keywords, a template takes %d to %d", len(kids), MinKeywords, MaxKeywords)
+	case utf8.RuneCountInString(sceneDesc) > MaxSceneDesc:
+		return "", fmt.Errorf("subscribe: sceneDesc is %d characters, the limit is %d", utf8.RuneCountInString(sceneDesc), MaxSceneDesc)
+	}
+	body := map[string]any{"tid": strconv.Itoa(tid), "kidList": kids, "sceneDesc": sceneDesc}
+	var w struct {
+		ID string `json:"priTmplId"`
+	}
+	if err := s.oa.PostJSON(ctx, "/wxaapi/newtmpl/addtemplate", nil, body, &w); err != nil {
+		return "", err
+	}
+	return w.ID, nil
+}
+
+// DeleteTemplate removes the account's template id (删除模板).
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Subscription_Messages/api.html
+func (s *Service) DeleteTemplate(ctx context.Context, id string) error {
+	if id == "" {
+		return errors.New("subscribe: empty template id")
+	}
+	return s.oa.PostJSON(ctx, "/wxaapi/newtmpl/deltemplate", nil, map[string]string{"priTmplId": id}, nil)
+}
+
+// Templates returns the account's templates (获取私有模板列表).
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Subscription_Messages/api.html
+func (s *Service) Templates(ctx context.Context) ([]Template, error) {
+	var w struct {
+		Data []Template `json:"data"`
+	}
+	if err := s.oa.GetJSON(ctx, "/wxaapi/newtmpl/gettemplate", nil, &w); err != nil {
+		return nil, err
+	}
+	return w.Data, nil
+}
+
+// Categories returns the account's categories, which decide the public
+// templates it may use (获取类目).
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Subscription_Messages/api.html
+func (s *Service) Categories(ctx context.Context) ([]Category, error) {
+	var w struct {
+		Data []Category `json:"data"`
+	}
+	if err := s.oa.GetJSON(ctx, "/wxaapi/newtmpl/getcategory", nil, &w); err != nil {
+		return nil, err
+	}
+	return w.Data, nil
+}
+
+// Library calls the public template library (公共模板库).
+type Library struct {
+	oa *officialaccount.OfficialAccount
+}
+
+// Library returns the public-template calls of the service.
+func (s *Service) Library() *Library { return &Library{oa: s.oa} }
+
+// TitlePage is one page of public templates.
+type TitlePage struct {
+	Total  int
+	Titles []Title
+}
+
+// List returns up to limit (1 to 30) public templates of the categories
+// categoryIDs, from position start, 0-based (获取所属类目下的公共模板). All walks
+// every page.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Subscription_Messages/api.html
+func (l *Library) List(ctx context.Context, categoryIDs []int, start, limit int) (*TitlePage, error) {
+	switch {
+	case len(categoryIDs) == 0:
+		return nil, errors.New("subscribe: no category ids")
+	case limit < 1 || limit > MaxTitlePage || start < 0:
+		return nil, fmt.Errorf("subscribe: start %d and limit %d: limit must be 1 to %d, start not negative", start, limit, MaxTitlePage)
+	}
+	ids := make([]string, len(categoryIDs))
+	for i, id := range categoryIDs {
+		ids[i] = strconv.Itoa(id)
+	}
+	q := url.Values{"ids": {strings.Join(ids, ",")}, "start": {strconv.Itoa(start)}, "limit": {strconv.Itoa(limit)}}
+	var w struct {
+		Count int     `json:"count"`
+		Data  []Title `json:"data"`
+	}
+	if err := l.oa.GetJSON(ctx, "/wxaapi/newtmpl/getpubtemplatetitles", q, &w); err != nil {
+		return nil, err
+	}
+	return &TitlePage{Total: w.Count, Titles: w.Data}, nil
+}
+
+// All yields every public template of the categories categoryIDs, fetching
+// pages of 30 as the loop reaches them. An error is yielded once, with a zero
+// Title, and ends it.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Subscription_Messages/api.html
+func (l *Library) All(ctx context.Context, categoryIDs []int) iter.Seq2[Title, error] {
+	return func(yield func(Title, error) bool) {
+		for start := 0; ; {
+			p, err := l.List(ctx, categoryIDs, start, MaxTitlePage)
+			if err != nil {
+				yield(Title{}, err)
+				return
+			}
+			for _, t := range p.Titles {
+				if !yield(t, nil) {
+					return
+				}
+			}
+			start += len(p.Titles)
+			if len(p.Titles) == 0 || start >= p.Total {
+				return
+			}
+		}
+	}
+}
+
+// Keywords returns the keywords of the public template tid (获取模板中的关键词).
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Subscription_Messages/api.html
+func (l *Library) Keywords(ctx context.Context, tid int) ([]Keyword, error) {
+	var w struct {
+		Data []Keyword `json:"data"`
+	}
+	if err := l.oa.GetJSON(ctx, "/wxaapi/newtmpl/getpubtemplatekeywords", url.Values{"tid": {strconv.Itoa(tid)}}, &w); err != nil {
+		return nil, err
+	}
+	return w.Data, nil
+}
