@@ -27,6 +27,10 @@ type OfficialAccount struct {
 	client  *http.Client
 	cred    credential.Provider
 	logger  *slog.Logger
+
+	// secret is the AppSecret, for the module's own packages that must send it
+	// (accountsecret.go); a pointer, so that printing oa shows an address.
+	secret *string
 }
 
 // defaultTimeout bounds one API call when Config.HTTPClient is not given.
@@ -45,6 +49,7 @@ func New(cfg Config) (*OfficialAccount, error) {
 		client:  cfg.HTTPClient,
 		cred:    cfg.Credential,
 		logger:  cfg.Logger,
+		secret:  &cfg.AppSecret,
 	}
 	if oa.baseURL == "" {
 		oa.baseURL = wechat.DefaultBaseURL
