@@ -70,7 +70,14 @@ func (s *Server) closeContent() {
 func (s *Server) SetWebhook(url string, mode Mode) {
 	var c *WebhookClient
 	if url != "" {
-		c = s.WebhookClient(url, mode)
+		// Not s.WebhookClient: a platform push is not a follower's message and
+		// opens no customer-service window.
+		var err error
+		c, err = NewWebhookClient(WebhookConfig{URL: url, AppID: s.appID, Token: s.token, EncodingAESKey: s.aesKey,
+			OriginalID: s.originalID, Mode: mode, Now: s.Now})
+		if err != nil {
+			panic(err) // the server's own settings are valid
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

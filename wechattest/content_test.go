@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -141,5 +142,33 @@ func TestUploadChecks(t *testing.T) {
 	// add_news is retired.
 	if err := oa.PostJSON(t.Context(), "/cgi-bin/material/add_news", nil, map[string]any{"articles": []any{}}, nil); wechat.Code(err) != wechat.CodeAPIRetired {
 		t.Errorf("add_news: %v, want 45103", err)
+	}
+}
+
+// TestPlatformPushesOpenNoWindow: an event the platform pushes (here a
+// subscription consent) is not a follower's message: the 48-hour
+// customer-service window stays shut.
+func TestPlatformPushesOpenNoWindow(t *testing.T) {
+	t.Parallel()
+	fake := NewServer()
+	t.Cleanup(fake.Close)
+	oa := fake.Account(t)
+	got := make(chan struct{}, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "success")
+		got <- struct{}{}
+	}))
+	t.Cleanup(hook.Close)
+	fake.SetWebhook(hook.URL, ModePlaintext)
+	openID := fake.AddFollower(Follower{})
+	fake.AcceptSubscription(openID, "tmpl", false)
+	select {
+	case <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the consent event was not pushed")
+	}
+	err := oa.PostJSON(t.Context(), pathCustomSend, nil, map[string]any{"touser": openID, "msgtype": "text", "text": map[string]string{"content": "hi"}}, nil)
+	if wechat.Code(err) != wechat.CodeReplyWindowExpired {
+		t.Errorf("customer-service send after a platform push = %v, want 45015", err)
 	}
 }
