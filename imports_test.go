@@ -11,7 +11,7 @@ import (
 
 const module = "github.com/wxkit/wechat"
 
-// layer returns the rank of one of our packages in DESIGN.md's table; a package
+// layer returns the rank of one of our packages in the package table (CONTRIBUTING.md); a package
 // may import only packages of a lower rank, or internal ones. -1: not ranked.
 // (go test caches this test's result without knowing what go list read: run it
 // with -count=1 after moving imports, as CI does.)
@@ -56,6 +56,13 @@ func isService(rel string) bool {
 	return false
 }
 
+// testOnly are the internal packages only tests may import: helpers that
+// start processes, poll and fail tests.
+var testOnly = map[string]bool{
+	module + "/internal/testutil":  true,
+	module + "/internal/redistest": true,
+}
+
 // allowedAcross lists the imports between services an issue allows: the
 // customer-service package turns the webhook's late replies into messages.
 var allowedAcross = map[[2]string]bool{
@@ -85,7 +92,7 @@ func TestImportDirection(t *testing.T) {
 		seen++
 		from := layer(p.ImportPath)
 		if from < 0 {
-			t.Errorf("%s is not in DESIGN.md's package table; add it to layer()", p.ImportPath)
+			t.Errorf("%s is not in the package table; add it to layer() and CONTRIBUTING.md", p.ImportPath)
 			continue
 		}
 		for _, imp := range p.Imports {
@@ -94,6 +101,9 @@ func TestImportDirection(t *testing.T) {
 			}
 			if !strings.HasPrefix(imp, module) {
 				continue
+			}
+			if testOnly[imp] {
+				t.Errorf("%s imports %s, which only tests may import", p.ImportPath, imp)
 			}
 			to := layer(imp)
 			fromRel := strings.TrimPrefix(p.ImportPath, module+"/")
@@ -104,7 +114,7 @@ func TestImportDirection(t *testing.T) {
 			case allowedAcross[[2]string{fromRel, toRel}]:
 			case from == 1 && to == 1:
 			case to >= from:
-				t.Errorf("%s imports %s: imports must point down DESIGN.md's table", p.ImportPath, imp)
+				t.Errorf("%s imports %s: imports must point down the package table (CONTRIBUTING.md)", p.ImportPath, imp)
 			}
 		}
 	}

@@ -20,42 +20,23 @@ const (
 
 // failed records a failed fetch and when the next one may be made.
 func (m *Manager) failed(err error) {
-	now := m.s.now()
 	first, limit := retryFirst, retryCap
 	if wechat.IsOperatorAction(err) || errors.Is(err, ErrBadCredentials) || wechat.Code(err) == wechat.CodeDailyQuotaLimit {
 		first, limit = operatorFirst, operatorRetryCap
 	}
-	m.mu.Lock()
-	m.failures++
-	wait := first << min(m.failures-1, 16)
-	if wait > limit || wait <= 0 {
-		wait = limit
-	}
-	m.retryAt = now.Add(wait)
-	m.lastErr, m.lastErrAt = err, now
-	m.mu.Unlock()
+	next := m.recordFailure(err, func(failures int) time.Duration {
+		wait := first << min(failures-1, 16)
+		if wait > limit || wait <= 0 {
+			wait = limit
+		}
+		return wait
+	})
 	m.st.failures.Add(1)
-	m.s.logger.Error("credential: fetch failed", "credential", m.key, "err", err, "next_attempt", m.retryAt)
+	m.logger.Error("credential: fetch failed", "credential", m.key, "err", err, "next_attempt", next)
 }
 
-func (m *Manager) succeeded() {
-	m.mu.Lock()
-	m.failures, m.retryAt = 0, time.Time{}
-	m.mu.Unlock()
-}
-
-// backingOff returns the last error while a failed fetch's backoff lasts.
-func (m *Manager) backingOff() error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.failures == 0 || !m.s.now().Before(m.retryAt) {
-		return nil
-	}
-	return &BackoffError{Err: m.lastErr, Until: m.retryAt}
-}
-
-// BackoffError is returned while the Manager waits after a failed fetch instead of
-// fetching again. Err is the failure that started the wait (a *wechat.Error for
+// BackoffError is returned while a Manager or Remote waits after a failure instead
+// of trying again. Err is the failure that started the wait (a *wechat.Error for
 // WeChat's answers: errors.As reaches it).
 type BackoffError struct {
 	Err   error
@@ -72,5 +53,5 @@ func (e *BackoffError) Unwrap() error { return e.Err }
 // the caller's to log.
 func (m *Manager) storeFailed(op string, err error) {
 	m.st.storeErrors.Add(1)
-	m.s.logger.Warn("credential: store "+op+" failed", "credential", m.key, "err", err)
+	m.logger.Warn("credential: store "+op+" failed", "credential", m.key, "err", err)
 }

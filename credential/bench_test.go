@@ -1,6 +1,7 @@
 package credential_test
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,7 +17,7 @@ func BenchmarkToken(b *testing.B) {
 	defer fake.Close()
 	m := credential.New(fake.AppID(), fake.AppSecret(),
 		credential.WithBaseURL(fake.URL()), credential.WithHTTPClient(fake.Client()))
-	defer m.Stop()
+	defer m.Shutdown(context.Background())
 	if _, err := m.Token(b.Context()); err != nil {
 		b.Fatal(err)
 	}

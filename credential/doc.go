@@ -5,7 +5,7 @@
 //
 //	m := credential.New(appID, appSecret)
 //	if err := m.Start(); err != nil { ... } // background renewal on a cron schedule
-//	defer m.Stop()
+//	defer m.Shutdown(ctx)                   // stops it, waiting at most until ctx ends
 //	token, err := m.Token(ctx)
 //
 // WeChat issues a new token on every /cgi-bin/token call and invalidates the
@@ -17,4 +17,12 @@
 //
 // Servers that share a token either share a Store (credential/redisstore), or ask a
 // central token server (中控服务器) through a Remote provider.
+//
+// Each constructor takes its own option type, holding only what it honours:
+// [Option] for a Manager ([New], [NewWithFetcher], [NewTicket]), [RemoteOption]
+// for [NewRemote], [ServerOption] for [NewServer]. An option several of them
+// honour (WithLogger, WithClock, WithHTTPClient, …) satisfies each of their types,
+// so an option that would do nothing is a compile error.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Basic_Information/Get_access_token.html
 package credential

@@ -18,7 +18,7 @@ func ExampleManager() {
 	if err := m.Start(); err != nil { // renews ahead of expiry in the background
 		log.Fatal(err)
 	}
-	defer m.Stop()
+	defer m.Shutdown(context.Background())
 
 	ctx := context.Background()
 	token, err := m.Token(ctx)

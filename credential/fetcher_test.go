@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/internal/testutil"
 )
 
 // ticketFetcher is shaped like the JS-SDK jsapi_ticket: fetched with an
@@ -42,7 +43,7 @@ func TestNewWithFetcherKeepsTheGuarantees(t *testing.T) {
 	t.Parallel()
 	f := &ticketFetcher{tokens: staticProvider("tok")}
 	m := credential.NewWithFetcher(f)
-	t.Cleanup(m.Stop)
+	testutil.Shutdown(t, m)
 
 	var wg sync.WaitGroup
 	for range 200 {

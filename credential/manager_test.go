@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"runtime"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -26,7 +26,7 @@ const pathToken = "/cgi-bin/token"
 func newManager(t *testing.T, fake *wechattest.Server, opts ...credential.Option) *credential.Manager {
 	t.Helper()
 	m := credential.New(fake.AppID(), fake.AppSecret(), append(fake.CredentialOptions(), opts...)...)
-	t.Cleanup(m.Stop)
+	testutil.Shutdown(t, m)
 	return m
 }
 
@@ -339,9 +339,7 @@ func TestSecretNeverLeaks(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(fake)
 			}
-			var logs bytes.Buffer
-			var mu sync.Mutex
-			logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			logger, logs := testutil.Logger()
 			opts := append([]credential.Option{
 				credential.WithBaseURL(tt.base(fake)),
 				credential.WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}),
@@ -349,14 +347,12 @@ func TestSecretNeverLeaks(t *testing.T) {
 				credential.WithRetry(2, time.Millisecond),
 			}, tt.opts...)
 			m := credential.New(fake.AppID(), secret, opts...)
-			defer m.Stop()
+			testutil.Shutdown(t, m)
 			_, err := m.Token(t.Context())
 			if err == nil {
 				t.Fatal("want an error")
 			}
 			_, err2 := m.Refresh(t.Context(), "stale")
-			mu.Lock()
-			defer mu.Unlock()
 			for _, text := range []string{err.Error(), errString(err2), logs.String(), m.Stats().LastError} {
 				if strings.Contains(text, secret) {
 					t.Fatalf("secret leaked: %s", text)
@@ -379,7 +375,9 @@ func TestSnapshotSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first.Stop()
+	if err := first.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 
 	store, err := credential.LoadMemoryStore(credential.WithSnapshot(path))
 	if err != nil {
@@ -456,10 +454,16 @@ func TestStartStop(t *testing.T) {
 	if err != nil || !fake.ValidToken(tok) {
 		t.Fatalf("Token() = %v after the renewal", err)
 	}
-	m.Stop()
-	m.Stop() // twice is fine
+	if err := m.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Shutdown(t.Context()); err != nil { // twice is fine
+		t.Fatal(err)
+	}
 	client.CloseIdleConnections()
-	waitFor(t, func() bool { return !goroutinesLeft("robfig/cron", "credential.(*Manager)", "go-cache") }, "goroutines to end after Stop")
+	waitFor(t, func() bool {
+		return !goroutinesLeft("robfig/cron", "credential.(*Manager)", "credential.(*core)", "go-cache")
+	}, "goroutines to end after Shutdown")
 	runtime.KeepAlive(m) // a live program keeps its Manager: go-cache stops a janitor only once the cache is collected
 }
 
@@ -541,7 +545,7 @@ func TestWrongSecretIsExplainedAndNotLooped(t *testing.T) {
 			opts, path = append(opts, credential.WithStableToken()), "/cgi-bin/stable_token"
 		}
 		m := credential.New(fake.AppID(), "not-the-secret", opts...)
-		t.Cleanup(m.Stop)
+		testutil.Shutdown(t, m)
 		_, err := m.Token(t.Context())
 		if !errors.Is(err, credential.ErrBadCredentials) || wechat.Code(err) == wechat.CodeNotWeChat {
 			t.Fatalf("stable=%v: Token() = %v, want ErrBadCredentials with WeChat's errcode", stable, err)

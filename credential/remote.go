@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,7 +17,6 @@ import (
 	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/internal/backoff"
 	"github.com/wxkit/wechat/internal/wxhttp"
-	"golang.org/x/sync/singleflight"
 )
 
 // Remote defaults. A Remote renews a minute before expiry: later than a Manager
@@ -48,33 +46,27 @@ const (
 //     cached token keeps being served until it expires (logged, and counted in
 //     Stats().ServedCached); after that Token fails with an error naming the
 //     server, and asks again at most every few seconds until it answers.
+//
+// Start runs a refresher that keeps the cache warm on a schedule (WithSchedule);
+// Shutdown stops it and waits for the asks under way. A Remote shares its caching
+// with the Manager: the same core serves both.
 type Remote struct {
-	s          settings
+	core
+	client     *http.Client
+	attempts   int
+	backoff    time.Duration
 	tokenURL   string
 	refreshURL string
 	server     string // the base URL without credentials, for errors and logs
 	auth       string // "Bearer <key>"
 
-	cur     atomic.Pointer[entry]
-	group   singleflight.Group
-	renewal atomic.Bool
-	failing atomic.Bool // the last ask failed
-
-	mu        sync.Mutex // guards the fields below
-	failures  int
-	retryAt   time.Time
-	lastErr   error
-	lastErrAt time.Time
-
-	requests, failed, cached atomic.Uint64
+	requests, failures atomic.Uint64
 }
 
 // NewRemote returns a Provider that gets the token from the central token server
 // at baseURL (such as "http://tokens.internal:8080"), authenticating with key.
-// Options that apply: WithHTTPClient, WithLogger, WithClock, WithRefreshMargin
-// (default 1m here) and WithRetry; the others concern fetching from WeChat and are
-// ignored. It does no I/O.
-func NewRemote(baseURL, key string, opts ...Option) (*Remote, error) {
+// It does no I/O.
+func NewRemote(baseURL, key string, opts ...RemoteOption) (*Remote, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
 		return nil, fmt.Errorf("credential: the token server URL must be an absolute http(s) URL without a query, got %q", wxhttp.Redact(baseURL))
@@ -85,51 +77,42 @@ func NewRemote(baseURL, key string, opts ...Option) (*Remote, error) {
 	s := defaults()
 	s.margin = remoteMargin
 	for _, o := range opts {
-		o(&s)
+		if o != nil {
+			o.applyRemote(&s)
+		}
 	}
-	if s.client == nil {
-		s.client = defaults().client
-	}
-	s.attempts = max(s.attempts, 1)
+	s.fill()
 	base := strings.TrimRight(u.String(), "/")
-	return &Remote{
-		s:          s,
+	r := &Remote{
+		client:     s.client,
+		attempts:   s.attempts,
+		backoff:    s.backoff,
 		tokenURL:   base + PathServerToken,
 		refreshURL: base + PathServerRefresh,
 		server:     wxhttp.Redact(base),
 		auth:       "Bearer " + key,
-	}, nil
+	}
+	r.core.init(&s)
+	r.core.name = "central token server " + r.server
+	r.core.budget = remoteBudget
+	r.core.recheck = remoteRecheck
+	r.core.load = r.ask
+	return r, nil
 }
 
 // Token returns the cached token while it is valid, asking the central server in
 // the background once it is due; with no valid token it asks and waits, as long
 // as ctx allows.
-func (r *Remote) Token(ctx context.Context) (string, error) {
-	if e := r.cur.Load(); e != nil {
-		now := r.s.now()
-		if now.Before(e.refreshAt) {
-			return e.tok.Value, nil
-		}
-		if now.Before(e.tok.ExpiresAt) {
-			if r.failing.Load() {
-				r.cached.Add(1)
-			}
-			r.renewInBackground()
-			return e.tok.Value, nil
-		}
-	}
-	t, err := r.obtain(ctx, "")
-	return t.Value, err
-}
+func (r *Remote) Token(ctx context.Context) (string, error) { return r.core.token(ctx) }
 
 // Refresh reports that WeChat rejected stale. A cached token other than stale is
 // returned at once; otherwise the central server is asked for a token other than
 // stale (it fetches one if it has none).
 func (r *Remote) Refresh(ctx context.Context, stale string) (string, error) {
-	if e := r.cur.Load(); e != nil && e.tok.Value != stale && e.tok.Valid(r.s.now()) {
-		return e.tok.Value, nil
+	if v, ok := r.core.other(stale); ok {
+		return v, nil
 	}
-	t, err := r.obtain(ctx, stale)
+	t, err := r.core.obtain(ctx, stale, passive)
 	if err != nil {
 		return "", err
 	}
@@ -139,11 +122,21 @@ func (r *Remote) Refresh(ctx context.Context, stale string) (string, error) {
 	return t.Value, nil
 }
 
+// Start runs the refresher: on the schedule set by WithSchedule (default every
+// minute) it asks the central server once the cached token is due, so that the
+// cache stays warm on a server that calls no API for a while. It checks once right
+// away. Start returns an error for a bad schedule, a second Start, or a Start
+// after Shutdown.
+func (r *Remote) Start() error { return r.core.start() }
+
+// Shutdown stops the refresher and waits for the asks under way, or for ctx to
+// end: then it cancels them and returns ctx's error. Token and Refresh keep
+// working afterwards, asking on demand. It is safe to call more than once.
+func (r *Remote) Shutdown(ctx context.Context) error { return r.core.shutdown(ctx) }
+
 // Current returns the cached token and how long it has left by the Remote's
 // clock, or "" and 0 when none is valid. It does no I/O.
-func (r *Remote) Current() (value string, left time.Duration) {
-	return current(&r.cur, r.s.now())
-}
+func (r *Remote) Current() (value string, left time.Duration) { return r.core.current() }
 
 // RemoteStats are a Remote's counters, for logs and metrics.
 type RemoteStats struct {
@@ -157,59 +150,28 @@ type RemoteStats struct {
 
 // Stats returns a snapshot of the counters.
 func (r *Remote) Stats() RemoteStats {
-	st := RemoteStats{Requests: r.requests.Load(), Failures: r.failed.Load(), ServedCached: r.cached.Load()}
-	r.mu.Lock()
-	if r.lastErr != nil {
-		st.LastError, st.LastErrorAt = r.lastErr.Error(), r.lastErrAt
+	st := RemoteStats{
+		Requests:     r.requests.Load(),
+		Failures:     r.failures.Load(),
+		ServedCached: r.servedDue.Load(),
+		ExpiresAt:    r.expiresAt(),
 	}
-	r.mu.Unlock()
-	if e := r.cur.Load(); e != nil {
-		st.ExpiresAt = e.tok.ExpiresAt
-	}
+	st.LastError, st.LastErrorAt = r.lastError()
 	return st
 }
 
-// renewInBackground starts one ask unless one is under way or a failure's
-// backoff lasts.
-func (r *Remote) renewInBackground() {
-	if r.backingOff() != nil || !r.renewal.CompareAndSwap(false, true) {
-		return
+// ask gets a token from the central server with bounded retries and caches it:
+// the Remote's load. A renewal or a refresh asks only if the cached token is
+// still the one to replace.
+func (r *Remote) ask(ctx context.Context, stale string, why purpose) (Token, error) {
+	if e := r.cur.Load(); e != nil && e.tok.Value != stale && r.now().Before(e.refreshAt) {
+		return e.tok, nil // a flight that just ended already did the work
 	}
-	go func() {
-		defer r.renewal.Store(false)
-		ctx, cancel := context.WithTimeout(context.Background(), remoteBudget)
-		defer cancel()
-		_, _ = r.obtain(ctx, "") // a failure is logged and counted by ask
-	}()
-}
-
-// obtain runs one ask for all concurrent callers with the same stale token, on
-// its own context (the first caller's values, not its cancellation); each caller
-// waits as long as its ctx allows.
-func (r *Remote) obtain(ctx context.Context, stale string) (Token, error) {
 	if err := r.backingOff(); err != nil {
 		return Token{}, err
 	}
-	ch := r.group.DoChan("ask:"+stale, func() (any, error) {
-		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), remoteBudget)
-		defer cancel()
-		return r.ask(actx, stale)
-	})
-	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return Token{}, res.Err
-		}
-		return res.Val.(Token), nil
-	case <-ctx.Done():
-		return Token{}, fmt.Errorf("credential: waiting for central token server %s: %w", r.server, ctx.Err())
-	}
-}
-
-// ask gets a token from the central server with bounded retries and caches it.
-func (r *Remote) ask(ctx context.Context, stale string) (Token, error) {
-	if e := r.cur.Load(); e != nil && e.tok.Value != stale && r.s.now().Before(e.refreshAt) {
-		return e.tok, nil // a flight that just ended already did the work
+	if why != passive {
+		stale = "" // a renewal asks for the current token: GET /token
 	}
 	var (
 		t     Token
@@ -219,10 +181,10 @@ func (r *Remote) ask(ctx context.Context, stale string) (Token, error) {
 	for attempt := 1; ; attempt++ {
 		r.requests.Add(1)
 		t, retry, err = r.send(ctx, stale)
-		if err == nil || !retry || attempt >= r.s.attempts || ctx.Err() != nil {
+		if err == nil || !retry || attempt >= r.attempts || ctx.Err() != nil {
 			break
 		}
-		if backoff.Sleep(ctx, backoff.Jitter(r.s.backoff<<(attempt-1))) != nil {
+		if backoff.Sleep(ctx, backoff.Jitter(r.backoff<<(attempt-1))) != nil {
 			break
 		}
 	}
@@ -231,10 +193,7 @@ func (r *Remote) ask(ctx context.Context, stale string) (Token, error) {
 		return Token{}, err
 	}
 	r.publish(t)
-	r.mu.Lock()
-	r.failures, r.retryAt = 0, time.Time{}
-	r.mu.Unlock()
-	r.failing.Store(false)
+	r.recordSuccess()
 	return t, nil
 }
 
@@ -253,7 +212,7 @@ func (r *Remote) send(ctx context.Context, stale string) (Token, bool, error) {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := r.s.client.Do(req)
+	resp, err := r.client.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -271,7 +230,7 @@ func (r *Remote) send(ctx context.Context, stale string) (Token, bool, error) {
 		if value == "" || secs <= 0 {
 			return Token{}, false, fmt.Errorf("credential: central token server %s: the answer has no access_token or expires_in", r.server)
 		}
-		now := r.s.now()
+		now := r.now()
 		return Token{Value: value, FetchedAt: now, ExpiresAt: now.Add(time.Duration(secs) * time.Second)}, false, nil
 	}
 	return Token{}, remoteRetryable(resp.StatusCode, raw), r.statusError(resp.StatusCode, raw)
@@ -303,51 +262,14 @@ func remoteRetryable(status int, raw []byte) bool {
 
 // fail records a failed ask: a backoff before the next one, a log line, a count.
 func (r *Remote) fail(err error) {
-	now := r.s.now()
-	r.mu.Lock()
-	r.failures++
-	wait := min(remoteRetryFirst<<min(r.failures-1, 16), remoteRetryCap)
-	r.retryAt = now.Add(backoff.Jitter(wait))
-	r.lastErr, r.lastErrAt = err, now
-	r.mu.Unlock()
-	r.failing.Store(true)
-	r.failed.Add(1)
-	if e := r.cur.Load(); e != nil && e.tok.Valid(now) {
-		r.s.logger.Warn("credential: central token server unreachable; serving the cached token until it expires",
-			"server", r.server, "expires_at", e.tok.ExpiresAt, "err", err)
+	r.recordFailure(err, func(failures int) time.Duration {
+		return backoff.Jitter(min(remoteRetryFirst<<min(failures-1, 16), remoteRetryCap))
+	})
+	r.failures.Add(1)
+	if t, ok := r.known(); ok {
+		r.logger.Warn("credential: central token server unreachable; serving the cached token until it expires",
+			"server", r.server, "expires_at", t.ExpiresAt, "err", err)
 		return
 	}
-	r.s.logger.Error("credential: central token server unreachable and no valid cached token", "server", r.server, "err", err)
-}
-
-// backingOff returns an error while a failed ask's backoff lasts.
-func (r *Remote) backingOff() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.failures == 0 || !r.s.now().Before(r.retryAt) {
-		return nil
-	}
-	return &BackoffError{Err: r.lastErr, Until: r.retryAt}
-}
-
-// publish caches t unless a newer token is there. A token that is already due
-// (the server renewed late) is asked about again only after remoteRecheck.
-func (r *Remote) publish(t Token) {
-	refreshAt := t.refreshAt(r.s.margin)
-	if floor := t.FetchedAt.Add(remoteRecheck); refreshAt.Before(floor) {
-		refreshAt = floor
-	}
-	if refreshAt.After(t.ExpiresAt) {
-		refreshAt = t.ExpiresAt
-	}
-	next := &entry{tok: t, refreshAt: refreshAt}
-	for {
-		old := r.cur.Load()
-		if old != nil && old.tok.Value != t.Value && old.tok.FetchedAt.After(t.FetchedAt) {
-			return
-		}
-		if r.cur.CompareAndSwap(old, next) {
-			return
-		}
-	}
+	r.logger.Error("credential: central token server unreachable and no valid cached token", "server", r.server, "err", err)
 }

@@ -21,7 +21,7 @@ func ExampleNewRemote() {
 	if err := m.Start(); err != nil {
 		log.Fatal(err)
 	}
-	defer m.Stop()
+	defer m.Shutdown(context.Background())
 	const key = "a-long-random-shared-key-0123456789"
 	srv, err := credential.NewServer(m, key)
 	if err != nil {

@@ -1,7 +1,6 @@
 package credential_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -24,15 +24,14 @@ type tokenCluster struct {
 	fake    *wechattest.Server
 	manager *credential.Manager
 	central *central
-	logs    *bytes.Buffer
-	logMu   *sync.Mutex
+	logs    *testutil.SyncBuffer
 	logger  *slog.Logger
 }
 
 func newTokenCluster(t *testing.T) *tokenCluster {
 	t.Helper()
-	tc := &tokenCluster{fake: newFake(t), logs: &bytes.Buffer{}, logMu: &sync.Mutex{}}
-	tc.logger = slog.New(slog.NewTextHandler(&lockedWriter{w: tc.logs, mu: tc.logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	tc := &tokenCluster{fake: newFake(t)}
+	tc.logger, tc.logs = testutil.Logger()
 	tc.manager = newManager(t, tc.fake, credential.WithLogger(tc.logger))
 	srv, err := credential.NewServer(tc.manager, serverKey, credential.WithLogger(tc.logger))
 	if err != nil {
@@ -42,21 +41,18 @@ func newTokenCluster(t *testing.T) *tokenCluster {
 	return tc
 }
 
-func (tc *tokenCluster) remote(t *testing.T, opts ...credential.Option) *credential.Remote {
+func (tc *tokenCluster) remote(t *testing.T, opts ...credential.RemoteOption) *credential.Remote {
 	t.Helper()
-	all := []credential.Option{credential.WithClock(tc.fake.Now), credential.WithLogger(tc.logger), credential.WithRetry(3, time.Millisecond)}
+	all := []credential.RemoteOption{credential.WithClock(tc.fake.Now), credential.WithLogger(tc.logger), credential.WithRetry(3, time.Millisecond)}
 	r, err := credential.NewRemote(tc.central.URL(), serverKey, append(all, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	testutil.Shutdown(t, r)
 	return r
 }
 
-func (tc *tokenCluster) logText() string {
-	tc.logMu.Lock()
-	defer tc.logMu.Unlock()
-	return tc.logs.String()
-}
+func (tc *tokenCluster) logText() string { return tc.logs.String() }
 
 // assertNoSecrets fails t if the logs or errs hold the key, the AppSecret or one
 // of tokens.
@@ -379,7 +375,7 @@ func BenchmarkTokenRemote(b *testing.B) {
 	fake := wechattest.NewServer()
 	defer fake.Close()
 	m := credential.New(fake.AppID(), fake.AppSecret(), credential.WithBaseURL(fake.URL()), credential.WithHTTPClient(fake.Client()))
-	defer m.Stop()
+	defer m.Shutdown(context.Background())
 	srv, err := credential.NewServer(m, serverKey)
 	if err != nil {
 		b.Fatal(err)

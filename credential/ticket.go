@@ -29,15 +29,12 @@ const pathTicket = "/cgi-bin/ticket/getticket"
 // one fetch per renewal (share a Store among servers: the key holds the AppID and
 // the type), and no AppSecret or token in errors. When getticket rejects the
 // access_token (40001, 40014, 42001) it is refreshed through tokens and the fetch
-// sent once more. Of the options, those about fetching from WeChat apply
-// (WithBaseURL, WithHTTPClient, WithStore, WithClock, WithRefreshMargin, …).
+// sent once more. Every Option applies except WithStableToken, which concerns the
+// access_token only.
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html
 func NewTicket(tokens Provider, appID string, typ TicketType, opts ...Option) *Manager {
-	s := defaults()
-	for _, o := range opts {
-		o(&s)
-	}
+	s := managerSettings(opts)
 	f := &ticketFetcher{tokens: tokens, appID: appID, typ: typ, baseURL: strings.TrimRight(s.baseURL, "/"), client: s.client}
 	return newManager(f, s)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/wechattest"
 )
 
@@ -17,7 +18,7 @@ func TestTicketStampedeFetchesOnce(t *testing.T) {
 	fake.SetLatency(wechattest.PathTicket, 20*time.Millisecond)
 	tokens := newManager(t, fake)
 	tickets := credential.NewTicket(tokens, fake.AppID(), credential.TicketJSAPI, fake.CredentialOptions()...)
-	t.Cleanup(tickets.Stop)
+	testutil.Shutdown(t, tickets)
 
 	var wg sync.WaitGroup
 	got := make([]string, 200)
@@ -56,7 +57,7 @@ func TestTicketRefreshesTheToken(t *testing.T) {
 	}
 	fake.RevokeTokens()
 	tickets := credential.NewTicket(tokens, fake.AppID(), credential.TicketWxCard, fake.CredentialOptions()...)
-	t.Cleanup(tickets.Stop)
+	testutil.Shutdown(t, tickets)
 	if _, err := tickets.Token(t.Context()); err != nil {
 		t.Fatalf("Token after the access_token was revoked: %v", err)
 	}
@@ -78,7 +79,7 @@ func TestTicketErrorsHoldNoToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	tickets := credential.NewTicket(tokens, fake.AppID(), credential.TicketType("nonsense"), fake.CredentialOptions()...)
-	t.Cleanup(tickets.Stop)
+	testutil.Shutdown(t, tickets)
 	_, err = tickets.Token(t.Context())
 	if wechat.Code(err) != wechat.CodeParameterError {
 		t.Fatalf("Token with a bad type = %v, want 40097", err)

@@ -15,7 +15,8 @@ import (
 	"github.com/wxkit/wechat"
 )
 
-// The central token server's protocol, pinned in DESIGN.md. Both answer
+// The central token server's protocol, which Remote and other tools rely on: do
+// not change it. Both answer
 // {"access_token":"...","expires_in":<seconds left>}; both need
 // "Authorization: Bearer <key>".
 const (
@@ -67,10 +68,9 @@ type Server struct {
 }
 
 // NewServer returns a token server handing out p's token to callers that know
-// key. The key must be at least 16 bytes (use 32 random ones). Of the options only
-// WithLogger applies. The expires_in it answers comes from p's Current method
+// key. The key must be at least 16 bytes (use 32 random ones). The expires_in it answers comes from p's Current method
 // (*Manager and *Remote have one); for another Provider it answers 300.
-func NewServer(p Provider, key string, opts ...Option) (*Server, error) {
+func NewServer(p Provider, key string, opts ...ServerOption) (*Server, error) {
 	if p == nil {
 		return nil, errors.New("credential: NewServer needs a Provider")
 	}
@@ -79,8 +79,11 @@ func NewServer(p Provider, key string, opts ...Option) (*Server, error) {
 	}
 	s := defaults()
 	for _, o := range opts {
-		o(&s)
+		if o != nil {
+			o.applyServer(&s)
+		}
 	}
+	s.fill()
 	return &Server{p: p, keySum: sha256.Sum256([]byte(key)), logger: s.logger}, nil
 }
 

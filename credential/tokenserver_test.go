@@ -1,11 +1,9 @@
 package credential_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/wechattest"
 )
 
@@ -48,9 +47,7 @@ func serve(t *testing.T, h http.Handler, method, path, auth, body string) (int, 
 func TestServerProtocol(t *testing.T) {
 	t.Parallel()
 	fake := newFake(t)
-	var logs bytes.Buffer
-	var logMu sync.Mutex
-	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger, logs := testutil.Logger()
 	m := newManager(t, fake, credential.WithLogger(logger))
 	srv, err := credential.NewServer(m, serverKey, credential.WithLogger(logger))
 	if err != nil {

@@ -42,10 +42,10 @@ func (s *Service) UploadAvatar(ctx context.Context, account, filename string, r 
 	}
 	const path = "/customservice/kfaccount/uploadheadimg"
 	q := url.Values{"kf_account": {account}}
-	_, err = s.oa.Do(ctx, path, func(ctx context.Context, token string) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.oa.URL(path, q, token), bytes.NewReader(body))
+	_, err = s.oa.Do(ctx, path, q, func(ctx context.Context, u string) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 		if err != nil {
-			return nil, errors.New("bad base URL") // the error would quote the URL, token included
+			return nil, err // Do keeps the token out of the error
 		}
 		req.Header.Set("Content-Type", contentType)
 		return req, nil

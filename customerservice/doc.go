@@ -5,4 +5,6 @@
 //	svc := customerservice.New(oa)
 //	err := svc.Send(ctx, openID, customerservice.Text{Content: "Hello"})
 //	if errors.Is(err, customerservice.ErrOutsideWindow) { /* use a template message */ }
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Service_Center_messages.html
 package customerservice

@@ -3,14 +3,16 @@ package customerservice
 import (
 	"errors"
 	"fmt"
+
+	"github.com/wxkit/wechat/message"
 )
 
 // Message is the content of a customer-service message: Text, Image, Voice, Video,
 // Music, News, MPNews, MPNewsArticle, MsgMenu, WxCard or MiniProgramPage. Send puts
 // it in WeChat's envelope under its MsgType.
 type Message interface {
-	// MsgType is WeChat's msgtype of the message, such as "text".
-	MsgType() string
+	// MsgType is WeChat's msgtype of the message, such as message.MsgTypeText.
+	MsgType() message.MsgType
 	// payload checks the message and returns the object sent under MsgType.
 	payload() (any, error)
 }
@@ -21,8 +23,8 @@ type Text struct {
 	Content string
 }
 
-// MsgType returns "text".
-func (Text) MsgType() string { return "text" }
+// MsgType returns message.MsgTypeText.
+func (Text) MsgType() message.MsgType { return message.MsgTypeText }
 
 func (m Text) payload() (any, error) {
 	if m.Content == "" {
@@ -38,8 +40,8 @@ type Image struct {
 	MediaID string
 }
 
-// MsgType returns "image".
-func (Image) MsgType() string { return "image" }
+// MsgType returns message.MsgTypeImage.
+func (Image) MsgType() message.MsgType { return message.MsgTypeImage }
 
 func (m Image) payload() (any, error) { return mediaPayload("image", m.MediaID) }
 
@@ -48,8 +50,8 @@ type Voice struct {
 	MediaID string
 }
 
-// MsgType returns "voice".
-func (Voice) MsgType() string { return "voice" }
+// MsgType returns message.MsgTypeVoice.
+func (Voice) MsgType() message.MsgType { return message.MsgTypeVoice }
 
 func (m Voice) payload() (any, error) { return mediaPayload("voice", m.MediaID) }
 
@@ -59,8 +61,8 @@ type MPNews struct {
 	MediaID string
 }
 
-// MsgType returns "mpnews".
-func (MPNews) MsgType() string { return "mpnews" }
+// MsgType returns message.MsgTypeMPNews.
+func (MPNews) MsgType() message.MsgType { return message.MsgTypeMPNews }
 
 func (m MPNews) payload() (any, error) { return mediaPayload("mpnews", m.MediaID) }
 
@@ -81,8 +83,8 @@ type Video struct {
 	Description  string `json:"description,omitempty"`
 }
 
-// MsgType returns "video".
-func (Video) MsgType() string { return "video" }
+// MsgType returns message.MsgTypeVideo.
+func (Video) MsgType() message.MsgType { return message.MsgTypeVideo }
 
 func (m Video) payload() (any, error) {
 	if m.MediaID == "" {
@@ -101,8 +103,8 @@ type Music struct {
 	ThumbMediaID string `json:"thumb_media_id"`
 }
 
-// MsgType returns "music".
-func (Music) MsgType() string { return "music" }
+// MsgType returns message.MsgTypeMusic.
+func (Music) MsgType() message.MsgType { return message.MsgTypeMusic }
 
 func (m Music) payload() (any, error) {
 	if m.ThumbMediaID == "" {
@@ -120,8 +122,8 @@ type News struct {
 	PicURL      string `json:"picurl,omitempty"`
 }
 
-// MsgType returns "news".
-func (News) MsgType() string { return "news" }
+// MsgType returns message.MsgTypeNews.
+func (News) MsgType() message.MsgType { return message.MsgTypeNews }
 
 func (m News) payload() (any, error) {
 	if m.Title == "" || m.URL == "" {
@@ -138,8 +140,8 @@ type MPNewsArticle struct {
 	ArticleID string
 }
 
-// MsgType returns "mpnewsarticle".
-func (MPNewsArticle) MsgType() string { return "mpnewsarticle" }
+// MsgType returns message.MsgTypeMPNewsArticle.
+func (MPNewsArticle) MsgType() message.MsgType { return message.MsgTypeMPNewsArticle }
 
 func (m MPNewsArticle) payload() (any, error) {
 	if m.ArticleID == "" {
@@ -165,8 +167,8 @@ type MenuItem struct {
 	Content string `json:"content"`
 }
 
-// MsgType returns "msgmenu".
-func (MsgMenu) MsgType() string { return "msgmenu" }
+// MsgType returns message.MsgTypeMsgMenu.
+func (MsgMenu) MsgType() message.MsgType { return message.MsgTypeMsgMenu }
 
 func (m MsgMenu) payload() (any, error) {
 	if len(m.Items) == 0 {
@@ -186,8 +188,8 @@ type WxCard struct {
 	CardID string
 }
 
-// MsgType returns "wxcard".
-func (WxCard) MsgType() string { return "wxcard" }
+// MsgType returns message.MsgTypeWxCard.
+func (WxCard) MsgType() message.MsgType { return message.MsgTypeWxCard }
 
 func (m WxCard) payload() (any, error) {
 	if m.CardID == "" {
@@ -207,8 +209,8 @@ type MiniProgramPage struct {
 	ThumbMediaID string `json:"thumb_media_id"`
 }
 
-// MsgType returns "miniprogrampage".
-func (MiniProgramPage) MsgType() string { return "miniprogrampage" }
+// MsgType returns message.MsgTypeMiniProgramPage.
+func (MiniProgramPage) MsgType() message.MsgType { return message.MsgTypeMiniProgramPage }
 
 func (m MiniProgramPage) payload() (any, error) {
 	if m.AppID == "" || m.PagePath == "" || m.ThumbMediaID == "" {

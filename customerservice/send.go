@@ -16,6 +16,9 @@ import (
 // wechat.Code(err) is 45015.
 var ErrOutsideWindow = errors.New("customerservice: outside the 48-hour window: the follower has not written to the account in the last 48 hours or has unfollowed; wait for their next message or send a template message instead")
 
+// ErrEmptyOpenID is returned, before any request, when an OpenID argument is "".
+var ErrEmptyOpenID = errors.New("customerservice: empty openid")
+
 // SendOption is an optional setting of Send.
 type SendOption func(*sendSettings)
 
@@ -34,7 +37,7 @@ func As(kfAccount string) SendOption { return func(s *sendSettings) { s.kfAccoun
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Service_Center_messages.html
 func (s *Service) Send(ctx context.Context, toOpenID string, m Message, opts ...SendOption) error {
 	if toOpenID == "" {
-		return errors.New("customerservice: empty openid")
+		return ErrEmptyOpenID
 	}
 	if m == nil {
 		return errors.New("customerservice: nil message")
@@ -47,7 +50,7 @@ func (s *Service) Send(ctx context.Context, toOpenID string, m Message, opts ...
 	for _, o := range opts {
 		o(&set)
 	}
-	body := map[string]any{"touser": toOpenID, "msgtype": m.MsgType(), m.MsgType(): p}
+	body := map[string]any{"touser": toOpenID, "msgtype": m.MsgType(), string(m.MsgType()): p}
 	if set.kfAccount != "" {
 		body["customservice"] = map[string]string{"kf_account": set.kfAccount}
 	}

@@ -66,7 +66,7 @@ func TestServiceSend(t *testing.T) {
 			if len(sent) != 1 {
 				t.Fatalf("the platform recorded %d messages, want 1", len(sent))
 			}
-			if m := sent[0]; m.ToUser != "o1" || m.MsgType != tt.msg.MsgType() || !sameJSON(t, m.Body, []byte(tt.wantBody)) {
+			if m := sent[0]; m.ToUser != "o1" || m.MsgType != string(tt.msg.MsgType()) || !sameJSON(t, m.Body, []byte(tt.wantBody)) {
 				t.Errorf("sent %s %s: %s\nwant %s", m.ToUser, m.MsgType, m.Body, tt.wantBody)
 			}
 			if bytes.Contains(sent[0].Body, []byte(`\u00`)) {
@@ -104,6 +104,9 @@ func TestServiceSendLocalErrors(t *testing.T) {
 			err := svc.Send(t.Context(), tt.to, tt.msg)
 			if err == nil || !strings.Contains(err.Error(), tt.errHas) || wechat.Code(err) != wechat.CodeNotWeChat {
 				t.Fatalf("Send = %v, want a local error mentioning %q", err, tt.errHas)
+			}
+			if tt.to == "" && !errors.Is(err, customerservice.ErrEmptyOpenID) {
+				t.Errorf("Send to \"\" = %v, want ErrEmptyOpenID", err)
 			}
 			if n := fake.Calls("/cgi-bin/message/custom/send"); n != 0 {
 				t.Errorf("Send sent %d requests, want none", n)

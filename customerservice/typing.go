@@ -1,9 +1,6 @@
 package customerservice
 
-import (
-	"context"
-	"errors"
-)
+import "context"
 
 // Typing shows the follower openID that the account is typing (正在输入), for 15
 // seconds or until a message is sent. WeChat requires a message exchange with the
@@ -24,7 +21,7 @@ func (s *Service) CancelTyping(ctx context.Context, openID string) error {
 
 func (s *Service) typing(ctx context.Context, openID, command string) error {
 	if openID == "" {
-		return errors.New("customerservice: empty openid")
+		return ErrEmptyOpenID
 	}
 	body := struct {
 		ToUser  string `json:"touser"`

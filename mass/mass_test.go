@@ -80,7 +80,7 @@ func TestSendToAllAndTag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := users.TagUsers(ctx, tag.ID, ids[:2]); err != nil {
+	if err := users.BatchTag(ctx, tag.ID, ids[:2]); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.SendToTag(ctx, tag.ID, mass.Text("VIP 专享")); err != nil {

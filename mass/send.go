@@ -121,7 +121,7 @@ func (s *Service) send(ctx context.Context, path string, m Message, opts []SendO
 		MsgID     int64 `json:"msg_id"`
 		MsgDataID int64 `json:"msg_data_id"`
 	}
-	err = s.oa.PostJSONReply(ctx, path, nil, b, &w)
+	err = s.oa.PostJSON(ctx, path, nil, b, &w) // a 45065 reply still names the first msg_id
 	switch code := wechat.Code(err); {
 	case code == wechat.CodeMassDuplicate && w.MsgID != 0:
 		return &Sent{MsgID: w.MsgID, Duplicate: true}, nil

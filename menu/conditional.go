@@ -160,13 +160,15 @@ func (s *Service) DeleteConditional(ctx context.Context, id ID) error {
 // see, to test match rules. An unknown user is 65302 ([wechat.CodeTryMatchNoUser]).
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/custommenu/api_trymatchmenu.html
-func (s *Service) TryMatch(ctx context.Context, userID string) (Menu, error) {
+func (s *Service) TryMatch(ctx context.Context, userID string) (*Menu, error) {
 	if userID == "" {
-		return Menu{}, errors.New("menu: TryMatch: user id is required")
+		return nil, errors.New("menu: TryMatch: user id is required")
 	}
 	var m Menu
-	err := s.oa.PostJSON(ctx, "/cgi-bin/menu/trymatch", nil, map[string]string{"user_id": userID}, &m)
-	return m, err
+	if err := s.oa.PostJSON(ctx, "/cgi-bin/menu/trymatch", nil, map[string]string{"user_id": userID}, &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
 }
 
 // flexString reads a JSON string or number as a string.

@@ -10,4 +10,6 @@
 // ([Menu.Validate]) and names the button that breaks one, so a bad menu file fails
 // on your side with a readable message instead of a bare errcode. A menu can live in
 // a JSON file in WeChat's own format: see [Load], [Parse] and [Menu.WriteJSON].
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/service/api/custommenu/api_createcustommenu.html
 package menu

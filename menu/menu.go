@@ -48,7 +48,7 @@ func (s *Service) Create(ctx context.Context, m Menu) error {
 // ([wechat.CodeMenuNotExist]).
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/custommenu/api_getmenu.html
-func (s *Service) Get(ctx context.Context) (Menus, error) {
+func (s *Service) Get(ctx context.Context) (*Menus, error) {
 	var reply struct {
 		Menu struct {
 			Buttons []Button `json:"button"`
@@ -57,9 +57,9 @@ func (s *Service) Get(ctx context.Context) (Menus, error) {
 		Conditional []ConditionalMenu `json:"conditionalmenu"`
 	}
 	if err := s.oa.GetJSON(ctx, "/cgi-bin/menu/get", nil, &reply); err != nil {
-		return Menus{}, err
+		return nil, err
 	}
-	return Menus{
+	return &Menus{
 		Menu:        Menu{Buttons: reply.Menu.Buttons},
 		MenuID:      reply.Menu.MenuID,
 		Conditional: reply.Conditional,

@@ -90,7 +90,7 @@ func (b SelfButton) MarshalJSON() ([]byte, error) {
 // personalized menus. Media it reports are temporary (valid 3 days).
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/custommenu/api_getcurrentselfmenuinfo.html
-func (s *Service) CurrentSelfMenu(ctx context.Context) (SelfMenu, error) {
+func (s *Service) CurrentSelfMenu(ctx context.Context) (*SelfMenu, error) {
 	var reply struct {
 		IsMenuOpen int `json:"is_menu_open"`
 		Info       struct {
@@ -98,7 +98,7 @@ func (s *Service) CurrentSelfMenu(ctx context.Context) (SelfMenu, error) {
 		} `json:"selfmenu_info"`
 	}
 	if err := s.oa.GetJSON(ctx, "/cgi-bin/get_current_selfmenu_info", nil, &reply); err != nil {
-		return SelfMenu{}, err
+		return nil, err
 	}
-	return SelfMenu{Open: reply.IsMenuOpen == 1, Buttons: reply.Info.Buttons}, nil
+	return &SelfMenu{Open: reply.IsMenuOpen == 1, Buttons: reply.Info.Buttons}, nil
 }

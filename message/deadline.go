@@ -69,7 +69,7 @@ func (c *call) handle() (r Reply) {
 			r = nil
 		}
 	}()
-	return c.srv.h.Dispatch(c.ctx, c.msg)
+	return c.srv.h.ServeMessage(c.ctx, c.msg)
 }
 
 // late delivers the reply of a handler that returned after the deadline.

@@ -3,6 +3,7 @@ package message
 import (
 	"context"
 	"errors"
+	"github.com/wxkit/wechat/internal/testutil"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -29,7 +30,7 @@ func TestDeadline(t *testing.T) {
 			lates := make(chan lateReply, 1)
 			var runs atomic.Int32
 			release := make(chan struct{})
-			hs := newHarness(t, Handler(func(ctx context.Context, m *Message) Reply {
+			hs := newHarness(t, HandlerFunc(func(ctx context.Context, m *Message) Reply {
 				runs.Add(1)
 				<-ctx.Done()
 				if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -74,7 +75,7 @@ func TestDeadlineIgnoredContext(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	done := make(chan struct{})
-	hs := newHarness(t, Handler(func(context.Context, *Message) Reply {
+	hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply {
 		<-release
 		defer close(done)
 		return Text("late")
@@ -117,7 +118,7 @@ func TestPanicAnswersSuccess(t *testing.T) {
 func TestLateHookPanicIsContained(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
-	hs := newHarness(t, Handler(func(ctx context.Context, m *Message) Reply {
+	hs := newHarness(t, HandlerFunc(func(ctx context.Context, m *Message) Reply {
 		<-release
 		return Text("x")
 	}), WithDeadline(10*time.Millisecond), WithOnLateReply(func(context.Context, *Message, Reply) { panic("hook") }))
@@ -127,15 +128,10 @@ func TestLateHookPanicIsContained(t *testing.T) {
 	waitFor(t, func() bool { return strings.Contains(hs.logs.String(), "OnLateReply panicked") })
 }
 
-// waitFor polls cond for up to 5 seconds.
+// waitFor polls cond until it holds.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatal("condition not met within 5s")
+	testutil.WaitFor(t, cond, "the condition")
 }
 
 // TestShutdownWaitsForLateHandlers: Shutdown returns only once a handler that
@@ -144,7 +140,7 @@ func TestShutdownWaitsForLateHandlers(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	var late atomic.Int32
-	hs := newHarness(t, Handler(func(context.Context, *Message) Reply {
+	hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply {
 		<-release
 		return Text("late")
 	}), WithDeadline(10*time.Millisecond), WithOnLateReply(func(context.Context, *Message, Reply) {

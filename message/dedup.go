@@ -106,8 +106,8 @@ func (s *MemoryDedupStore) Wait(ctx context.Context, key string) ([]byte, error)
 // dedupKey names a delivery. Follower messages carry a MsgId; events do not, so
 // they are named by sender, time, event and key, as the spec suggests, plus the
 // job id of job events (MASSSENDJOBFINISH's MsgID, PUBLISHJOBFINISH's
-// publish_id, subscribe_msg_sent_event's MsgIDs). The
-// account's id comes first so that one shared store serves many accounts.
+// publish_id, subscribe_msg_sent_event's MsgIDs). The account's id comes first
+// so that one shared store serves many accounts.
 func dedupKey(m *Message) string {
 	var buf [160]byte
 	b := append(buf[:0], m.ToUserName...)

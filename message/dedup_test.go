@@ -21,7 +21,7 @@ func TestRetryWhileRunning(t *testing.T) {
 			t.Parallel()
 			var runs atomic.Int32
 			entered, release := make(chan struct{}), make(chan struct{})
-			hs := newHarness(t, Handler(func(_ context.Context, m *Message) Reply {
+			hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply {
 				if runs.Add(1) == 1 {
 					close(entered)
 				}
@@ -65,7 +65,7 @@ func TestRetryWhileRunning(t *testing.T) {
 func TestRetryAfterFinished(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
-	hs := newHarness(t, Handler(func(_ context.Context, m *Message) Reply {
+	hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply {
 		return Text("run " + string(rune('0'+runs.Add(1))))
 	}))
 	for _, mode := range modes {
@@ -85,7 +85,7 @@ func TestRetryAfterFinished(t *testing.T) {
 func TestDedupKeys(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
-	hs := newHarness(t, Handler(func(context.Context, *Message) Reply { runs.Add(1); return nil }))
+	hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply { runs.Add(1); return nil }))
 	c := hs.client(wechattest.ModePlaintext)
 	at := "<CreateTime>1717000000</CreateTime>"
 	event := func(from, ev, key string) []byte {
@@ -161,7 +161,7 @@ func TestRetryTakesOverADeadClaim(t *testing.T) {
 	t.Parallel()
 	var runs atomic.Int32
 	store := &vanishingStore{MemoryDedupStore: NewMemoryDedupStore()}
-	hs := newHarness(t, Handler(func(_ context.Context, m *Message) Reply {
+	hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply {
 		runs.Add(1)
 		return Text("handled: " + m.Content)
 	}), WithDedupStore(store))
@@ -193,5 +193,34 @@ func TestMemoryDedupAnswerOutlivesClaim(t *testing.T) {
 	}
 	if got, err := s.Wait(ctx, "k"); err != nil || string(got) != "r" {
 		t.Fatalf("Wait = %q, %v; want the answer", got, err)
+	}
+}
+
+// TestDedupKeysOfJobEvents: two job events of one sender in the same second
+// are two deliveries, not a retry; the same job's event twice is a retry.
+func TestDedupKeysOfJobEvents(t *testing.T) {
+	t.Parallel()
+	mass := func(id int64) *Message {
+		return &Message{ToUserName: "gh", FromUserName: "mphelper", CreateTime: 1, MsgType: MsgTypeEvent, Event: EventMassSendJobFinish, MsgID: id}
+	}
+	pub := func(id string) *Message {
+		return &Message{ToUserName: "gh", FromUserName: "mphelper", CreateTime: 1, MsgType: MsgTypeEvent, Event: EventPublishJobFinish,
+			PublishEventInfo: PublishEventInfo{PublishID: id}}
+	}
+	if dedupKey(mass(1)) == dedupKey(mass(2)) {
+		t.Error("two MASSSENDJOBFINISH events of different sends share a key")
+	}
+	if dedupKey(pub("1")) == dedupKey(pub("2")) {
+		t.Error("two PUBLISHJOBFINISH events of different jobs share a key")
+	}
+	sent := func(id int64) *Message {
+		return &Message{ToUserName: "gh", FromUserName: "o1", CreateTime: 1, MsgType: MsgTypeEvent, Event: EventSubscribeMsgSent,
+			SubscribeMsgs: []SubscribeMsg{{TemplateID: "t", MsgID: id}}}
+	}
+	if dedupKey(sent(1)) == dedupKey(sent(2)) {
+		t.Error("two subscribe_msg_sent_event of different messages share a key")
+	}
+	if dedupKey(mass(1)) != dedupKey(mass(1)) || dedupKey(pub("1")) != dedupKey(pub("1")) {
+		t.Error("a job's event and its retry have different keys")
 	}
 }

@@ -1,12 +1,27 @@
 // Package message is the webhook of an Official Account (消息推送): URL
 // verification, signature checks, the plaintext, compatible and safe (AES)
-// modes, every inbound message and event as one [Message], a router ([Mux]),
-// passive replies, de-duplication of WeChat's retries, the 5-second deadline and
-// panic safety. [Server] is an http.Handler; mount it on any router:
+// modes (消息加解密), every inbound message and event as one [Message], a router
+// ([Mux]), passive replies (被动回复), de-duplication of WeChat's retries, the
+// 5-second deadline and panic safety. [Server] is an http.Handler; mount it on any
+// router, for GET (URL verification) and POST (pushes) alike:
 //
 //	mux := message.NewMux()
 //	mux.HandleText(func(ctx context.Context, m *message.Message) message.Reply { return message.Text(m.Content) })
 //	http.Handle("/wechat", message.NewServer(oa, mux))
 //
-// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_standard_messages.html
+// Handlers read like net/http's: a [Handler] is an interface (ServeMessage), a
+// [HandlerFunc] is a plain function as a Handler, a [Middleware] wraps a Handler.
+// The Mux's registrations named after a kind (HandleText, HandleEvent,
+// HandleClick, …) take a plain function; [Mux.Handle] takes a Handler for a
+// [Route].
+//
+// A server that only answers pushes needs no AppSecret: build its account from the
+// AppID, Token and EncodingAESKey alone (see package officialaccount).
+//
+// WeChat docs:
+//   - messages (接收普通消息): https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_standard_messages.html
+//   - events (接收事件推送): https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_event_pushes.html
+//   - passive replies (被动回复用户消息): https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Passive_user_reply_message.html
+//   - encryption (消息加解密说明): https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Message_encryption_and_decryption_instructions.html
+//   - server setup and URL verification (接入指南): https://developers.weixin.qq.com/doc/offiaccount/Basic_Information/Access_Overview.html
 package message

@@ -89,7 +89,7 @@ func ExampleWithOnLateReply() {
 		log.Fatal(err)
 	}
 	release := make(chan struct{})
-	slow := message.Handler(func(ctx context.Context, m *message.Message) message.Reply {
+	slow := message.HandlerFunc(func(ctx context.Context, m *message.Message) message.Reply {
 		<-release // a slow call, still running when WeChat must be answered
 		return message.Text("sorry for the wait")
 	})

@@ -63,7 +63,7 @@ func FuzzServeHTTP(f *testing.F) {
 			f.Add(mode, raw)
 		}
 	})
-	hs := newHarness(f, Handler(func(_ context.Context, m *Message) Reply { return Text(m.Content) }))
+	hs := newHarness(f, HandlerFunc(func(_ context.Context, m *Message) Reply { return Text(m.Content) }))
 	clients := []*wechattest.WebhookClient{
 		hs.client(wechattest.ModePlaintext), hs.client(wechattest.ModeCompatible), hs.client(wechattest.ModeSafe),
 	}

@@ -1,7 +1,10 @@
 package message
 
+import "github.com/wxkit/wechat"
+
 // MsgType is the MsgType of a message (消息类型): what a follower sent, "event"
-// for an event push, or the kind of a passive reply.
+// for an event push, the kind of a passive reply, or the msgtype of a message
+// sent through the APIs (customerservice.Message).
 type MsgType string
 
 // Inbound message types (接收普通消息) and the event type.
@@ -28,8 +31,22 @@ const (
 	MsgTypeTransferCustomerService MsgType = "transfer_customer_service"
 )
 
-// Event is the Event of an event push (事件推送).
-type Event string
+// Message types only sent through the APIs (customer-service messages, 客服消息),
+// never pushed to the webhook or answered passively. They share MsgType so that
+// every msgtype in wxkit has one Go type.
+const (
+	MsgTypeMPNews          MsgType = "mpnews"          // an article (图文消息) by media id
+	MsgTypeMPNewsArticle   MsgType = "mpnewsarticle"   // a published article (发布) by article id
+	MsgTypeMsgMenu         MsgType = "msgmenu"         // a menu of options (菜单消息)
+	MsgTypeWxCard          MsgType = "wxcard"          // a card or coupon (卡券)
+	MsgTypeMiniProgramPage MsgType = "miniprogrampage" // a mini-program card (小程序卡片)
+)
+
+// Event is the Event of an event push (事件推送). It is wechat.Event, so that
+// wechattest's push client takes these constants too.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_event_pushes.html
+type Event = wechat.Event
 
 // The events WeChat pushes to an Official Account.
 const (

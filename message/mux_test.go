@@ -9,7 +9,7 @@ import (
 func TestMuxRouting(t *testing.T) {
 	t.Parallel()
 	mux := NewMux()
-	named := func(name string) Handler {
+	named := func(name string) HandlerFunc {
 		return func(context.Context, *Message) Reply { return Text(name) }
 	}
 	mux.HandleText(named("text"))
@@ -47,9 +47,9 @@ func TestMuxRouting(t *testing.T) {
 		{Message{MsgType: "hologram"}, "default "},
 	}
 	for _, tt := range tests {
-		got := mux.Dispatch(context.Background(), &tt.m)
+		got := mux.ServeMessage(context.Background(), &tt.m)
 		if tr, ok := got.(TextReply); !ok || tr.Content != tt.want {
-			t.Errorf("Dispatch(%s/%s/%s) = %#v, want %q", tt.m.MsgType, tt.m.Event, tt.m.EventKey, got, tt.want)
+			t.Errorf("ServeMessage(%s/%s/%s) = %#v, want %q", tt.m.MsgType, tt.m.Event, tt.m.EventKey, got, tt.want)
 		}
 	}
 }
@@ -57,7 +57,7 @@ func TestMuxRouting(t *testing.T) {
 func TestMuxZeroValueAndNoDefault(t *testing.T) {
 	t.Parallel()
 	var mux Mux
-	if r := mux.Dispatch(context.Background(), &Message{MsgType: MsgTypeText}); r != nil {
+	if r := mux.ServeMessage(context.Background(), &Message{MsgType: MsgTypeText}); r != nil {
 		t.Errorf("zero Mux answered %#v, want nil", r)
 	}
 }
@@ -67,21 +67,105 @@ func TestMuxMiddlewareOrder(t *testing.T) {
 	var trace []string
 	mw := func(name string) Middleware {
 		return func(next Handler) Handler {
-			return func(ctx context.Context, m *Message) Reply {
+			return HandlerFunc(func(ctx context.Context, m *Message) Reply {
 				trace = append(trace, name+">")
-				r := next(ctx, m)
+				r := next.ServeMessage(ctx, m)
 				trace = append(trace, "<"+name)
 				return r
-			}
+			})
 		}
 	}
 	mux := NewMux()
 	mux.Use(mw("a"))
 	mux.Use(mw("b"))
 	mux.HandleText(func(context.Context, *Message) Reply { trace = append(trace, "h"); return nil })
-	mux.Dispatch(context.Background(), &Message{MsgType: MsgTypeText})
-	mux.Dispatch(context.Background(), &Message{MsgType: "unknown"}) // middleware sees the default too
+	mux.ServeMessage(context.Background(), &Message{MsgType: MsgTypeText})
+	mux.ServeMessage(context.Background(), &Message{MsgType: "unknown"}) // middleware sees the default too
 	if got := strings.Join(trace, " "); got != "a> b> h <b <a a> b> <b <a" {
 		t.Errorf("trace = %q", got)
 	}
+}
+
+// Handle takes any Handler for any Route: another Mux, a middleware-wrapped
+// handler, a keyed event.
+func TestMuxHandleTakesHandlers(t *testing.T) {
+	t.Parallel()
+	inner := NewMux()
+	inner.HandleText(func(_ context.Context, m *Message) Reply { return Text("inner " + m.Content) })
+	upper := func(next Handler) Handler {
+		return HandlerFunc(func(ctx context.Context, m *Message) Reply {
+			r := next.ServeMessage(ctx, m)
+			if tr, ok := r.(TextReply); ok {
+				return Text(strings.ToUpper(tr.Content))
+			}
+			return r
+		})
+	}
+	mux := NewMux()
+	mux.Handle(Route{MsgType: MsgTypeText}, inner)
+	mux.Handle(Route{Event: EventSubscribe}, upper(HandlerFunc(func(context.Context, *Message) Reply { return Text("welcome") })))
+	mux.Handle(Route{Event: EventScan, EventKey: "7"}, HandlerFunc(func(context.Context, *Message) Reply { return Text("scene 7") }))
+	mux.HandleFunc(Route{MsgType: MsgTypeImage}, func(context.Context, *Message) Reply { return Text("image") })
+	tests := []struct {
+		m    Message
+		want string
+	}{
+		{Message{MsgType: MsgTypeText, Content: "hi"}, "inner hi"},
+		{Message{MsgType: MsgTypeEvent, Event: EventSubscribe}, "WELCOME"},
+		{Message{MsgType: MsgTypeEvent, Event: EventScan, EventKey: "7"}, "scene 7"},
+		{Message{MsgType: MsgTypeImage}, "image"},
+	}
+	for _, tt := range tests {
+		got := mux.ServeMessage(context.Background(), &tt.m)
+		if tr, ok := got.(TextReply); !ok || tr.Content != tt.want {
+			t.Errorf("ServeMessage(%s/%s/%s) = %#v, want %q", tt.m.MsgType, tt.m.Event, tt.m.EventKey, got, tt.want)
+		}
+	}
+	if r := mux.ServeMessage(context.Background(), &Message{MsgType: MsgTypeEvent, Event: EventScan, EventKey: "8"}); r != nil {
+		t.Errorf("a SCAN of another scene got %#v, want nil: no route and no default", r)
+	}
+}
+
+// Mistakes in the routing panic when the program sets it up, as net/http's
+// conflicting patterns and chi's late middleware do.
+func TestMuxRefusesMistakes(t *testing.T) {
+	t.Parallel()
+	nop := func(context.Context, *Message) Reply { return nil }
+	mw := func(h Handler) Handler { return h }
+	tests := []struct {
+		name  string
+		setup func(mux *Mux)
+		want  string
+	}{
+		{"text twice", func(mux *Mux) { mux.HandleText(nop); mux.HandleText(nop) }, "text messages is already registered"},
+		{"Handle after HandleText", func(mux *Mux) { mux.HandleText(nop); mux.Handle(Route{MsgType: MsgTypeText}, HandlerFunc(nop)) }, "already registered"},
+		{"event twice", func(mux *Mux) { mux.HandleEvent(EventSubscribe, nop); mux.HandleEvent(EventSubscribe, nop) }, "event subscribe"},
+		{"click twice", func(mux *Mux) { mux.HandleClick("K", nop); mux.HandleEventKey(EventClick, "K", nop) }, `EventKey "K"`},
+		{"default twice", func(mux *Mux) { mux.Default(nop); mux.Default(nop) }, "default handler is already registered"},
+		{"Use after a route", func(mux *Mux) { mux.HandleText(nop); mux.Use(mw) }, "before any route"},
+		{"Use after the default", func(mux *Mux) { mux.Default(nop); mux.Use(mw) }, "before any route"},
+		{"nil handler", func(mux *Mux) { mux.Handle(Route{MsgType: MsgTypeText}, nil) }, "nil"},
+		{"empty route", func(mux *Mux) { mux.Handle(Route{}, HandlerFunc(nop)) }, "empty Route"},
+		{"type and event", func(mux *Mux) { mux.Handle(Route{MsgType: MsgTypeText, Event: EventClick}, HandlerFunc(nop)) }, "not both"},
+		{"nil func", func(mux *Mux) { mux.HandleText(nil) }, "nil"},
+		{"events by MsgTypeEvent", func(mux *Mux) { mux.Handle(Route{MsgType: MsgTypeEvent}, HandlerFunc(nop)) }, "by their Event"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			defer func() {
+				p := recover()
+				if msg, _ := p.(string); !strings.Contains(msg, tt.want) {
+					t.Errorf("panic = %v, want one saying %q", p, tt.want)
+				}
+			}()
+			tt.setup(NewMux())
+		})
+	}
+	// Keys of one event are distinct routes, and so are the same key on two events.
+	mux := NewMux()
+	mux.HandleClick("A", nop)
+	mux.HandleClick("B", nop)
+	mux.HandleEventKey(EventScanCodePush, "A", nop)
+	mux.HandleEvent(EventClick, nop)
 }

@@ -14,7 +14,7 @@ var (
 	errMethod   = errors.New("method must be GET (URL verification) or POST")
 	errTooLarge = errors.New("body is over the limit")
 	errNoEcho   = errors.New("URL verification without echostr")
-	errNoAESKey = errors.New("request is encrypted but the EncodingAESKey is not configured")
+	errNoAESKey = errors.New("request is encrypted but the EncodingAESKey is not configured: set officialaccount.Config.EncodingAESKey to the console's 消息加解密密钥")
 )
 
 // inbound is a request that passed every check.
@@ -124,14 +124,16 @@ func (srv *Server) decrypt(q *query, body []byte) ([]byte, int, error) {
 }
 
 // decryptText decrypts a signed ciphertext: a payload for another AppID is
-// forbidden (403), a broken one is bad input (400).
+// forbidden (403), one that does not decrypt is bad input (400). The signature
+// over it matched, so it came from someone holding the Token: WeChat, whose
+// ciphertext fails to decrypt only under another key. The errors say so.
 func (srv *Server) decryptText(enc string) ([]byte, int, error) {
 	plain, err := srv.cipher.Decrypt([]byte(enc), srv.appID)
 	switch {
 	case errors.Is(err, wxcrypto.ErrReceiveID):
-		return nil, http.StatusForbidden, err
+		return nil, http.StatusForbidden, fmt.Errorf("the encrypted message is for another AppID: check that the AppID is this account's (%w)", err)
 	case err != nil:
-		return nil, http.StatusBadRequest, err
+		return nil, http.StatusBadRequest, fmt.Errorf("cannot decrypt: the EncodingAESKey differs from the console's (基本配置 → 服务器配置 → 消息加解密密钥) (%w)", err)
 	}
 	return plain, 0, nil
 }

@@ -17,7 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/internal/wxcrypto"
+	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
 )
 
@@ -132,7 +134,7 @@ func TestBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			called := false
-			hs := newHarness(t, Handler(func(context.Context, *Message) Reply { called = true; return nil }))
+			hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply { called = true; return nil }))
 			var body io.Reader = strings.NewReader(tt.body)
 			if tt.chunked {
 				body = io.MultiReader(body) // hides the length: ContentLength -1
@@ -189,7 +191,7 @@ func TestEncryptedWithoutKey(t *testing.T) {
 // holds the webhook Token, the EncodingAESKey (or its raw bytes) or the AppSecret.
 func TestSecretsNotLogged(t *testing.T) {
 	t.Parallel()
-	hs := newHarness(t, Handler(func(_ context.Context, m *Message) Reply {
+	hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply {
 		if m.Content == "panic" {
 			panic("boom")
 		}
@@ -220,5 +222,78 @@ func TestSecretsNotLogged(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the log holds the %s", name)
 		}
+	}
+}
+
+// TestRejectionsSayWhatToFix: a wrong Token or EncodingAESKey is logged with
+// what to check, not with a crypto detail.
+func TestRejectionsSayWhatToFix(t *testing.T) {
+	t.Parallel()
+	const otherKey = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg"
+	tests := []struct {
+		name          string
+		token, aesKey string // what the pushing side (the console) holds
+		mode          wechattest.Mode
+		status        int
+		want          string
+	}{
+		{"wrong Token, plaintext", "not-the-token", wechattest.SandboxEncodingAESKey, wechattest.ModePlaintext, 403, "check that the Token"},
+		{"wrong Token, safe mode", "not-the-token", wechattest.SandboxEncodingAESKey, wechattest.ModeSafe, 403, "check that the Token"},
+		{"wrong EncodingAESKey", wechattest.SandboxToken, otherKey, wechattest.ModeSafe, 400, "EncodingAESKey differs from the console's"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			hs := newHarness(t, nil)
+			c, err := wechattest.NewWebhookClient(wechattest.WebhookConfig{
+				URL: "http://webhook.test/wechat", AppID: wechattest.SandboxAppID,
+				Token: tt.token, EncodingAESKey: tt.aesKey, Mode: tt.mode,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			req, err := c.NewRequest(context.Background(), c.Text("o1", "hi"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := hs.serve(req)
+			if rec.Code != tt.status || !strings.Contains(hs.logs.String(), tt.want) {
+				t.Errorf("status %d, want %d with %q in the log: %s", rec.Code, tt.status, tt.want, hs.logs)
+			}
+			if strings.Contains(hs.logs.String(), "PKCS#7") && !strings.Contains(hs.logs.String(), tt.want) {
+				t.Errorf("the log names the crypto detail without the fix: %s", hs.logs)
+			}
+		})
+	}
+}
+
+// TestMissingTokenIsReported: NewServer on an account without a Token says so at
+// Error level, on slog.Default() when the account's logger discards it. Not
+// parallel: it swaps slog's default logger.
+func TestMissingTokenIsReported(t *testing.T) {
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	oa, err := officialaccount.New(officialaccount.Config{AppID: fake.AppID(), AppSecret: fake.AppSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger, logs := testutil.Logger()
+	prev := slog.Default()
+	slog.SetDefault(logger)
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	NewServer(oa, nil)
+	if got := logs.String(); !strings.Contains(got, "level=ERROR") || !strings.Contains(got, "no webhook Token") {
+		t.Errorf("slog.Default() got %q, want an error about the missing Token", got)
+	}
+
+	// With a logger of its own, the account's logger gets it.
+	own, ownLogs := testutil.Logger()
+	oa, err = officialaccount.New(officialaccount.Config{AppID: fake.AppID(), AppSecret: fake.AppSecret(), Logger: own})
+	if err != nil {
+		t.Fatal(err)
+	}
+	NewServer(oa, nil)
+	if !strings.Contains(ownLogs.String(), "no webhook Token") {
+		t.Errorf("the account's logger got %q, want the missing Token", ownLogs)
 	}
 }

@@ -12,6 +12,8 @@ import (
 // [TransferCustomerService]; [NoReply] (or nil) answers "success", which tells
 // WeChat there is nothing to show. The concrete types are exported so that code
 // receiving a Reply (an OnLateReply hook, say) can switch on them.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Passive_user_reply_message.html
 type Reply interface {
 	// MsgType is the reply's MsgType.
 	MsgType() MsgType

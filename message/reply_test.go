@@ -56,7 +56,7 @@ func TestReplies(t *testing.T) {
 		for _, mode := range modes {
 			t.Run(tt.name+"/"+mode.String(), func(t *testing.T) {
 				t.Parallel()
-				hs := newHarness(t, Handler(func(context.Context, *Message) Reply { return tt.reply }))
+				hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply { return tt.reply }))
 				c := hs.client(mode)
 				msg := c.Text("o-user", "hi")
 				if tt.event {
@@ -92,7 +92,7 @@ func TestInvalidRepliesAnswerSuccess(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			hs := newHarness(t, Handler(func(context.Context, *Message) Reply { return tt.reply }))
+			hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply { return tt.reply }))
 			c := hs.client(wechattest.ModePlaintext)
 			msg := c.Text("o1", "hi")
 			if tt.event {
@@ -133,7 +133,7 @@ func TestReplyTextEscaping(t *testing.T) {
 		for _, mode := range modes {
 			t.Run(tt.name+"/"+mode.String(), func(t *testing.T) {
 				t.Parallel()
-				hs := newHarness(t, Handler(func(context.Context, *Message) Reply { return Text(tt.in) }))
+				hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply { return Text(tt.in) }))
 				c := hs.client(mode)
 				got := hs.push(t, mode, c.Text("o1", "x")).Message.Content
 				if got != tt.want {
@@ -147,7 +147,7 @@ func TestReplyTextEscaping(t *testing.T) {
 // TestEchoRoundTrip: a follower's text comes back unchanged, ]]> and all.
 func TestEchoRoundTrip(t *testing.T) {
 	t.Parallel()
-	hs := newHarness(t, Handler(func(_ context.Context, m *Message) Reply { return Text(m.Content) }))
+	hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply { return Text(m.Content) }))
 	for _, mode := range modes {
 		c := hs.client(mode)
 		for _, s := range []string{"价格<100元 & 包邮 ]]> 下单吧 😀👍", "多行\n文本", " lead and trail "} {
@@ -167,7 +167,7 @@ func TestAppendCDATAAllocs(t *testing.T) {
 
 func TestContentTypes(t *testing.T) {
 	t.Parallel()
-	hs := newHarness(t, Handler(func(context.Context, *Message) Reply { return Text("x") }))
+	hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply { return Text("x") }))
 	c := hs.client(wechattest.ModeSafe)
 	req, _ := c.NewRequest(context.Background(), c.Text("o1", "x"))
 	rec := httptest.NewRecorder()

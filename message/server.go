@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wxkit/wechat/internal/account"
 	"github.com/wxkit/wechat/internal/wxcrypto"
 	"github.com/wxkit/wechat/officialaccount"
 )
@@ -23,23 +24,27 @@ type Server struct {
 	appID  string
 	token  string
 	cipher *wxcrypto.Cipher // nil without an EncodingAESKey
-	h      Dispatcher
+	h      Handler
 	settings
 
 	handlers sync.WaitGroup // handler goroutines still running, for Shutdown
 }
 
-// NewServer returns the webhook of oa, answering with h (a *Mux, or a Handler).
-// It uses oa's AppID, Token and EncodingAESKey; without a Token every request
-// is rejected, which it logs once here. Out-of-range options fall back to their
-// defaults, also logged.
-func NewServer(oa *officialaccount.OfficialAccount, h Dispatcher, opts ...Option) *Server {
+// NewServer returns the webhook of oa, answering with h (a *Mux, or any Handler).
+// It uses oa's AppID, Token and EncodingAESKey: an account built from those three
+// alone (no AppSecret) is enough for a replica that only answers pushes.
+//
+// Without a Token every request is rejected (403). NewServer says so once, at
+// Error level, on the logger (WithLogger, else the account's), or on
+// slog.Default() when that logger discards errors, so that the mistake shows at
+// start-up. Out-of-range options fall back to their defaults, which is logged too.
+func NewServer(oa *officialaccount.OfficialAccount, h Handler, opts ...Option) *Server {
 	srv := &Server{appID: oa.AppID(), token: oa.WebhookToken(), h: h, settings: defaults()}
 	srv.logger = oa.Logger()
 	for _, o := range opts {
 		o(&srv.settings)
 	}
-	if key := oa.AESKey(); key != nil {
+	if key := account.Of(oa).AESKey; key != nil {
 		srv.cipher, _ = wxcrypto.NewCipher(key) // officialaccount checked the key
 	}
 	if srv.dedup == nil {
@@ -53,7 +58,11 @@ func NewServer(oa *officialaccount.OfficialAccount, h Dispatcher, opts ...Option
 	}
 	srv.fixSettings()
 	if srv.token == "" {
-		srv.logger.Error("message: the OfficialAccount has no webhook Token; every request will be rejected")
+		l := srv.logger
+		if !l.Enabled(context.Background(), slog.LevelError) {
+			l = slog.Default() // a mistake nobody would see otherwise
+		}
+		l.Error("message: the OfficialAccount has no webhook Token (officialaccount.Config.Token, 令牌 in 基本配置 → 服务器配置); every push will be rejected with 403")
 	}
 	if h == nil {
 		srv.h = &Mux{}

@@ -8,9 +8,9 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -24,14 +24,14 @@ type harness struct {
 	logs *syncBuffer
 }
 
-func newHarness(t testing.TB, h Dispatcher, opts ...Option) *harness {
+func newHarness(t testing.TB, h Handler, opts ...Option) *harness {
 	t.Helper()
 	fake := wechattest.NewServer()
 	t.Cleanup(fake.Close)
 	return newHarnessConfig(t, fake, fake.Config(), h, opts...)
 }
 
-func newHarnessConfig(t testing.TB, fake *wechattest.Server, cfg officialaccount.Config, h Dispatcher, opts ...Option) *harness {
+func newHarnessConfig(t testing.TB, fake *wechattest.Server, cfg officialaccount.Config, h Handler, opts ...Option) *harness {
 	t.Helper()
 	logs := &syncBuffer{}
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -73,22 +73,7 @@ func (hs *harness) push(t testing.TB, mode wechattest.Mode, msg []byte) *wechatt
 	return reply
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testutil.SyncBuffer
 
 // TestServePayloads pushes every real payload in every mode: the handler must
 // see exactly what parseMessage reads, and the reply must reach WeChat intact.
@@ -107,7 +92,7 @@ func TestServePayloads(t *testing.T) {
 			t.Run(name+"/"+mode.String(), func(t *testing.T) {
 				t.Parallel()
 				var got *Message
-				hs := newHarness(t, Handler(func(_ context.Context, m *Message) Reply {
+				hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply {
 					got = m
 					return Text("got " + string(m.MsgType) + " " + string(m.Event))
 				}))
@@ -144,7 +129,7 @@ func TestServeOfficialEnvelopes(t *testing.T) {
 			cfg := fake.Config()
 			cfg.AppID, cfg.Token, cfg.EncodingAESKey = q["appid"], q["token"], q["encoding_aes_key"]
 			var got *Message
-			hs := newHarnessConfig(t, fake, cfg, Handler(func(_ context.Context, m *Message) Reply {
+			hs := newHarnessConfig(t, fake, cfg, HandlerFunc(func(_ context.Context, m *Message) Reply {
 				got = m
 				return nil
 			}))
@@ -168,7 +153,7 @@ func TestServeOfficialEnvelopes(t *testing.T) {
 
 func TestNoReplyAnswersSuccess(t *testing.T) {
 	t.Parallel()
-	for _, h := range []Handler{
+	for _, h := range []HandlerFunc{
 		func(context.Context, *Message) Reply { return nil },
 		func(context.Context, *Message) Reply { return NoReply() },
 	} {

@@ -11,10 +11,10 @@ import (
 )
 
 var (
-	errSignature    = errors.New("signature does not match")
-	errMsgSignature = errors.New("msg_signature does not match")
-	errStale        = errors.New("timestamp is outside the allowed window")
-	errNoToken      = errors.New("webhook Token is not configured")
+	errSignature    = errors.New("signature does not match: check that the Token is the one in the console (基本配置 → 服务器配置 → 令牌)")
+	errMsgSignature = errors.New("msg_signature does not match: check that the Token is the one in the console (基本配置 → 服务器配置 → 令牌)")
+	errStale        = errors.New("timestamp is outside the allowed window: check this server's clock (NTP)")
+	errNoToken      = errors.New("webhook Token is not configured: set officialaccount.Config.Token to the console's 令牌")
 )
 
 // query holds the URL parameters WeChat sends.

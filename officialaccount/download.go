@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
@@ -42,28 +41,22 @@ type Download struct {
 // WeChat's headers are not documented for every case, by a body starting with
 // "{" under any type that is not image, audio or video.
 //
-// A failure while the file is being written leaves w with part of it.
+// A failure while the file is being written leaves w with part of it. A
+// webhook-only account gets ErrNoCredential.
 func (oa *OfficialAccount) Download(ctx context.Context, path string, query url.Values, body any, w io.Writer) (*Download, error) {
 	method, payload := http.MethodGet, []byte(nil)
 	if body != nil {
 		var err error
-		if payload, err = marshalBody(body); err != nil {
+		if payload, err = encodeJSON(body); err != nil {
 			return nil, fmt.Errorf("wechat: %s: encoding request: %w", path, err)
 		}
 		method = http.MethodPost
 	}
 	var got *Download
 	err := oa.withToken(ctx, path, func(token string) error {
-		var rd io.Reader
-		if payload != nil {
-			rd = bytes.NewReader(payload)
-		}
-		req, err := http.NewRequestWithContext(ctx, method, oa.endpoint(path, query, token), rd)
+		req, err := oa.newRequest(ctx, path, query, token, jsonRequest(method, payload))
 		if err != nil {
-			return fmt.Errorf("wechat: %s: bad path or base URL %q", path, oa.baseURL) // the URL holds the token
-		}
-		if payload != nil {
-			req.Header.Set("Content-Type", "application/json; charset=utf-8")
+			return err
 		}
 		got, err = oa.download(req, path, w)
 		return err
@@ -86,17 +79,9 @@ func (oa *OfficialAccount) download(req *http.Request, path string, w io.Writer)
 	}
 	br := bufio.NewReader(resp.Body)
 	if looksJSON(d.ContentType, br) {
-		raw, err := io.ReadAll(io.LimitReader(br, wxhttp.MaxReply+1))
-		if err != nil {
-			return nil, fmt.Errorf("wechat: %s: reading reply: %w", path, err)
-		}
-		if len(raw) > wxhttp.MaxReply {
-			return nil, fmt.Errorf("wechat: %s: reply is larger than %d bytes", path, wxhttp.MaxReply)
-		}
-		if err := wxhttp.Check(path, raw); err != nil {
+		if d.JSON, err = wxhttp.ReadJSON(br, path); err != nil {
 			return nil, err
 		}
-		d.JSON = raw
 		return d, nil
 	}
 	if d.Size, err = br.WriteTo(w); err != nil {
@@ -118,16 +103,4 @@ func looksJSON(contentType string, br *bufio.Reader) bool {
 	peek, _ := br.Peek(64) // fewer bytes at the end of a short body; that is fine
 	trimmed := bytes.TrimLeft(peek, " \t\r\n")
 	return len(trimmed) > 0 && trimmed[0] == '{'
-}
-
-// marshalBody encodes v as the core's JSON calls do: UTF-8, no HTML escaping, no
-// trailing newline.
-func marshalBody(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }

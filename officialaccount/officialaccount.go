@@ -1,9 +1,9 @@
 package officialaccount
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/internal/account"
 	"github.com/wxkit/wechat/internal/wxcrypto"
 )
 
@@ -22,22 +23,36 @@ import (
 type OfficialAccount struct {
 	appID   string
 	token   string // webhook Token
-	aesKey  []byte // decoded EncodingAESKey, nil when not configured
 	baseURL string
 	client  *http.Client
 	cred    credential.Provider
+	owned   *credential.Manager // the Manager New built, which Start and Shutdown cover
 	logger  *slog.Logger
 
-	// secret is the AppSecret, for the module's own packages that must send it
-	// (accountsecret.go); a pointer, so that printing oa shows an address.
-	secret *string
+	// private returns the AppSecret and the decoded EncodingAESKey, for wxkit's
+	// own packages (internal/account). A func, because fmt prints a func as an
+	// address whatever the verb: printing oa never shows the secrets.
+	private func() account.Private
+}
+
+func init() {
+	account.Of = func(v any) account.Private { return v.(*OfficialAccount).private() }
 }
 
 // defaultTimeout bounds one API call when Config.HTTPClient is not given.
 const defaultTimeout = 30 * time.Second
 
+// ErrNoCredential is returned by every API call of an account built without an
+// AppSecret and without a Credential: a webhook-only account, which answers
+// pushes (message.NewServer) but cannot call WeChat's APIs.
+var ErrNoCredential = errors.New("officialaccount: this account has no AppSecret and no Credential, so it serves the webhook only and cannot call APIs; set Config.AppSecret, or Config.Credential (a credential.Remote, say)")
+
 // New checks cfg and returns the shared context. It does no I/O: the access_token
-// is fetched on the first API call (or by the credential's own refresher).
+// is fetched on the first API call, or by the refresher that Start runs.
+//
+// Without an AppSecret and a Credential the account is webhook-only: enough for
+// message.NewServer (it needs the AppID, Token and EncodingAESKey), while API calls
+// return ErrNoCredential. Such a config must have a Token, or it could do nothing.
 func New(cfg Config) (*OfficialAccount, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -49,7 +64,6 @@ func New(cfg Config) (*OfficialAccount, error) {
 		client:  cfg.HTTPClient,
 		cred:    cfg.Credential,
 		logger:  cfg.Logger,
-		secret:  &cfg.AppSecret,
 	}
 	if oa.baseURL == "" {
 		oa.baseURL = wechat.DefaultBaseURL
@@ -58,19 +72,33 @@ func New(cfg Config) (*OfficialAccount, error) {
 		oa.client = &http.Client{Timeout: defaultTimeout}
 	}
 	if oa.logger == nil {
-		oa.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		oa.logger = slog.New(slog.DiscardHandler)
 	}
+	private := account.Private{AppSecret: cfg.AppSecret}
 	if cfg.EncodingAESKey != "" {
-		oa.aesKey, _ = wxcrypto.DecodeAESKey(cfg.EncodingAESKey) // checked by validate
+		private.AESKey, _ = wxcrypto.DecodeAESKey(cfg.EncodingAESKey) // checked by validate
 	}
-	if oa.cred == nil {
-		oa.cred = credential.New(cfg.AppID, cfg.AppSecret,
+	oa.private = func() account.Private { return private }
+	switch {
+	case oa.cred != nil:
+	case cfg.AppSecret != "":
+		oa.owned = credential.New(cfg.AppID, cfg.AppSecret,
 			credential.WithBaseURL(oa.baseURL),
 			credential.WithHTTPClient(oa.client),
 			credential.WithLogger(oa.logger))
+		oa.cred = oa.owned
+	default:
+		oa.cred = noCredential{}
+		oa.logger.Info("officialaccount: no AppSecret or Credential: webhook only, API calls fail with ErrNoCredential", "appid", cfg.AppID)
 	}
 	return oa, nil
 }
+
+// noCredential is the Provider of a webhook-only account.
+type noCredential struct{}
+
+func (noCredential) Token(context.Context) (string, error)           { return "", ErrNoCredential }
+func (noCredential) Refresh(context.Context, string) (string, error) { return "", ErrNoCredential }
 
 func (cfg Config) validate() error {
 	var errs []error
@@ -79,8 +107,8 @@ func (cfg Config) validate() error {
 	} else if strings.TrimSpace(cfg.AppID) != cfg.AppID {
 		errs = append(errs, errors.New("AppID has leading or trailing white space"))
 	}
-	if cfg.Credential == nil && cfg.AppSecret == "" {
-		errs = append(errs, errors.New("AppSecret is required unless Credential is given"))
+	if cfg.Credential == nil && cfg.AppSecret == "" && cfg.Token == "" {
+		errs = append(errs, errors.New("AppSecret is required unless Credential is given (or, for a webhook-only account, Token)"))
 	}
 	if cfg.EncodingAESKey != "" {
 		if _, err := wxcrypto.DecodeAESKey(cfg.EncodingAESKey); err != nil {
@@ -104,17 +132,36 @@ func (cfg Config) validate() error {
 	return fmt.Errorf("officialaccount: %s", strings.Join(msgs, "; "))
 }
 
+// Start starts what New built: the background refresher of the credential.Manager
+// New made from the AppSecret, so that API calls never wait for a token. It does
+// nothing for a Credential given in Config (start that yourself) or a webhook-only
+// account. It reports what Manager.Start reports.
+func (oa *OfficialAccount) Start() error {
+	if oa.owned == nil {
+		return nil
+	}
+	return oa.owned.Start()
+}
+
+// Shutdown stops what Start started and waits for the renewal under way, or for
+// ctx to end, returning ctx's error then. API calls keep working afterwards,
+// fetching the token on demand. Shut the webhook (message.Server.Shutdown) down
+// first: its late replies may still call APIs.
+func (oa *OfficialAccount) Shutdown(ctx context.Context) error {
+	if oa.owned == nil {
+		return nil
+	}
+	return oa.owned.Shutdown(ctx)
+}
+
 // AppID returns the account's AppID.
 func (oa *OfficialAccount) AppID() string { return oa.appID }
 
 // WebhookToken returns the webhook Token (令牌) used in signatures, "" when not set.
 func (oa *OfficialAccount) WebhookToken() string { return oa.token }
 
-// AESKey returns the 32-byte AES key decoded from EncodingAESKey, or nil when the
-// account is not configured for encrypted messages. The slice must not be modified.
-func (oa *OfficialAccount) AESKey() []byte { return oa.aesKey }
-
-// Credential returns the access_token provider.
+// Credential returns the access_token provider: Config.Credential, the Manager New
+// built, or, for a webhook-only account, one that answers ErrNoCredential.
 func (oa *OfficialAccount) Credential() credential.Provider { return oa.cred }
 
 // Logger returns the account's logger; it never returns nil.

@@ -3,10 +3,15 @@ package officialaccount_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/wxkit/wechat"
+	"github.com/wxkit/wechat/internal/account"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -66,7 +71,7 @@ func TestNewDoesNoIO(t *testing.T) {
 	if err := oa.GetJSON(t.Context(), wechattest.PathAPIDomainIP, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if oa.AppID() != fake.AppID() || len(oa.AESKey()) != 32 || oa.WebhookToken() != fake.WebhookToken() {
+	if oa.AppID() != fake.AppID() || len(account.Of(oa).AESKey) != 32 || oa.WebhookToken() != fake.WebhookToken() {
 		t.Errorf("accessors do not reflect the config")
 	}
 }
@@ -148,5 +153,130 @@ func TestTransportErrors(t *testing.T) {
 	} // wrong shape
 	if err := oa.GetJSON(t.Context(), wechattest.PathAPIDomainIP, nil, &out); err == nil || !strings.Contains(err.Error(), "decoding reply") {
 		t.Errorf("bad shape: err = %v", err)
+	}
+}
+
+// A webhook replica holds no AppSecret: the account builds, API calls say why
+// they cannot be made, and nothing is fetched.
+func TestWebhookOnlyAccount(t *testing.T) {
+	t.Parallel()
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	oa, err := officialaccount.New(officialaccount.Config{
+		AppID: fake.AppID(), Token: fake.WebhookToken(), EncodingAESKey: fake.EncodingAESKey(), BaseURL: fake.URL(),
+	})
+	if err != nil {
+		t.Fatalf("New(AppID, Token, EncodingAESKey) = %v", err)
+	}
+	if err := oa.GetJSON(t.Context(), wechattest.PathAPIDomainIP, nil, nil); !errors.Is(err, officialaccount.ErrNoCredential) {
+		t.Errorf("GetJSON on a webhook-only account = %v, want ErrNoCredential", err)
+	}
+	if _, err := oa.Credential().Token(t.Context()); !errors.Is(err, officialaccount.ErrNoCredential) {
+		t.Errorf("Credential().Token() = %v, want ErrNoCredential", err)
+	}
+	if err := oa.Start(); err != nil {
+		t.Errorf("Start on a webhook-only account = %v", err)
+	}
+	if err := oa.Shutdown(t.Context()); err != nil {
+		t.Errorf("Shutdown on a webhook-only account = %v", err)
+	}
+	if n := fake.Calls("/cgi-bin/token"); n != 0 {
+		t.Errorf("token fetches = %d, want 0", n)
+	}
+	if account.Of(oa).AppSecret != "" || len(account.Of(oa).AESKey) != 32 {
+		t.Error("the private part does not reflect the config")
+	}
+}
+
+// Start and Shutdown cover the Manager New built: the refresher fetches without
+// any API call, and Shutdown ends it.
+func TestStartShutdownCoverTheDefaultManager(t *testing.T) {
+	t.Parallel()
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	cfg := fake.Config()
+	cfg.Credential = nil // New builds its own Manager
+	oa, err := officialaccount.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := oa.Start(); err != nil {
+		t.Fatal(err)
+	}
+	testutil.WaitFor(t, func() bool { return fake.Calls("/cgi-bin/token") == 1 }, "the refresher's first fetch")
+	if err := oa.Shutdown(t.Context()); err != nil {
+		t.Fatalf("Shutdown = %v", err)
+	}
+	if err := oa.Start(); err == nil {
+		t.Error("Start after Shutdown succeeded")
+	}
+	// A Credential given in Config is the caller's: Start leaves it alone.
+	given, err := officialaccount.New(fake.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := given.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if n := fake.Calls("/cgi-bin/token"); n != 1 {
+		t.Errorf("token fetches = %d, want 1: Start must not start a Credential it did not build", n)
+	}
+}
+
+// Do hands the builder the finished URL, token included, and resends with a new
+// one after a 40001.
+func TestDoBuildsFromTheFinishedURL(t *testing.T) {
+	t.Parallel()
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	oa := fake.Account(t)
+	if err := oa.GetJSON(t.Context(), wechattest.PathAPIDomainIP, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	fake.RevokeTokens()
+	var urls []string
+	_, err := oa.Do(t.Context(), wechattest.PathAPIDomainIP, url.Values{"x": {"1"}}, func(ctx context.Context, u string) (*http.Request, error) {
+		urls = append(urls, u)
+		return http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	})
+	if err != nil {
+		t.Fatalf("Do = %v", err)
+	}
+	if len(urls) != 2 || urls[0] == urls[1] {
+		t.Fatalf("builder called with %d URLs, want 2 with different tokens", len(urls))
+	}
+	for _, u := range urls {
+		p, err := url.Parse(u)
+		if err != nil || p.Path != wechattest.PathAPIDomainIP || p.Query().Get("x") != "1" || p.Query().Get("access_token") == "" {
+			t.Errorf("builder got %q, want the path, the query and a token", u)
+		}
+	}
+	// A builder's error that quotes the URL does not leak the token.
+	_, err = oa.Do(t.Context(), wechattest.PathAPIDomainIP, nil, func(ctx context.Context, u string) (*http.Request, error) {
+		return nil, errors.New("cannot use " + u)
+	})
+	tok, _ := oa.Credential().Token(t.Context())
+	if err == nil || strings.Contains(err.Error(), tok) {
+		t.Errorf("Do with a failing builder = %v, want an error without the token", err)
+	}
+}
+
+// TestPrintingHidesSecrets: a shared context printed into a log line shows
+// neither the AppSecret nor the EncodingAESKey.
+func TestPrintingHidesSecrets(t *testing.T) {
+	t.Parallel()
+	const aesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	oa, err := officialaccount.New(officialaccount.Config{AppID: "wx1", AppSecret: "s3cr3t-app-secret", EncodingAESKey: aesKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := account.Of(oa).AESKey
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(format, oa)
+		for _, secret := range []string{"s3cr3t-app-secret", aesKey, fmt.Sprint(key), fmt.Sprintf("%#v", key), fmt.Sprintf("%s", key)} {
+			if strings.Contains(out, secret) {
+				t.Errorf("Sprintf(%q, oa) shows a secret: %s", format, out)
+			}
+		}
 	}
 }

@@ -3,7 +3,6 @@ package officialaccount
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,8 +14,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/wxkit/wechat/internal/wxhttp"
 )
 
 // DefaultMaxUpload is the size limit of an upload whose File.MaxSize is 0: 10 MiB,
@@ -51,8 +48,11 @@ type File struct {
 
 // Upload posts f to path (relative, such as "/cgi-bin/media/upload") as
 // multipart/form-data, with query and the access_token, and decodes the JSON
-// reply into out (nil to discard it). Token handling is GetJSON's: on 40001,
-// 40014 or 42001 the token is refreshed once and the same bytes sent once more.
+// reply into out (nil to discard it) as GetJSON does. Token handling is
+// GetJSON's: on 40001, 40014 or 42001 the token is refreshed once and the same
+// bytes sent once more. A file refused locally (no name or extension, empty,
+// over MaxSize) is reported before anything is sent, and a webhook-only account
+// gets ErrNoCredential.
 //
 // Memory stays small for an io.ReadSeeker whatever its size: the request body
 // is the multipart header, the reader itself and the closing boundary, with a
@@ -61,34 +61,26 @@ type File struct {
 func (oa *OfficialAccount) Upload(ctx context.Context, path string, query url.Values, f File, out any) error {
 	body, err := newMultipartBody(f)
 	if err != nil {
-		return fmt.Errorf("wechat: %s: %w", path, err)
+		return err
 	}
-	var raw []byte
-	err = oa.withToken(ctx, path, func(token string) error {
+	raw, err := oa.Do(ctx, path, query, func(ctx context.Context, u string) (*http.Request, error) {
 		rc, err := body.open(ctx)
 		if err != nil {
-			return fmt.Errorf("wechat: %s: %w", path, err)
+			return nil, err
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, oa.endpoint(path, query, token), rc)
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, rc)
 		if err != nil {
 			rc.Close()
-			return fmt.Errorf("wechat: %s: bad path or base URL %q", path, oa.baseURL) // the URL holds the token
+			return nil, err
 		}
 		req.ContentLength = body.length()
 		req.Header.Set("Content-Type", body.contentType)
-		raw, err = wxhttp.Do(oa.client, req, path)
-		return err
+		return req, nil
 	})
 	if werr := body.wait(ctx); err == nil && werr != nil {
 		err = fmt.Errorf("wechat: %s: %w", path, werr)
 	}
-	if err != nil || out == nil {
-		return err
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("wechat: %s: decoding reply: %w", path, err)
-	}
-	return nil
+	return decode(path, raw, err, out)
 }
 
 // multipartBody is a multipart/form-data body computed around a seekable
@@ -108,22 +100,27 @@ func newMultipartBody(f File) (*multipartBody, error) {
 		return nil, err
 	}
 	if f.Reader == nil {
-		return nil, fmt.Errorf("file %q: nil Reader", f.Name)
+		return nil, fmt.Errorf("officialaccount: file %q: nil Reader", f.Name)
 	}
 	limit := f.MaxSize
 	if limit <= 0 {
 		limit = DefaultMaxUpload
 	}
 	b := &multipartBody{}
-	var err error
-	if b.content, b.start, b.size, err = sized(f.Reader, limit); err != nil {
-		return nil, fmt.Errorf("file %q: %w", f.Name, err)
+	var (
+		seekable bool
+		err      error
+	)
+	if b.content, b.start, b.size, seekable, err = sized(f.Reader, limit); err != nil {
+		return nil, fmt.Errorf("officialaccount: file %q: %w", f.Name, err)
 	}
-	if b.size == 0 {
-		return nil, fmt.Errorf("file %q is empty", f.Name)
-	}
-	if b.size > limit {
+	switch {
+	case b.size == 0:
+		return nil, fmt.Errorf("officialaccount: file %q is empty", f.Name)
+	case b.size > limit && seekable:
 		return nil, fmt.Errorf("%w: %q is %d bytes, the limit is %d", ErrFileTooLarge, f.Name, b.size, limit)
+	case b.size > limit:
+		return nil, fmt.Errorf("%w: %q is more than %d bytes, the limit is %d", ErrFileTooLarge, f.Name, limit, limit)
 	}
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -153,28 +150,25 @@ func newMultipartBody(f File) (*multipartBody, error) {
 }
 
 // sized returns r as a ReadSeeker with its start offset and the size of what is
-// left. A reader that cannot seek is read into memory, up to limit+1 bytes (so a
-// size above limit says "too large" without reading it all).
-func sized(r io.Reader, limit int64) (io.ReadSeeker, int64, int64, error) {
+// left, and whether r itself could seek. A reader that cannot seek is read into
+// memory, up to limit+1 bytes (so a size above limit says "too large" without
+// reading it all).
+func sized(r io.Reader, limit int64) (rs io.ReadSeeker, start, size int64, seekable bool, err error) {
 	if rs, ok := r.(io.ReadSeeker); ok {
-		start, err := rs.Seek(0, io.SeekCurrent)
-		if err == nil {
+		if start, err := rs.Seek(0, io.SeekCurrent); err == nil {
 			end, err := rs.Seek(0, io.SeekEnd)
-			if err != nil {
-				return nil, 0, 0, err
+			if err == nil {
+				_, err = rs.Seek(start, io.SeekStart)
 			}
-			if _, err := rs.Seek(start, io.SeekStart); err != nil {
-				return nil, 0, 0, err
-			}
-			return rs, start, end - start, nil
+			return rs, start, end - start, true, err
 		}
 		// Not really seekable (a pipe behind an *os.File): read it as a stream.
 	}
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
-		return nil, 0, 0, fmt.Errorf("reading: %w", err)
+		return nil, 0, 0, false, fmt.Errorf("reading: %w", err)
 	}
-	return bytes.NewReader(data), 0, int64(len(data)), nil
+	return bytes.NewReader(data), 0, int64(len(data)), false, nil
 }
 
 func (b *multipartBody) length() int64 { return int64(len(b.head)) + b.size + int64(len(b.tail)) }
@@ -226,11 +220,11 @@ func (c *closeSignal) Close() error {
 func checkFileName(name string) error {
 	switch {
 	case name == "":
-		return errors.New("file name is empty")
+		return errors.New("officialaccount: file name is empty")
 	case strings.ContainsAny(name, "\r\n\x00"):
-		return fmt.Errorf("file name %q has a control character", name)
+		return fmt.Errorf("officialaccount: file name %q has a control character", name)
 	case len(filepath.Ext(name)) < 2:
-		return fmt.Errorf("file name %q has no extension; WeChat tells the type by it (40113 without one)", name)
+		return fmt.Errorf("officialaccount: file name %q has no extension; WeChat tells the type by it (40113 without one)", name)
 	}
 	return nil
 }

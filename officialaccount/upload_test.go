@@ -127,6 +127,9 @@ func TestUploadRefusedLocally(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("Upload error = %v, want %q", err, tt.wantErr)
 			}
+			if msg := err.Error(); !strings.HasPrefix(msg, "officialaccount: ") || strings.Count(msg, "officialaccount:") != 1 || strings.Contains(msg, "wechat:") {
+				t.Errorf("Upload error = %q, want one officialaccount: prefix", msg)
+			}
 			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
 				t.Errorf("errors.Is(%v, %v) = false", err, tt.wantIs)
 			}
@@ -224,5 +227,28 @@ func BenchmarkUpload10MB(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A webhook-only account cannot upload or download: both say why, as GetJSON
+// does, and nothing reaches WeChat.
+func TestUploadDownloadWebhookOnly(t *testing.T) {
+	t.Parallel()
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	oa, err := officialaccount.New(officialaccount.Config{AppID: fake.AppID(), Token: fake.WebhookToken(), BaseURL: fake.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = oa.Upload(t.Context(), wechattest.PathMediaUpload, imageQuery(), officialaccount.File{Name: "a.jpg", Reader: bytes.NewReader(jpeg)}, nil)
+	if !errors.Is(err, officialaccount.ErrNoCredential) {
+		t.Errorf("Upload on a webhook-only account = %v, want ErrNoCredential", err)
+	}
+	var w bytes.Buffer
+	if _, err := oa.Download(t.Context(), wechattest.PathMediaGet, url.Values{"media_id": {"m"}}, nil, &w); !errors.Is(err, officialaccount.ErrNoCredential) || w.Len() != 0 {
+		t.Errorf("Download on a webhook-only account = %v (wrote %d bytes), want ErrNoCredential", err, w.Len())
+	}
+	if n := fake.Calls(wechattest.PathMediaUpload) + fake.Calls(wechattest.PathMediaGet); n != 0 {
+		t.Errorf("%d requests reached WeChat, want none", n)
 	}
 }

@@ -156,24 +156,6 @@ func TestRIDRedactsTheToken(t *testing.T) {
 	}
 }
 
-func TestRedactQuery(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"access_token=50_Im7xxxx", "access_token=REDACTED"},
-		{"access_token=tok&openid=o1", "access_token=REDACTED&openid=o1"},
-		{"grant_type=client_credential&appid=wx1&secret=s3cr3t", "grant_type=client_credential&appid=wx1&secret=REDACTED"},
-		{"a=1#access_token=tok", "a=1#access_token=REDACTED"},
-		{"component_access_token=c&x_secret=1", "component_access_token=REDACTED&x_secret=1"},
-		{"https://api.weixin.qq.com/cgi-bin/x?access_token=tok", "https://api.weixin.qq.com/cgi-bin/x?access_token=REDACTED"},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		if got := openapi.RedactQuery(tt.in); got != tt.want {
-			t.Errorf("RedactQuery(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestIPsAndCallbackCheck(t *testing.T) {
 	t.Parallel()
 	fake, oa := wechattest.Start(t)

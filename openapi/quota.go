@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/wxkit/wechat/internal/accountsecret"
+	"github.com/wxkit/wechat/internal/account"
 	"github.com/wxkit/wechat/internal/wxhttp"
 	"github.com/wxkit/wechat/officialaccount"
 )
@@ -104,7 +104,7 @@ var ErrNoSecret = errors.New("openapi: clear_quota/v2 needs the AppSecret, and t
 // WeChat docs: https://developers.weixin.qq.com/doc/subscription/api/apimanage/api_clearquotabyappsecret.html
 func (s *Service) ClearQuotaWithSecret(ctx context.Context) error {
 	const path = "/cgi-bin/clear_quota/v2"
-	secret := accountsecret.Of(s.oa)
+	secret := account.Of(s.oa).AppSecret
 	if secret == "" {
 		return ErrNoSecret
 	}

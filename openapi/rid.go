@@ -3,9 +3,10 @@ package openapi
 import (
 	"context"
 	"errors"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/wxkit/wechat/internal/wxhttp"
 )
 
 // Request is what WeChat recorded about one call (rid/get), with every
@@ -48,30 +49,6 @@ func (s *Service) RID(ctx context.Context, rid string) (*Request, error) {
 	r := w.Request
 	return &Request{
 		InvokeTime: time.Unix(r.InvokeTime, 0), CostInMS: r.CostInMS, ClientIP: r.ClientIP,
-		RequestURL: RedactQuery(r.RequestURL), RequestBody: redactBody(r.RequestBody), ResponseBody: redactBody(r.ResponseBody),
+		RequestURL: wxhttp.Redact(r.RequestURL), RequestBody: wxhttp.Redact(r.RequestBody), ResponseBody: wxhttp.Redact(r.ResponseBody),
 	}, nil
-}
-
-// RedactQuery hides access_token, secret and appsecret in a query string
-// ("access_token=…&openid=…") or a URL, as rid/get's request_url carries them.
-// The rest of the text is kept as it is.
-func RedactQuery(s string) string {
-	return secretParams.ReplaceAllString(s, "${1}REDACTED")
-}
-
-// secretParams are credential parameters anywhere in a URL or query string,
-// fragment included.
-var secretParams = regexp.MustCompile(`(?i)((?:^|[?&#;\s"'])(?:[a-z_]*access_token|secret|appsecret)=)[^&#;\s"']*`)
-
-// secretFields are JSON members whose values are credentials.
-var secretFields = regexp.MustCompile(`("(?:access_token|secret|appsecret|authorizer_access_token|component_access_token|refresh_token)"\s*:\s*")(?:[^"\\]|\\.)*"`)
-
-// redactBody hides credentials in a request or response body: JSON members, or
-// form fields.
-func redactBody(s string) string {
-	s = secretFields.ReplaceAllString(s, `${1}REDACTED"`)
-	if strings.Contains(s, "=") && !strings.HasPrefix(strings.TrimSpace(s), "{") {
-		s = RedactQuery(s)
-	}
-	return s
 }

@@ -12,4 +12,6 @@
 // [ParseStatus]:
 //
 //	if template.ParseStatus(m.Status) == template.StatusUserBlock { ... }
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
 package template

@@ -18,7 +18,7 @@ func ExampleService_Send() {
 		log.Fatal(err)
 	}
 	ctx, svc := context.Background(), template.New(oa)
-	id, err := svc.AddTemplate(ctx, "47123", []string{"时间", "地点", "金额"})
+	id, err := svc.Add(ctx, "47123", []string{"时间", "地点", "金额"})
 	if err != nil {
 		log.Fatal(err)
 	}

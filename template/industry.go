@@ -40,11 +40,13 @@ func (s *Service) SetIndustry(ctx context.Context, primary, secondary int) error
 	return s.oa.PostJSON(ctx, "/cgi-bin/template/api_set_industry", nil, body, nil)
 }
 
-// GetIndustry returns the account's industry setting.
+// Industry returns the account's industry setting (获取设置的行业信息).
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
-func (s *Service) GetIndustry(ctx context.Context) (Industries, error) {
+func (s *Service) Industry(ctx context.Context) (*Industries, error) {
 	var in Industries
-	err := s.oa.GetJSON(ctx, "/cgi-bin/template/get_industry", nil, &in)
-	return in, err
+	if err := s.oa.GetJSON(ctx, "/cgi-bin/template/get_industry", nil, &in); err != nil {
+		return nil, err
+	}
+	return &in, nil
 }

@@ -37,19 +37,19 @@ func (t Template) Keys() []string {
 	return keys
 }
 
-// AddTemplate adds the library template shortID to the account's private
+// Add adds the library template shortID to the account's private
 // templates and returns its template_id. shortID is "TM…" or "OPENTM…" for legacy
 // templates and all digits for category templates (类目模板); a category template
 // needs keywordNames, the names of the keywords to use, in order (WeChat answers
 // 40246 for missing or unknown keywords). An account holds at most 25 templates.
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/notify/template/api_addtemplate.html
-func (s *Service) AddTemplate(ctx context.Context, shortID string, keywordNames []string) (string, error) {
+func (s *Service) Add(ctx context.Context, shortID string, keywordNames []string) (string, error) {
 	switch {
 	case shortID == "":
-		return "", errors.New("template: AddTemplate: template_id_short is required")
+		return "", errors.New("template: Add: template_id_short is required")
 	case isCategory(shortID) && len(keywordNames) == 0:
-		return "", errors.New("template: AddTemplate: " + shortID + " is a category template; it needs keyword_name_list (WeChat answers 40246 without it)")
+		return "", errors.New("template: Add: " + shortID + " is a category template; it needs keyword_name_list (WeChat answers 40246 without it)")
 	}
 	body := struct {
 		ShortID  string   `json:"template_id_short"`
@@ -69,10 +69,10 @@ func isCategory(shortID string) bool {
 	return shortID != "" && strings.Trim(shortID, "0123456789") == ""
 }
 
-// ListTemplates returns the account's private templates.
+// List returns the account's private templates.
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
-func (s *Service) ListTemplates(ctx context.Context) ([]Template, error) {
+func (s *Service) List(ctx context.Context) ([]Template, error) {
 	var reply struct {
 		List []Template `json:"template_list"`
 	}
@@ -80,13 +80,13 @@ func (s *Service) ListTemplates(ctx context.Context) ([]Template, error) {
 	return reply.List, err
 }
 
-// DeleteTemplate removes the private template templateID; an unknown id is 40037
+// Delete removes the private template templateID; an unknown id is 40037
 // ([wechat.CodeInvalidTemplateID]).
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html
-func (s *Service) DeleteTemplate(ctx context.Context, templateID string) error {
+func (s *Service) Delete(ctx context.Context, templateID string) error {
 	if templateID == "" {
-		return errors.New("template: DeleteTemplate: template_id is required")
+		return errors.New("template: Delete: template_id is required")
 	}
 	return s.oa.PostJSON(ctx, "/cgi-bin/template/del_private_template", nil, map[string]string{"template_id": templateID}, nil)
 }

@@ -17,11 +17,11 @@ func TestIndustry(t *testing.T) {
 	if err := svc.SetIndustry(ctx, 1, 13); err != nil {
 		t.Fatalf("SetIndustry(1, 13): %v", err)
 	}
-	got, err := svc.GetIndustry(ctx)
+	got, err := svc.Industry(ctx)
 	want := template.Industries{Primary: template.Industry{FirstClass: "IT科技", SecondClass: "互联网|电子商务"},
 		Secondary: template.Industry{FirstClass: "运输与仓储", SecondClass: "快递"}}
-	if err != nil || got != want {
-		t.Errorf("GetIndustry() = %+v, %v; want %+v", got, err, want)
+	if err != nil || got == nil || *got != want {
+		t.Errorf("Industry() = %+v, %v; want %+v", got, err, want)
 	}
 	for _, ids := range [][2]int{{0, 1}, {1, 42}} {
 		if err := svc.SetIndustry(ctx, ids[0], ids[1]); err == nil || !strings.Contains(err.Error(), "outside WeChat's table (1–41)") {
@@ -34,7 +34,7 @@ func TestIndustry(t *testing.T) {
 	}
 }
 
-func TestAddTemplate(t *testing.T) {
+func TestAdd(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name      string
@@ -56,10 +56,10 @@ func TestAddTemplate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fake, svc, oa := newService(t)
-			id, err := svc.AddTemplate(t.Context(), tt.shortID, tt.keywords)
+			id, err := svc.Add(t.Context(), tt.shortID, tt.keywords)
 			if tt.wantLocal != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantLocal) || fake.Calls(wechattest.PathTemplateAdd) != 0 {
-					t.Fatalf("AddTemplate() = %v, want local error %q and no call", err, tt.wantLocal)
+					t.Fatalf("Add() = %v, want local error %q and no call", err, tt.wantLocal)
 				}
 				body := map[string]any{"template_id_short": tt.shortID, "keyword_name_list": tt.keywords}
 				err = oa.PostJSON(t.Context(), "/cgi-bin/template/api_add_template", nil, body, nil)
@@ -67,18 +67,18 @@ func TestAddTemplate(t *testing.T) {
 			if code := wechat.Code(err); code != tt.wantCode {
 				t.Fatalf("add errcode = %d, want %d (err: %v)", code, tt.wantCode, err)
 			}
-			list, lerr := svc.ListTemplates(t.Context())
+			list, lerr := svc.List(t.Context())
 			if lerr != nil {
-				t.Fatalf("ListTemplates: %v", lerr)
+				t.Fatalf("List: %v", lerr)
 			}
 			if err != nil {
 				if len(list) != 0 {
-					t.Errorf("ListTemplates() = %+v after a failed add, want none", list)
+					t.Errorf("List() = %+v after a failed add, want none", list)
 				}
 				return
 			}
 			if len(list) != 1 || list[0].TemplateID != id || list[0].Title == "" {
-				t.Fatalf("ListTemplates() = %+v, want the template %s", list, id)
+				t.Fatalf("List() = %+v, want the template %s", list, id)
 			}
 			if keys := list[0].Keys(); !slices.Equal(keys, tt.wantKeys) {
 				t.Errorf("Keys() = %v, want %v (content %q)", keys, tt.wantKeys, list[0].Content)
@@ -95,25 +95,25 @@ func TestTemplateLimitAndDelete(t *testing.T) {
 	for range template.MaxPrivateTemplates {
 		ids = append(ids, fake.AddTemplate(orderTemplate))
 	}
-	_, err := svc.AddTemplate(ctx, "TM00015", nil)
+	_, err := svc.Add(ctx, "TM00015", nil)
 	if code := wechat.Code(err); code == 0 || code == wechat.CodeNotWeChat {
-		t.Fatalf("AddTemplate with 25 templates = %v, want a WeChat errcode", err)
+		t.Fatalf("Add with 25 templates = %v, want a WeChat errcode", err)
 	}
-	if err := svc.DeleteTemplate(ctx, ids[3]); err != nil {
-		t.Fatalf("DeleteTemplate: %v", err)
+	if err := svc.Delete(ctx, ids[3]); err != nil {
+		t.Fatalf("Delete: %v", err)
 	}
-	if err := svc.DeleteTemplate(ctx, ids[3]); wechat.Code(err) != wechat.CodeInvalidTemplateID {
-		t.Errorf("DeleteTemplate twice: errcode %d, want %d", wechat.Code(err), wechat.CodeInvalidTemplateID)
+	if err := svc.Delete(ctx, ids[3]); wechat.Code(err) != wechat.CodeInvalidTemplateID {
+		t.Errorf("Delete twice: errcode %d, want %d", wechat.Code(err), wechat.CodeInvalidTemplateID)
 	}
-	if err := svc.DeleteTemplate(ctx, ""); err == nil || wechat.Code(err) != wechat.CodeNotWeChat {
-		t.Errorf("DeleteTemplate(\"\") = %v, want a local error", err)
+	if err := svc.Delete(ctx, ""); err == nil || wechat.Code(err) != wechat.CodeNotWeChat {
+		t.Errorf("Delete(\"\") = %v, want a local error", err)
 	}
-	list, err := svc.ListTemplates(ctx)
+	list, err := svc.List(ctx)
 	if err != nil || len(list) != 24 || slices.ContainsFunc(list, func(tp template.Template) bool { return tp.TemplateID == ids[3] }) {
-		t.Errorf("ListTemplates() = %d templates, %v; want 24 without %s", len(list), err, ids[3])
+		t.Errorf("List() = %d templates, %v; want 24 without %s", len(list), err, ids[3])
 	}
-	if _, err := svc.AddTemplate(ctx, "TM00015", nil); err != nil {
-		t.Errorf("AddTemplate after a delete: %v", err)
+	if _, err := svc.Add(ctx, "TM00015", nil); err != nil {
+		t.Errorf("Add after a delete: %v", err)
 	}
 }
 

@@ -18,7 +18,7 @@ func New(oa *officialaccount.OfficialAccount) *Service { return &Service{oa: oa}
 // Message is one template message to send (模板消息).
 type Message struct {
 	ToUser     string `json:"touser"`      // the recipient's OpenID; must follow the account
-	TemplateID string `json:"template_id"` // a private template's id (see [Service.ListTemplates])
+	TemplateID string `json:"template_id"` // a private template's id (see [Service.List])
 	// URL is opened when the message is tapped. With MiniProgram set too, the mini
 	// program is preferred and URL is the fallback for clients that cannot open it.
 	URL         string      `json:"url,omitempty"`

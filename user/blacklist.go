@@ -8,29 +8,37 @@ import (
 // MaxBlacklistBatch is how many users one block or unblock call takes.
 const MaxBlacklistBatch = 20
 
-// BlacklistPage fetches one page of up to 10,000 blocked users (获取公众号的黑名单列表),
-// starting after beginOpenID ("" for the first page). Blacklist walks every page
-// for you.
+// Blacklist lists the users the account has blocked (黑名单): List for one page,
+// All for every user, as Service does for followers. Block and Unblock change it.
+// It is safe for concurrent use.
+type Blacklist struct{ s *Service }
+
+// Blacklist returns the account's blacklist: user.New(oa).Blacklist().All(ctx).
+func (s *Service) Blacklist() *Blacklist { return &Blacklist{s: s} }
+
+// List fetches one page of up to 10,000 blocked users (获取公众号的黑名单列表),
+// starting after beginOpenID ("" for the first page). All walks every page for
+// you.
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/User_Management/Manage_blacklist.html
-func (s *Service) BlacklistPage(ctx context.Context, beginOpenID string) (*Page, error) {
+func (b *Blacklist) List(ctx context.Context, beginOpenID string) (*Page, error) {
 	body := struct {
 		BeginOpenID string `json:"begin_openid"`
 	}{beginOpenID}
 	var w pageWire
-	if err := s.oa.PostJSON(ctx, "/cgi-bin/tags/members/getblacklist", nil, body, &w); err != nil {
+	if err := b.s.oa.PostJSON(ctx, "/cgi-bin/tags/members/getblacklist", nil, body, &w); err != nil {
 		return nil, err
 	}
 	return w.page(), nil
 }
 
-// Blacklist yields the OpenID of every blocked user, fetching pages of 10,000 as the
+// All yields the OpenID of every blocked user, fetching pages of 10,000 as the
 // loop reaches them. Breaking out of the loop stops it; an error is yielded once,
 // with "", and ends the sequence.
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/User_Management/Manage_blacklist.html
-func (s *Service) Blacklist(ctx context.Context) iter.Seq2[string, error] {
-	return walk(ctx, s.BlacklistPage)
+func (b *Blacklist) All(ctx context.Context) iter.Seq2[string, error] {
+	return walk(ctx, b.List)
 }
 
 // Block puts every user in openIDs on the blacklist (拉黑用户), one request per 20

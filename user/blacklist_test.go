@@ -19,13 +19,13 @@ func TestServiceBlock(t *testing.T) {
 	if sizes := requestSizes(t, fake, block, "openid_list"); !slices.Equal(sizes, []int{20, 20, 5}) {
 		t.Errorf("batchblacklist request sizes = %v, want [20 20 5]", sizes)
 	}
-	got, err := collect(t, svc.Blacklist(t.Context()))
+	got, err := collect(t, svc.Blacklist().All(t.Context()))
 	if err != nil || !slices.Equal(got, ids) {
 		t.Fatalf("Blacklist = %v (err %v), want the 45 blocked in order", got, err)
 	}
-	page, err := svc.BlacklistPage(t.Context(), ids[39])
+	page, err := svc.Blacklist().List(t.Context(), ids[39])
 	if err != nil || !slices.Equal(page.OpenIDs, ids[40:]) || page.Total != 45 {
-		t.Errorf("BlacklistPage(after 40th) = %+v (err %v), want the last 5 of 45", page, err)
+		t.Errorf("Blacklist().List(after 40th) = %+v (err %v), want the last 5 of 45", page, err)
 	}
 
 	if err := svc.Unblock(t.Context(), ids[:25]); err != nil {
@@ -34,13 +34,13 @@ func TestServiceBlock(t *testing.T) {
 	if sizes := requestSizes(t, fake, unblock, "openid_list"); !slices.Equal(sizes, []int{20, 5}) {
 		t.Errorf("batchunblacklist request sizes = %v, want [20 5]", sizes)
 	}
-	got, _ = collect(t, svc.Blacklist(t.Context()))
+	got, _ = collect(t, svc.Blacklist().All(t.Context()))
 	if !slices.Equal(got, ids[25:]) {
 		t.Errorf("Blacklist after unblocking 25 = %v, want the last 20", got)
 	}
 
 	calls := fake.Calls("/cgi-bin/tags/members/getblacklist")
-	for range svc.Blacklist(t.Context()) {
+	for range svc.Blacklist().All(t.Context()) {
 		break
 	}
 	if n := fake.Calls("/cgi-bin/tags/members/getblacklist") - calls; n != 1 {

@@ -6,4 +6,10 @@
 //	svc := user.New(oa)
 //	info, err := svc.Info(ctx, openID, user.WithLang("en"))
 //	for openID, err := range svc.All(ctx) { ... }
+//
+// Every paged list has the same pair of methods: List for one page, All for every
+// item. The followers' are on the Service; the blacklist's and a tag's members'
+// on small sub-services: svc.Blacklist().All(ctx), svc.TagMembers(tagID).All(ctx).
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/User_Management/Getting_a_User_List.html
 package user

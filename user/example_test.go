@@ -56,7 +56,7 @@ func ExampleService_All() {
 	// followers: 25001
 }
 
-func ExampleService_TagUsers() {
+func ExampleService_BatchTag() {
 	fake := wechattest.NewServer()
 	defer fake.Close()
 	ids := fake.AddFollowers(120)
@@ -70,9 +70,9 @@ func ExampleService_TagUsers() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = svc.TagUsers(ctx, tag.ID, ids) // three requests of up to 50
+	err = svc.BatchTag(ctx, tag.ID, ids) // three requests of up to 50
 	fmt.Println(err)
-	tags, err := svc.UserTags(ctx, ids[119])
+	tags, err := svc.TagIDs(ctx, ids[119])
 	fmt.Println(tags[0] == tag.ID, err)
 	// Output:
 	// <nil>

@@ -92,7 +92,7 @@ func TestServiceUpdateDeleteTag(t *testing.T) {
 				t.Fatal(err)
 			}
 			openID := fake.AddFollower(wechattest.Follower{})
-			if err := svc.TagUsers(t.Context(), a.ID, []string{openID}); err != nil {
+			if err := svc.BatchTag(t.Context(), a.ID, []string{openID}); err != nil {
 				t.Fatal(err)
 			}
 			id := tt.id(a.ID, b.ID)
@@ -112,7 +112,7 @@ func TestServiceUpdateDeleteTag(t *testing.T) {
 				return
 			}
 			tags, _ := svc.Tags(t.Context())
-			userTags, _ := svc.UserTags(t.Context(), openID)
+			userTags, _ := svc.TagIDs(t.Context(), openID)
 			if tt.rename != "" {
 				if !slices.Contains(tags, user.Tag{ID: id, Name: tt.rename, Count: 1}) {
 					t.Errorf("Tags() after rename = %+v, want %d named %q with 1 follower", tags, id, tt.rename)
@@ -126,7 +126,7 @@ func TestServiceUpdateDeleteTag(t *testing.T) {
 	}
 }
 
-func TestServiceTagUsers(t *testing.T) {
+func TestServiceBatchTag(t *testing.T) {
 	t.Parallel()
 	fake, svc := newService(t)
 	ids := fake.AddFollowers(120)
@@ -135,29 +135,29 @@ func TestServiceTagUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	const tagging = "/cgi-bin/tags/members/batchtagging"
-	if err := svc.TagUsers(t.Context(), tag.ID, ids); err != nil {
-		t.Fatalf("TagUsers(120): %v", err)
+	if err := svc.BatchTag(t.Context(), tag.ID, ids); err != nil {
+		t.Fatalf("BatchTag(120): %v", err)
 	}
 	if sizes := requestSizes(t, fake, tagging, "openid_list"); !slices.Equal(sizes, []int{50, 50, 20}) {
 		t.Errorf("batchtagging request sizes = %v, want [50 50 20]", sizes)
 	}
-	members, err := collect(t, svc.TagMembers(t.Context(), tag.ID))
+	members, err := collect(t, svc.TagMembers(tag.ID).All(t.Context()))
 	if err != nil || !slices.Equal(members, ids) {
 		t.Fatalf("TagMembers = %d OpenIDs (err %v), want the 120 tagged in order", len(members), err)
 	}
-	if got, err := svc.UserTags(t.Context(), ids[7]); err != nil || !slices.Equal(got, []int{tag.ID}) {
-		t.Errorf("UserTags = %v (err %v), want [%d]", got, err, tag.ID)
+	if got, err := svc.TagIDs(t.Context(), ids[7]); err != nil || !slices.Equal(got, []int{tag.ID}) {
+		t.Errorf("TagIDs = %v (err %v), want [%d]", got, err, tag.ID)
 	}
-	if err := svc.UntagUsers(t.Context(), tag.ID, ids[:60]); err != nil {
-		t.Fatalf("UntagUsers(60): %v", err)
+	if err := svc.BatchUntag(t.Context(), tag.ID, ids[:60]); err != nil {
+		t.Fatalf("BatchUntag(60): %v", err)
 	}
-	members, _ = collect(t, svc.TagMembers(t.Context(), tag.ID))
+	members, _ = collect(t, svc.TagMembers(tag.ID).All(t.Context()))
 	if !slices.Equal(members, ids[60:]) {
 		t.Errorf("TagMembers after untagging 60 = %d OpenIDs, want the last 60", len(members))
 	}
 }
 
-func TestServiceTagUsersErrors(t *testing.T) {
+func TestServiceBatchTagErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name     string
@@ -185,19 +185,19 @@ func TestServiceTagUsersErrors(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := svc.TagUsers(t.Context(), tg.ID, ids[1:2]); err != nil {
+				if err := svc.BatchTag(t.Context(), tg.ID, ids[1:2]); err != nil {
 					t.Fatal(err)
 				}
 			}
 			before := fake.Calls("/cgi-bin/tags/members/batchtagging")
-			err = svc.TagUsers(t.Context(), tt.tagID(vip.ID), tt.openIDs(ids))
+			err = svc.BatchTag(t.Context(), tt.tagID(vip.ID), tt.openIDs(ids))
 			if code := wechat.Code(err); code != tt.wantCode {
-				t.Fatalf("TagUsers errcode = %d, want %d (err: %v)", code, tt.wantCode, err)
+				t.Fatalf("BatchTag errcode = %d, want %d (err: %v)", code, tt.wantCode, err)
 			}
 			if sent := fake.Calls("/cgi-bin/tags/members/batchtagging") - before; sent != tt.wantSent {
-				t.Errorf("TagUsers sent %d requests, want %d", sent, tt.wantSent)
+				t.Errorf("BatchTag sent %d requests, want %d", sent, tt.wantSent)
 			}
-			if got, _ := svc.UserTags(t.Context(), ids[0]); len(got) != 0 {
+			if got, _ := svc.TagIDs(t.Context(), ids[0]); len(got) != 0 {
 				t.Errorf("a failed batch tagged %s with %v, want nothing", ids[0], got)
 			}
 		})
@@ -212,25 +212,25 @@ func TestServiceTagMembersPaging(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.TagUsers(t.Context(), tag.ID, ids); err != nil {
+	if err := svc.BatchTag(t.Context(), tag.ID, ids); err != nil {
 		t.Fatal(err)
 	}
 	const path = "/cgi-bin/user/tag/get"
-	got, err := collect(t, svc.TagMembers(t.Context(), tag.ID))
+	got, err := collect(t, svc.TagMembers(tag.ID).All(t.Context()))
 	if err != nil || !slices.Equal(got, ids) {
 		t.Fatalf("TagMembers = %d OpenIDs (err %v), want all 10050 in order", len(got), err)
 	}
 	if n := fake.Calls(path); n != 3 { // 10,000, 50, then the empty page
 		t.Errorf("TagMembers sent %d requests, want 3", n)
 	}
-	for range svc.TagMembers(t.Context(), tag.ID) {
+	for range svc.TagMembers(tag.ID).All(t.Context()) {
 		break
 	}
 	if n := fake.Calls(path); n != 4 {
 		t.Errorf("breaking at once sent %d more requests, want 1", n-3)
 	}
-	_, err = collect(t, svc.TagMembers(t.Context(), 4242))
+	_, err = collect(t, svc.TagMembers(4242).All(t.Context()))
 	if code := wechat.Code(err); code != wechat.CodeInvalidTagID {
-		t.Errorf("TagMembers(unknown) errcode = %d, want %d", code, wechat.CodeInvalidTagID)
+		t.Errorf("TagMembers(unknown).All errcode = %d, want %d", code, wechat.CodeInvalidTagID)
 	}
 }

@@ -5,9 +5,15 @@
 // sleeping, fault injection, and a client that pushes signed or encrypted messages to
 // a webhook the way WeChat does.
 //
-//	fake := wechattest.NewServer()
-//	defer fake.Close()
-//	oa, err := officialaccount.New(fake.Config())
+//	fake, oa := wechattest.Start(t) // closed, and its token refresher stopped, when t ends
+//	err := menu.New(oa).Create(t.Context(), m)
+//	got := fake.Requests("/cgi-bin/menu/create")
+//
+// To test a webhook, serve it (httptest.NewServer(message.NewServer(oa, mux))) and
+// push to it with fake.WebhookClient(url, mode): Text, Image, Voice, Location,
+// Link and Event build what WeChat sends, Send signs (and in compatible and safe
+// mode encrypts) it, retries as WeChat does, and decodes the reply as WeChat would,
+// refusing one WeChat would refuse (see the example of Server.WebhookClient).
 //
 // wxkit's own tests use it; so can the tests of programs built on wxkit.
 package wechattest

@@ -1,8 +1,11 @@
 package wechattest
 
 import (
+	"context"
 	"testing"
+	"time"
 
+	"github.com/wxkit/wechat/credential"
 	"github.com/wxkit/wechat/officialaccount"
 )
 
@@ -23,9 +26,17 @@ func Start(t testing.TB, opts ...Option) (*Server, *officialaccount.OfficialAcco
 // fails t if that cannot be built, which the platform's own settings never cause.
 func (s *Server) Account(t testing.TB) *officialaccount.OfficialAccount {
 	t.Helper()
-	oa, err := officialaccount.New(s.Config())
+	cfg := s.Config()
+	oa, err := officialaccount.New(cfg)
 	if err != nil {
 		t.Fatalf("wechattest: officialaccount.New: %v", err)
+	}
+	if m, ok := cfg.Credential.(*credential.Manager); ok {
+		t.Cleanup(func() { // ends its background renewals with the test
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = m.Shutdown(ctx)
+		})
 	}
 	return oa
 }

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/internal/wxcrypto"
 )
 
@@ -118,14 +119,51 @@ func (s *Server) WebhookClient(url string, mode Mode) *WebhookClient {
 	return c
 }
 
-// Text builds a text message from the follower openID, with a fresh MsgId.
+// The builders below make the XML WeChat pushes for each kind of message a
+// follower sends (接收普通消息), each with a fresh MsgId; Event makes an event
+// push. Send the result with Send, or build the request with NewRequest.
+
+// Text builds a text message from the follower openID.
 func (c *WebhookClient) Text(openID, content string) []byte {
-	return c.build(openID, "text", "<Content><![CDATA["+cdata(content)+"]]></Content><MsgId>"+strconv.FormatInt(lastMsgID.Add(1), 10)+"</MsgId>")
+	return c.build(openID, "text", elem("Content", content)+msgID())
 }
 
-// Event builds an event push from openID; key is the EventKey, omitted when "".
-func (c *WebhookClient) Event(openID, event, key string) []byte {
-	body := "<Event><![CDATA[" + cdata(event) + "]]></Event>"
+// Image builds an image message: the picture's URL on WeChat's servers and its
+// media id (temporary media, 3 days).
+func (c *WebhookClient) Image(openID, picURL, mediaID string) []byte {
+	return c.build(openID, "image", elem("PicUrl", picURL)+elem("MediaId", mediaID)+msgID())
+}
+
+// Voice builds a voice message of format ("amr", "speex"), with WeChat's
+// speech recognition result when recognition is not "" (accounts that turned it
+// on receive it).
+func (c *WebhookClient) Voice(openID, mediaID, format, recognition string) []byte {
+	body := elem("MediaId", mediaID) + elem("Format", format)
+	if recognition != "" {
+		body += elem("Recognition", recognition)
+	}
+	return c.build(openID, "voice", body+msgID())
+}
+
+// Location builds a location message: latitude and longitude in degrees, the
+// map's zoom scale and the place's label.
+func (c *WebhookClient) Location(openID string, latitude, longitude float64, scale int, label string) []byte {
+	body := "<Location_X>" + strconv.FormatFloat(latitude, 'f', -1, 64) + "</Location_X>" +
+		"<Location_Y>" + strconv.FormatFloat(longitude, 'f', -1, 64) + "</Location_Y>" +
+		"<Scale>" + strconv.Itoa(scale) + "</Scale>" + elem("Label", label)
+	return c.build(openID, "location", body+msgID())
+}
+
+// Link builds a link message (a shared article or page).
+func (c *WebhookClient) Link(openID, title, description, pageURL string) []byte {
+	return c.build(openID, "link", elem("Title", title)+elem("Description", description)+elem("Url", pageURL)+msgID())
+}
+
+// Event builds an event push from openID: event is one of package message's
+// constants (message.EventSubscribe, message.EventClick, …) or any other event
+// name; key is the EventKey, omitted when "".
+func (c *WebhookClient) Event(openID string, event wechat.Event, key string) []byte {
+	body := "<Event><![CDATA[" + cdata(string(event)) + "]]></Event>"
 	if key != "" {
 		body += "<EventKey><![CDATA[" + cdata(key) + "]]></EventKey>"
 	}
@@ -139,6 +177,14 @@ func (c *WebhookClient) build(openID, msgType, body string) []byte {
 }
 
 func cdata(s string) string { return strings.ReplaceAll(s, "]]>", "]]]]><![CDATA[>") }
+
+// elem is <name><![CDATA[value]]></name>.
+func elem(name, value string) string {
+	return "<" + name + "><![CDATA[" + cdata(value) + "]]></" + name + ">"
+}
+
+// msgID is a <MsgId> element with a fresh id.
+func msgID() string { return "<MsgId>" + strconv.FormatInt(lastMsgID.Add(1), 10) + "</MsgId>" }
 
 // NewRequest builds the POST WeChat would send for msg (an XML message), signed
 // and, in compatible and safe mode, encrypted. Benchmarks build it once and

@@ -119,3 +119,47 @@ func TestDecodeReplyRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookClientKinds: every builder makes a push that message parses into
+// the fields it was given.
+func TestWebhookClientKinds(t *testing.T) {
+	t.Parallel()
+	fake, oa := Start(t)
+	seen := make(chan *message.Message, 1)
+	srv := message.NewServer(oa, message.HandlerFunc(func(_ context.Context, m *message.Message) message.Reply {
+		seen <- m
+		return nil
+	}))
+	hook := httptest.NewServer(srv)
+	t.Cleanup(hook.Close)
+	c := fake.WebhookClient(hook.URL, ModeSafe)
+	tests := []struct {
+		name  string
+		msg   []byte
+		check func(m *message.Message) bool
+	}{
+		{"image", c.Image("o1", "http://mmbiz.qpic.cn/x.jpg", "media-1"), func(m *message.Message) bool {
+			return m.MsgType == message.MsgTypeImage && m.PicURL == "http://mmbiz.qpic.cn/x.jpg" && m.MediaID == "media-1" && m.MsgID != 0
+		}},
+		{"voice", c.Voice("o1", "media-2", "amr", "你好"), func(m *message.Message) bool {
+			return m.MsgType == message.MsgTypeVoice && m.MediaID == "media-2" && m.Format == "amr" && m.Recognition == "你好"
+		}},
+		{"location", c.Location("o1", 23.134521, 113.358803, 20, "广州塔"), func(m *message.Message) bool {
+			return m.MsgType == message.MsgTypeLocation && m.LocationX == 23.134521 && m.LocationY == 113.358803 && m.Scale == 20 && m.Label == "广州塔"
+		}},
+		{"link", c.Link("o1", "标题", "描述 <&>", "https://example.com/a?b=1&c=2"), func(m *message.Message) bool {
+			return m.MsgType == message.MsgTypeLink && m.Title == "标题" && m.Description == "描述 <&>" && m.URL == "https://example.com/a?b=1&c=2"
+		}},
+		{"event constant", c.Event("o1", message.EventClick, "V1001"), func(m *message.Message) bool {
+			return m.MsgType == message.MsgTypeEvent && m.Event == message.EventClick && m.EventKey == "V1001"
+		}},
+	}
+	for _, tt := range tests {
+		if _, err := c.Send(context.Background(), tt.msg); err != nil {
+			t.Fatalf("%s: Send: %v", tt.name, err)
+		}
+		if m := <-seen; !tt.check(m) || m.FromUserName != "o1" {
+			t.Errorf("%s: the handler saw %+v", tt.name, m)
+		}
+	}
+}

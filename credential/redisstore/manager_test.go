@@ -1,7 +1,6 @@
 package redisstore_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	"github.com/wxkit/wechat/credential"
 	"github.com/wxkit/wechat/credential/redisstore"
 	"github.com/wxkit/wechat/internal/redistest"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -41,7 +41,7 @@ func newCluster(t *testing.T, n int, opts ...credential.Option) *cluster {
 		st := redisstore.New(c.redis.Client(t))
 		all := append(fake.CredentialOptions(), credential.WithStore(st), credential.WithLogger(logger))
 		m := credential.New(fake.AppID(), fake.AppSecret(), append(all, opts...)...)
-		t.Cleanup(m.Stop)
+		testutil.Shutdown(t, m)
 		c.managers = append(c.managers, m)
 	}
 	return c
@@ -214,7 +214,7 @@ func TestClusterLockHolderDies(t *testing.T) {
 		credential.WithBaseURL(fake.URL()), credential.WithHTTPClient(hang), credential.WithClock(fake.Now),
 		credential.WithRetry(1, time.Millisecond),
 		credential.WithStore(redisstore.New(holderRedis)), credential.WithLockTTL(lockTTL))
-	t.Cleanup(holder.Stop)
+	testutil.Shutdown(t, holder)
 	go func() { _, _ = holder.Token(context.Background()) }()
 	<-started
 	lockedAt := time.Now()
@@ -222,7 +222,7 @@ func TestClusterLockHolderDies(t *testing.T) {
 
 	other := credential.New(fake.AppID(), fake.AppSecret(), append(fake.CredentialOptions(),
 		credential.WithStore(redisstore.New(srv.Client(t))), credential.WithLockTTL(lockTTL))...)
-	t.Cleanup(other.Stop)
+	testutil.Shutdown(t, other)
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	tok, err := other.Token(ctx)
@@ -353,7 +353,7 @@ func BenchmarkTokenRedisStore(b *testing.B) {
 	m := credential.New(fake.AppID(), fake.AppSecret(),
 		credential.WithBaseURL(fake.URL()), credential.WithHTTPClient(fake.Client()),
 		credential.WithStore(redisstore.New(rdb)))
-	defer m.Stop()
+	defer m.Shutdown(context.Background())
 	ctx := b.Context()
 	if _, err := m.Token(ctx); err != nil {
 		b.Fatal(err)
@@ -394,35 +394,8 @@ func (h countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 	}
 }
 
-type roundTripFunc func(*http.Request) (*http.Response, error)
+type roundTripFunc = testutil.RoundTripFunc
 
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+type syncBuffer = testutil.SyncBuffer
 
-// waitFor polls cond for up to 10 s; the work it waits for takes milliseconds.
-func waitFor(t *testing.T, cond func() bool, what string, args ...any) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for "+what, args...)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+var waitFor = testutil.WaitFor

@@ -22,7 +22,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/wxkit/wechat/credential"
-	"github.com/wxkit/wechat/internal/backoff"
+	"github.com/wxkit/wechat/internal/redisbase"
 )
 
 // DefaultPrefix is put before every key the store writes, unless WithPrefix says
@@ -36,30 +36,25 @@ const defaultLockTTL = 30 * time.Second
 // Store is a credential.Store on Redis. Tokens are JSON strings under
 // prefix+key; the fetch lock of a key is prefix+key+":lock". It is safe for
 // concurrent use.
-type Store struct {
-	rdb       redis.UniversalClient
-	prefix    string
-	pollFirst time.Duration
-	pollMax   time.Duration
-}
+type Store struct{ base redisbase.Base }
 
 // Option configures a Store.
 type Option func(*Store)
 
 // WithPrefix sets the prefix of every key (default DefaultPrefix). Give each
 // environment sharing one Redis its own.
-func WithPrefix(p string) Option { return func(s *Store) { s.prefix = p } }
+func WithPrefix(p string) Option { return func(s *Store) { s.base.Prefix = p } }
 
 // WithLockPoll sets how a Manager that lost the race for the fetch lock polls
 // for it: first after first, then doubling with jitter up to max (default 5ms and
 // 250ms). The winner's fetch usually takes tens of milliseconds.
 func WithLockPoll(first, max time.Duration) Option {
-	return func(s *Store) { s.pollFirst, s.pollMax = first, max }
+	return func(s *Store) { s.base.PollFirst, s.base.PollMax = first, max }
 }
 
 // New returns a Store on rdb. The store does not own rdb: close it yourself.
 func New(rdb redis.UniversalClient, opts ...Option) *Store {
-	s := &Store{rdb: rdb, prefix: DefaultPrefix, pollFirst: 5 * time.Millisecond, pollMax: 250 * time.Millisecond}
+	s := &Store{base: redisbase.Base{RDB: rdb, Prefix: DefaultPrefix, PollFirst: 5 * time.Millisecond, PollMax: 250 * time.Millisecond}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -69,7 +64,7 @@ func New(rdb redis.UniversalClient, opts ...Option) *Store {
 // Get returns the token under key, or credential.ErrNotFound. Like every Store it
 // does not judge expiry: the Manager does, on its own clock.
 func (s *Store) Get(ctx context.Context, key string) (credential.Token, error) {
-	raw, err := s.rdb.Get(ctx, s.prefix+key).Bytes()
+	raw, err := s.base.RDB.Get(ctx, s.base.Key(key)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return credential.Token{}, credential.ErrNotFound
 	}
@@ -107,7 +102,7 @@ func (s *Store) Set(ctx context.Context, key string, t credential.Token) error {
 	if err != nil {
 		return fmt.Errorf("redisstore: set %s: %w", key, err)
 	}
-	if err := s.rdb.Set(ctx, s.prefix+key, raw, ttl.Round(time.Millisecond)+time.Millisecond).Err(); err != nil {
+	if err := s.base.RDB.Set(ctx, s.base.Key(key), raw, ttl.Round(time.Millisecond)+time.Millisecond).Err(); err != nil {
 		return fmt.Errorf("redisstore: set %s: %w", key, err)
 	}
 	return nil
@@ -129,24 +124,25 @@ func (s *Store) Lock(ctx context.Context, key string, ttl time.Duration) (func()
 	if ttl <= 0 {
 		ttl = defaultLockTTL
 	}
-	lockKey := s.prefix + key + ":lock"
+	lockKey := s.base.Key(key + ":lock")
 	owner := newOwner()
-	poll := backoff.NewPoll(s.pollFirst, s.pollMax)
-	for {
-		ok, err := s.rdb.SetNX(ctx, lockKey, owner, ttl).Result()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("redisstore: lock %s: %w", key, ctx.Err())
-			}
-			return nil, fmt.Errorf("redisstore: lock %s: %w", key, err)
+	err := s.base.Poll(ctx, func(ctx context.Context) (bool, error) {
+		ok, err := s.base.RDB.SetNX(ctx, lockKey, owner, ttl).Result()
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return false, fmt.Errorf("redisstore: lock %s: %w", key, ctx.Err())
+		case err != nil:
+			return false, fmt.Errorf("redisstore: lock %s: %w", key, err)
 		}
-		if ok {
-			return s.unlocker(ctx, lockKey, owner), nil
-		}
-		if err := poll.Wait(ctx); err != nil {
+		return ok, nil
+	})
+	if err != nil {
+		if err == ctx.Err() { // the wait between two tries ended
 			return nil, fmt.Errorf("redisstore: waiting for the lock of %s: %w", key, err)
 		}
+		return nil, err
 	}
+	return s.unlocker(ctx, lockKey, owner), nil
 }
 
 // unlockTimeout bounds the compare-and-delete; past it the lock's TTL frees it.
@@ -157,7 +153,7 @@ func (s *Store) unlocker(ctx context.Context, lockKey, owner string) func() {
 	return func() {
 		uctx, cancel := context.WithTimeout(ctx, unlockTimeout)
 		defer cancel()
-		_ = unlockScript.Run(uctx, s.rdb, []string{lockKey}, owner).Err()
+		_ = unlockScript.Run(uctx, s.base.RDB, []string{lockKey}, owner).Err()
 	}
 }
 

@@ -5,7 +5,10 @@
 // WECHAT_TOKEN, WECHAT_ENCODING_AES_KEY, WECHAT_API_BASE_URL (default
 // https://api.weixin.qq.com) and WECHAT_STABLE_TOKEN=1 to fetch the token with
 // /cgi-bin/stable_token. The flag -addr sets the listen address (default :8080);
-// the webhook is at /wechat.
+// the webhook is at /wechat; -help lists the flags and the variables. Outside
+// sandbox mode WECHAT_TOKEN is required; without WECHAT_APPSECRET the bot is a
+// webhook-only replica (a late reply is dropped instead of sent through the
+// customer-service API).
 //
 // With WECHAT_APPID unset it runs against an in-process fake platform
 // (wechattest) with its sandbox values, and prints a curl command that sends the
@@ -31,6 +34,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/wxkit/wechat/credential"
 	"github.com/wxkit/wechat/customerservice"
 	"github.com/wxkit/wechat/examples/internal/settings"
 	"github.com/wxkit/wechat/message"
@@ -39,12 +43,14 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "echobot:", err)
-		os.Exit(1)
-	}
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	stop()
+	settings.Exit("echobot", err)
 }
+
+const usage = `echobot is a webhook bot for an Official Account: it echoes text, greets new
+followers and answers a menu click, at /wechat. With WECHAT_APPID unset it runs
+against an in-process fake WeChat and prints a curl line that sends it a message.`
 
 // run serves the bot until ctx ends.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -53,11 +59,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 // serve is run; ready, when not nil, receives the webhook's URL once it
 // listens (tests use it).
+//
+// Everything that can be wrong locally is checked before the first token fetch:
+// the settings, the account (EncodingAESKey), then the listen address. A bad key,
+// a bad -addr or a port in use costs none of the 2,000 daily fetches, and a crash
+// loop does not rotate the token other servers hold.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, ready chan<- string) error {
 	flags := flag.NewFlagSet("echobot", flag.ContinueOnError)
 	flags.SetOutput(stdout)
-	addr := flags.String("addr", ":8080", "listen address")
-	if err := flags.Parse(args); err != nil {
+	addr := flags.String("addr", ":8080", "listen `address`")
+	if err := settings.Parse(flags, args, usage, settings.AccountVars, settings.WebhookVars); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stdout, nil))
@@ -66,41 +77,60 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer st.Close()
+	if err := st.RequireToken(); err != nil {
+		return err
+	}
 	if fake := st.Fake; fake != nil {
 		fmt.Fprintf(stdout, "WECHAT_APPID is not set: running against an in-process fake WeChat platform at %s\n", fake.URL())
 		fmt.Fprintf(stdout, "sandbox account: AppID %s, Token %s, EncodingAESKey %s (test values, not secrets)\n",
 			st.AppID, st.Token, st.EncodingAESKey)
 	}
 
-	// The webhook needs no access_token; the refresher keeps one ready for API
+	// The webhook needs no access_token; the Manager keeps one ready for API
 	// calls (the late replies below) and keeps retrying, and logging without the
-	// secret, if it cannot.
-	cred := st.Manager(logger)
-	if err := cred.Start(); err != nil {
-		return err
+	// secret, if it cannot. Without an AppSecret the bot is a webhook-only replica.
+	var (
+		cred     *credential.Manager
+		provider credential.Provider
+		opts     []message.Option
+	)
+	if st.AppSecret != "" {
+		cred = st.Manager(logger)
+		provider = cred
+	} else {
+		logger.Warn("echobot: WECHAT_APPSECRET is not set: webhook only; a reply that misses WeChat's 5 seconds is dropped instead of sent as a customer-service message")
 	}
-	defer cred.Stop()
-	oa, err := st.Account(cred, logger)
+	oa, err := st.Account(provider, logger) // checks the AppID and the EncodingAESKey
 	if err != nil {
 		return err
 	}
-	// A reply that misses WeChat's 5 seconds goes out as a customer-service message.
-	webhook := message.NewServer(oa, newMux(), message.WithOnLateReply(customerservice.New(oa).OnLateReply))
+	if cred != nil {
+		// A reply that misses WeChat's 5 seconds goes out as a customer-service message.
+		opts = append(opts, message.WithOnLateReply(customerservice.New(oa).OnLateReply))
+	}
+	webhook := message.NewServer(oa, newMux(), opts...)
 
 	gin.SetMode(gin.ReleaseMode)
 	router := gin.New()
 	router.Use(gin.Recovery())
-	router.Any("/wechat", gin.WrapH(webhook))
+	router.Any("/wechat", gin.WrapH(webhook)) // GET verifies the URL, POST carries pushes: both must reach it
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return err
+		return fmt.Errorf("-addr %s: %w", *addr, err)
 	}
 	url := "http://" + loopback(ln.Addr()) + "/wechat"
-	fmt.Fprintf(stdout, "echobot: webhook listening at %s\n", url)
+	fmt.Fprintf(stdout, "echobot: listening on %s; webhook at %s\n", ln.Addr(), url)
+	if cred != nil {
+		if err := cred.Start(); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	if st.Fake != nil {
 		line, err := curlLine(ctx, st.Fake.WebhookClient(url, wechattest.ModePlaintext))
 		if err != nil {
+			ln.Close()
 			return err
 		}
 		fmt.Fprintf(stdout, "send it a signed text message:\n%s\n", line)
@@ -117,17 +147,24 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	case <-ctx.Done():
 	}
+	logger.Info("echobot: shutting down")
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
+	err = errors.Join(
+		srv.Shutdown(shutdown),     // no new pushes; the ones under way finish
+		webhook.Shutdown(shutdown), // handlers past their deadline, and their late replies
+		oa.Shutdown(shutdown),      // what the account built (nothing here: cred is ours)
+	)
+	if cred != nil {
+		err = errors.Join(err, cred.Shutdown(shutdown))
+	}
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
 		return err
 	}
-	if err := webhook.Shutdown(shutdown); err != nil { // handlers past their deadline
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
+	logger.Info("echobot: stopped")
 	return nil
 }
 

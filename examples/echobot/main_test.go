@@ -1,33 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"errors"
+	"flag"
+	"net"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/wechattest"
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testutil.SyncBuffer
 
 // start runs the bot on a free loopback port with env and returns its webhook
 // URL; the bot stops when the test ends.
@@ -146,5 +133,99 @@ func TestEchobotWithoutToken(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "curl ") {
 		t.Error("a curl line was printed for a real account")
+	}
+}
+
+// TestEchobotChecksBeforeFetching: a bad EncodingAESKey, a bad -addr, a port in
+// use or a missing WECHAT_TOKEN stop the bot before it fetches a token, each with
+// a message naming what is wrong.
+func TestEchobotChecksBeforeFetching(t *testing.T) {
+	t.Parallel()
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { busy.Close() })
+	account := func(change map[string]string) map[string]string {
+		env := map[string]string{
+			"WECHAT_APPID": fake.AppID(), "WECHAT_APPSECRET": fake.AppSecret(), "WECHAT_TOKEN": fake.WebhookToken(),
+			"WECHAT_ENCODING_AES_KEY": fake.EncodingAESKey(), "WECHAT_API_BASE_URL": fake.URL(),
+		}
+		for k, v := range change {
+			env[k] = v
+		}
+		return env
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		addr string
+		want string
+	}{
+		{"bad EncodingAESKey", account(map[string]string{"WECHAT_ENCODING_AES_KEY": "short"}), "127.0.0.1:0", "EncodingAESKey must be 43 characters"},
+		{"no Token", account(map[string]string{"WECHAT_TOKEN": ""}), "127.0.0.1:0", "WECHAT_TOKEN is required"},
+		{"port in use", account(nil), busy.Addr().String(), "-addr " + busy.Addr().String()},
+		{"bad address", account(nil), "127.0.0.1:http-alt-nope", "-addr"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := &syncBuffer{}
+			err := run(t.Context(), []string{"-addr", tt.addr}, func(k string) string { return tt.env[k] }, out)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("run = %v, want an error about %q\n%s", err, tt.want, out)
+			}
+			if n := fake.Calls("/cgi-bin/token"); n != 0 {
+				t.Errorf("token fetches = %d before the bot could serve, want 0", n)
+			}
+		})
+	}
+}
+
+// TestEchobotWebhookOnly: with AppID, Token and EncodingAESKey and no AppSecret
+// the bot answers pushes and never asks for a token.
+func TestEchobotWebhookOnly(t *testing.T) {
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	url, out := start(t, map[string]string{
+		"WECHAT_APPID": fake.AppID(), "WECHAT_TOKEN": fake.WebhookToken(),
+		"WECHAT_ENCODING_AES_KEY": fake.EncodingAESKey(), "WECHAT_API_BASE_URL": fake.URL(),
+	})
+	c, err := wechattest.NewWebhookClient(wechattest.WebhookConfig{
+		URL: url, AppID: fake.AppID(), Token: fake.WebhookToken(),
+		EncodingAESKey: fake.EncodingAESKey(), Mode: wechattest.ModeSafe,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reply, err := c.Send(t.Context(), c.Text("o1", "replica?")); err != nil || reply.Message.Content != "replica?" {
+		t.Fatalf("reply = %+v, %v", reply, err)
+	}
+	if !strings.Contains(out.String(), "webhook only") {
+		t.Errorf("the output does not say the bot is webhook-only:\n%s", out)
+	}
+	if n := fake.Calls("/cgi-bin/token"); n != 0 {
+		t.Errorf("token fetches = %d, want 0", n)
+	}
+}
+
+// TestEchobotHelp: -help lists the flags and the environment and is not an
+// error; an unknown flag is printed once, by the flag package.
+func TestEchobotHelp(t *testing.T) {
+	t.Parallel()
+	out := &syncBuffer{}
+	if err := run(t.Context(), []string{"-help"}, func(string) string { return "" }, out); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("run(-help) = %v, want flag.ErrHelp (exit 0)", err)
+	}
+	for _, want := range []string{"-addr", "WECHAT_APPID", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "WECHAT_STABLE_TOKEN"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("-help output lacks %s:\n%s", want, out)
+		}
+	}
+	out = &syncBuffer{}
+	err := run(t.Context(), []string{"-nope"}, func(string) string { return "" }, out)
+	if err == nil || strings.Count(out.String(), "-nope") != 1 {
+		t.Errorf("run(-nope) = %v, output %q; want an error printed once", err, out)
 	}
 }

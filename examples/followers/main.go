@@ -22,6 +22,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
 	"github.com/wxkit/wechat/examples/internal/settings"
 	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/user"
@@ -33,12 +36,13 @@ const fakeFollowers = 2500
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "followers:", err)
-		os.Exit(1)
-	}
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	settings.Exit("followers", err)
 }
+
+const usage = `followers exports every follower of the account, with their information, as CSV.
+Progress goes to stderr: a bar on a terminal, plain lines otherwise.`
 
 // run is the whole program: args without the program name, getenv for the
 // settings, the CSV on stdout (or the -o file), messages and progress on stderr.
@@ -47,11 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	outPath := fs.String("o", "", "write the CSV to `file` instead of stdout")
 	lang := fs.String("lang", "", "language of region names: zh_CN, zh_TW or en")
-	if err := fs.Parse(args); err != nil {
+	if err := settings.Parse(fs, args, usage, settings.AccountVars); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	oa, cleanup, err := account(getenv, stderr)
 	if err != nil {
@@ -153,26 +154,59 @@ func row(in user.Info) []string {
 	}
 }
 
-// bar draws "[#####-----] 1200/2500" on one line, redrawn in place.
-type bar struct {
-	w     io.Writer
-	total int
+// progress shows how many followers are exported: a bar that fits the terminal
+// when stderr is one, plain lines at every tenth otherwise (a log file, a CI job),
+// where a redrawn bar would be noise.
+type progress interface {
+	set(n int)
+	done()
 }
 
-const barWidth = 40
-
-func newBar(w io.Writer, total int) *bar {
-	b := &bar{w: w, total: total}
-	b.set(0)
-	return b
-}
-
-func (b *bar) set(n int) {
-	filled := barWidth
-	if b.total > 0 {
-		filled = barWidth * n / b.total
+func newBar(w io.Writer, total int) progress {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		bar := progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription("followers"),
+			progressbar.OptionFullWidth(),
+			progressbar.OptionShowCount(),
+			progressbar.OptionThrottle(100*time.Millisecond),
+		)
+		return barProgress{bar, w}
 	}
-	fmt.Fprintf(b.w, "\r[%s%s] %d/%d", strings.Repeat("#", filled), strings.Repeat("-", barWidth-filled), n, b.total)
+	l := &lineProgress{w: w, total: total}
+	l.set(0)
+	return l
 }
 
-func (b *bar) done() { fmt.Fprintln(b.w) }
+type barProgress struct {
+	bar *progressbar.ProgressBar
+	w   io.Writer
+}
+
+func (b barProgress) set(n int) { _ = b.bar.Set(n) }
+func (b barProgress) done()     { _ = b.bar.Finish(); fmt.Fprintln(b.w) }
+
+// lineProgress prints "followers: 1200/2500 (48%)" when a new tenth is reached.
+type lineProgress struct {
+	w            io.Writer
+	total, tenth int
+	printed      bool
+}
+
+func (l *lineProgress) set(n int) {
+	tenth := 10
+	if l.total > 0 {
+		tenth = 10 * n / l.total
+	}
+	if l.printed && tenth == l.tenth {
+		return
+	}
+	l.tenth, l.printed = tenth, true
+	pct := 100
+	if l.total > 0 {
+		pct = 100 * n / l.total
+	}
+	fmt.Fprintf(l.w, "followers: %d/%d (%d%%)\n", n, l.total, pct)
+}
+
+func (l *lineProgress) done() {}

@@ -138,3 +138,22 @@ func TestRunErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestProgressOffTerminal: written to a file or a pipe, progress is a few plain
+// lines, not a bar redrawn with carriage returns.
+func TestProgressOffTerminal(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	p := newBar(&out, 2500)
+	for n := 0; n <= 2500; n += 100 {
+		p.set(n)
+	}
+	p.done()
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 11 || strings.Contains(out.String(), "\r") {
+		t.Fatalf("progress = %q, want 11 plain lines (every tenth)", out.String())
+	}
+	if lines[0] != "followers: 0/2500 (0%)" || lines[10] != "followers: 2500/2500 (100%)" {
+		t.Errorf("first and last lines = %q, %q", lines[0], lines[10])
+	}
+}

@@ -1,8 +1,11 @@
 // Command menu creates, shows or deletes an Official Account's custom menu, kept
 // in a JSON file in WeChat's own format ({"button":[…]}, as menu.json here).
 //
-//	WECHAT_APPID=wx… WECHAT_APPSECRET=… go run ./examples/menu -file examples/menu/menu.json -action create
+//	WECHAT_APPID=wx… WECHAT_APPSECRET=… go run ./examples/menu -file my-menu.json -action create
 //	go run ./examples/menu -action get > current.json
+//
+// Without -file, create uses the sample menu.json beside this program (built
+// into it, so it is found from any directory).
 //
 // The menu is checked against WeChat's limits before it is sent; a bad file fails
 // with the button named (button[1].sub_button[3]: name is 70 bytes, the limit is 60).
@@ -16,6 +19,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"flag"
 	"fmt"
 	"io"
@@ -29,25 +33,30 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "menu:", err)
-		os.Exit(1)
-	}
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	settings.Exit("menu", err)
 }
+
+// sample is menu.json, built in: the menu -file defaults to.
+//
+//go:embed menu.json
+var sample []byte
+
+const sampleName = "menu.json"
+
+const usage = `menu creates, shows or deletes the account's custom menu (自定义菜单), kept in a
+JSON file in WeChat's own format ({"button":[…]}).`
 
 // run is the whole program: args without the program name, getenv for the
 // settings, the menu JSON (get) on stdout, messages on stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("menu", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	file := fs.String("file", "menu.json", "the menu `file` to create from")
+	file := fs.String("file", "", "the menu `file` to create from (default: the sample menu.json built in)")
 	action := fs.String("action", "get", "what to do: create, get or delete")
-	if err := fs.Parse(args); err != nil {
+	if err := settings.Parse(fs, args, usage, settings.AccountVars); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	switch *action {
 	case "create", "get", "delete":
@@ -88,17 +97,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return got.WriteJSON(stdout)
 }
 
-// create publishes the menu in path.
+// create publishes the menu in path, or the built-in sample for "".
 func create(ctx context.Context, svc *menu.Service, path string, stderr io.Writer) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
+	data, name := sample, sampleName
+	if path != "" {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			return err
+		}
+		name = path
 	}
-	defer f.Close()
-	m, err := menu.Load(f)
+	m, err := menu.Parse(data)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
+	path = name
 	if err := svc.Create(ctx, m); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -146,3 +146,16 @@ func mustJSON(t *testing.T, m menu.Menu) string {
 	}
 	return buf.String()
 }
+
+// TestSampleFromAnyDirectory: without -file the built-in sample is used, so the
+// program works from the repository root as its doc shows.
+func TestSampleFromAnyDirectory(t *testing.T) {
+	t.Chdir(t.TempDir()) // no menu.json here
+	var stdout, stderr bytes.Buffer
+	if err := run(t.Context(), []string{"-action", "create"}, env(nil), &stdout, &stderr); err != nil {
+		t.Fatalf("run(-action create) from another directory: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "created the menu in menu.json") {
+		t.Errorf("stderr = %q", stderr.String())
+	}
+}

@@ -19,9 +19,9 @@
 // bytes) and REDIS_URL (optional, such as redis://:password@host:6379/0) to keep the
 // token in Redis, so that a restart or a standby server reuses it.
 //
-// Without WeChat credentials it runs in sandbox mode against an in-process fake
-// WeChat (wechattest); only there, when TOKEN_SERVER_KEY is not set, it makes up
-// a key and prints it once on stdout.
+// -help lists the flags and the variables. Without WeChat credentials it runs in
+// sandbox mode against an in-process fake WeChat (wechattest); only there, when
+// TOKEN_SERVER_KEY is not set, it makes up a key and prints it once on stdout.
 package main
 
 import (
@@ -45,6 +45,7 @@ import (
 	"github.com/wxkit/wechat/credential"
 	"github.com/wxkit/wechat/credential/redisstore"
 	"github.com/wxkit/wechat/examples/internal/settings"
+	"github.com/wxkit/wechat/internal/redisbase"
 )
 
 // shutdownTimeout bounds how long requests under way may take to finish.
@@ -52,11 +53,20 @@ const shutdownTimeout = 10 * time.Second
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "tokenserver:", err)
-		os.Exit(1)
-	}
+	// go-redis's own lines (failed dials, say) go through slog like ours.
+	redis.SetLogger(redisbase.Logger{L: slog.New(slog.NewTextHandler(os.Stderr, nil))})
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	settings.Exit("tokenserver", err)
+}
+
+const usage = `tokenserver is the central token server (中控服务器): it alone fetches and renews
+the access_token and hands it to the other servers (credential.NewRemote) at
+GET /token and POST /token/refresh, behind "Authorization: Bearer <TOKEN_SERVER_KEY>".`
+
+var serverVars = []settings.Var{
+	{Name: "TOKEN_SERVER_KEY", Help: "the key callers send as a Bearer token, at least 16 bytes (openssl rand -hex 32); required outside sandbox mode"},
+	{Name: "REDIS_URL", Help: "optional, such as redis://:password@host:6379/0: keep the token in Redis, so a restart or a standby reuses it"},
 }
 
 // run is the whole program: args without the program name, getenv for the
@@ -66,20 +76,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs := flag.NewFlagSet("tokenserver", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", ":8080", "listen `address`")
-	if err := fs.Parse(args); err != nil {
+	if err := settings.Parse(fs, args, usage, settings.AccountVars, serverVars); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	app, err := setup(getenv, stdout, stderr)
 	if err != nil {
 		return err
 	}
 	defer app.close()
+	// Listen before the refresher fetches anything: a bad -addr or a port in use
+	// must not cost a token fetch.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return err
+		return fmt.Errorf("-addr %s: %w", *addr, err)
 	}
 	return app.serve(ctx, ln)
 }
@@ -157,7 +166,6 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return err
 	}
-	defer a.manager.Stop()
 	srv := &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -170,9 +178,10 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	a.logger.Info("tokenserver: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	if err := errors.Join(srv.Shutdown(sctx), a.manager.Shutdown(sctx)); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	a.logger.Info("tokenserver: stopped")
 	return nil
 }
 

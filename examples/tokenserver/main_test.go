@@ -14,6 +14,7 @@ import (
 
 	"github.com/wxkit/wechat/credential"
 	"github.com/wxkit/wechat/internal/redistest"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/wechattest"
 )
 
@@ -23,22 +24,7 @@ func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testutil.SyncBuffer
 
 // started is a running server: its base URL, output, and a stop that waits for
 // the graceful shutdown and returns serve's error.

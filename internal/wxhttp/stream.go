@@ -5,11 +5,11 @@ import (
 	"net/http"
 )
 
-// Open sends req and returns the reply for the caller to read and close: the
-// streaming form of Do, for downloads. A transport error keeps its chain with the
+// Open sends req and returns the reply for the caller to read and close: Do's
+// first half, and the whole of it for downloads, which stream the body. A transport error keeps its chain with the
 // URL redacted; a non-2xx status is a *StatusError (the body is closed then).
-// Checking errcode is the caller's part, since only it knows whether the body is
-// JSON or a file.
+// Checking errcode is the caller's part (ReadJSON), since only it knows whether
+// the body is JSON or a file.
 func Open(client *http.Client, req *http.Request, api string) (*http.Response, error) {
 	resp, err := client.Do(req)
 	if err != nil {

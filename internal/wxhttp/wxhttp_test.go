@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,58 @@ func TestRedact(t *testing.T) {
 	if got := Redact("http://h/p?openid=o1"); got != "http://h/p?openid=o1" {
 		t.Errorf("Redact changed a URL without secrets: %q", got)
 	}
+}
+
+// TestRedactKeepsTheRest: what WeChat echoes of a request (rid/get's
+// request_url and bodies) comes back with only the credentials replaced.
+func TestRedactKeepsTheRest(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"access_token=50_Im7xxxx", "access_token=REDACTED"},
+		{"access_token=tok&openid=o1", "access_token=REDACTED&openid=o1"},
+		{"grant_type=client_credential&appid=wx1&secret=s3cr3t", "grant_type=client_credential&appid=wx1&secret=REDACTED"},
+		{"a=1#access_token=tok", "a=1#access_token=REDACTED"},
+		{"component_access_token=c&x_secret=1", "component_access_token=REDACTED&x_secret=1"},
+		{"authorizer_access_token=a&errcode=1", "authorizer_access_token=REDACTED&errcode=1"},
+		{"https://api.weixin.qq.com/cgi-bin/x?access_token=tok", "https://api.weixin.qq.com/cgi-bin/x?access_token=REDACTED"},
+		{`secret="a b"&x=1`, "secret=REDACTED&x=1"},
+		{`{"touser":"o1","access_token":"tok","key":"V1001"}`, `{"touser":"o1","access_token":"REDACTED","key":"V1001"}`},
+		{`{"refresh_token": "r\"t", "component_access_token":"c"}`, `{"refresh_token": "REDACTED", "component_access_token":"REDACTED"}`},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// FuzzRedact feeds request_url-like text: the result never carries an
+// access_token or secret value the input carried.
+func FuzzRedact(f *testing.F) {
+	f.Add("access_token=50_Im7xxxx")
+	f.Add("openid=o1&access_token=tok_123&lang=zh_CN")
+	f.Add("https://api.weixin.qq.com/cgi-bin/token?grant_type=client_credential&appid=wx1&secret=abcdef")
+	f.Add("access_token=a%26b&x=%zz")
+	f.Add("?access_token=q#frag")
+	f.Fuzz(func(t *testing.T, in string) {
+		out := Redact(in)
+		_, query, _ := strings.Cut(in, "?")
+		if !strings.Contains(in, "?") {
+			query = in
+		}
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return // not a query WeChat would echo; Redact cuts what it can
+		}
+		for _, k := range []string{"access_token", "secret", "appsecret"} {
+			for _, v := range q[k] {
+				if len(v) >= 6 && v != "REDACTED" && strings.Contains(out, k+"="+url.QueryEscape(v)) {
+					t.Errorf("Redact(%q) = %q still carries %s", in, out, k)
+				}
+			}
+		}
+	})
 }
 
 func TestDo(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/wxkit/wechat/internal/backoff"
+	"github.com/wxkit/wechat/internal/redisbase"
 	"github.com/wxkit/wechat/message"
 )
 
@@ -34,29 +34,24 @@ const (
 // Store is a message.DedupStore on Redis. A claim is SET NX PX; the finished
 // reply replaces it under the same key; a retry waiting for the reply polls the
 // key with backoff. It is safe for concurrent use.
-type Store struct {
-	rdb       redis.UniversalClient
-	prefix    string
-	pollFirst time.Duration
-	pollMax   time.Duration
-}
+type Store struct{ base redisbase.Base }
 
 // Option configures a Store.
 type Option func(*Store)
 
 // WithPrefix sets the prefix of every key (default DefaultPrefix).
-func WithPrefix(p string) Option { return func(s *Store) { s.prefix = p } }
+func WithPrefix(p string) Option { return func(s *Store) { s.base.Prefix = p } }
 
 // WithPoll sets how a retry polls for the first delivery's reply: first after
 // first, then doubling with jitter up to max (default 10ms and 100ms). The reply
 // then reaches the retry at most about max after it is finished.
 func WithPoll(first, max time.Duration) Option {
-	return func(s *Store) { s.pollFirst, s.pollMax = first, max }
+	return func(s *Store) { s.base.PollFirst, s.base.PollMax = first, max }
 }
 
 // New returns a Store on rdb. The store does not own rdb: close it yourself.
 func New(rdb redis.UniversalClient, opts ...Option) *Store {
-	s := &Store{rdb: rdb, prefix: DefaultPrefix, pollFirst: 10 * time.Millisecond, pollMax: 100 * time.Millisecond}
+	s := &Store{base: redisbase.Base{RDB: rdb, Prefix: DefaultPrefix, PollFirst: 10 * time.Millisecond, PollMax: 100 * time.Millisecond}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -70,7 +65,7 @@ func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool,
 	if ttl <= 0 {
 		ttl = message.DefaultDedupWindow
 	}
-	first, err := s.rdb.SetNX(ctx, s.prefix+key, []byte{statePending}, ttl).Result()
+	first, err := s.base.RDB.SetNX(ctx, s.base.Key(key), []byte{statePending}, ttl).Result()
 	if err != nil {
 		return false, fmt.Errorf("redisdedup: claim: %w", err)
 	}
@@ -85,7 +80,7 @@ func (s *Store) Finish(ctx context.Context, key string, reply []byte, ttl time.D
 	}
 	v := make([]byte, 0, 1+len(reply))
 	v = append(append(v, stateFinished), reply...)
-	if err := s.rdb.Set(ctx, s.prefix+key, v, ttl).Err(); err != nil {
+	if err := s.base.RDB.Set(ctx, s.base.Key(key), v, ttl).Err(); err != nil {
 		return fmt.Errorf("redisdedup: finish: %w", err)
 	}
 	return nil
@@ -95,24 +90,23 @@ func (s *Store) Finish(ctx context.Context, key string, reply []byte, ttl time.D
 // then. It returns ctx's error if ctx ends first, message.ErrDedupGone when key is
 // not claimed (or its window ran out), and a Redis error as it comes.
 func (s *Store) Wait(ctx context.Context, key string) ([]byte, error) {
-	poll := backoff.NewPoll(s.pollFirst, s.pollMax)
-	for {
-		v, err := s.rdb.Get(ctx, s.prefix+key).Bytes()
+	var reply []byte
+	err := s.base.Poll(ctx, func(ctx context.Context) (bool, error) {
+		v, err := s.base.RDB.Get(ctx, s.base.Key(key)).Bytes()
 		switch {
 		case errors.Is(err, redis.Nil):
-			return nil, message.ErrDedupGone
+			return false, message.ErrDedupGone
+		case err != nil && ctx.Err() != nil:
+			return false, ctx.Err()
 		case err != nil:
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, fmt.Errorf("redisdedup: wait: %w", err)
+			return false, fmt.Errorf("redisdedup: wait: %w", err)
 		case len(v) > 0 && v[0] == stateFinished:
-			return v[1:], nil
+			reply = v[1:]
+			return true, nil
 		}
-		if err := poll.Wait(ctx); err != nil {
-			return nil, err
-		}
-	}
+		return false, nil
+	})
+	return reply, err
 }
 
 var _ message.DedupStore = (*Store)(nil)

@@ -152,7 +152,7 @@ func TestTwoReplicas(t *testing.T) {
 			fake := wechattest.NewServer()
 			t.Cleanup(fake.Close)
 			var runs atomic.Int32
-			h := message.Handler(func(_ context.Context, m *message.Message) message.Reply {
+			h := message.HandlerFunc(func(_ context.Context, m *message.Message) message.Reply {
 				n := runs.Add(1)
 				time.Sleep(30 * time.Millisecond) // the other delivery arrives meanwhile
 				return message.Text("run " + string(rune('0'+n)) + ": " + m.Content)
@@ -198,10 +198,10 @@ func TestRedisDown(t *testing.T) {
 	fake := wechattest.NewServer()
 	t.Cleanup(fake.Close)
 	var runs atomic.Int32
-	srv := replica(t, fake, rds.Client(t), func(_ context.Context, m *message.Message) message.Reply {
+	srv := replica(t, fake, rds.Client(t), message.HandlerFunc(func(_ context.Context, m *message.Message) message.Reply {
 		runs.Add(1)
 		return message.Text("echo: " + m.Content)
-	})
+	}))
 	rds.Stop()
 	c := fake.WebhookClient("http://webhook.test/wechat", wechattest.ModePlaintext)
 	if r := deliver(t, c, srv, c.Text("o1", "hi")); r == nil || !strings.HasPrefix(r.Message.Content, "echo: hi") {
@@ -229,7 +229,7 @@ func TestRetryAfterReplicaDied(t *testing.T) {
 	rds := redistest.Start(t)
 	fake, oa := wechattest.Start(t)
 	var runs atomic.Int32
-	h := message.Handler(func(_ context.Context, m *message.Message) message.Reply {
+	h := message.HandlerFunc(func(_ context.Context, m *message.Message) message.Reply {
 		runs.Add(1)
 		return message.Text("handled: " + m.Content)
 	})

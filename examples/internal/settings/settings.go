@@ -1,6 +1,9 @@
-// Package settings reads the runnable programs' settings from the environment, as
-// DESIGN.md pins them, and starts the in-process fake WeChat platform when no
-// credentials are given (sandbox mode), so that every example runs with one command.
+// Package settings reads the runnable programs' settings from the environment
+// (WECHAT_APPID, WECHAT_APPSECRET, WECHAT_TOKEN, WECHAT_ENCODING_AES_KEY,
+// WECHAT_API_BASE_URL, WECHAT_STABLE_TOKEN: names every program shares and
+// other tools rely on), parses their flags with a -help that lists them, and
+// starts the in-process fake WeChat platform when no credentials are given
+// (sandbox mode), so that every example runs with one command.
 package settings
 
 import (

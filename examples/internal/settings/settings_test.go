@@ -1,6 +1,8 @@
 package settings
 
 import (
+	"errors"
+	"flag"
 	"strings"
 	"testing"
 )
@@ -63,5 +65,61 @@ func TestLoad(t *testing.T) {
 				t.Errorf("the sandbox did not fetch through %s", path)
 			}
 		})
+	}
+}
+
+func TestParseAndExit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  []string // in what the flag set printed
+	}{
+		{"no flags", nil, 0, nil},
+		{"help", []string{"-help"}, 0, []string{"Usage of prog:", "does things", "-addr", "WECHAT_APPID", "WECHAT_TOKEN"}},
+		{"h", []string{"-h"}, 0, []string{"WECHAT_ENCODING_AES_KEY"}},
+		{"unknown flag", []string{"-nope"}, 2, []string{"flag provided but not defined: -nope", "Usage of prog:"}},
+		{"extra argument", []string{"extra"}, 2, []string{`unexpected arguments ["extra"]`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out, stderr strings.Builder
+			fs := flag.NewFlagSet("prog", flag.ContinueOnError)
+			fs.SetOutput(&out)
+			fs.String("addr", ":8080", "listen address")
+			err := Parse(fs, tt.args, "prog does things.", AccountVars, WebhookVars)
+			if code := exitCode(&stderr, "prog", err); code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d (err %v)", code, tt.wantCode, err)
+			}
+			if stderr.Len() != 0 {
+				t.Errorf("Exit printed %q again; the flag set already did", stderr.String())
+			}
+			for _, want := range tt.wantOut {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("output %q lacks %q", out.String(), want)
+				}
+			}
+			if n := strings.Count(out.String(), "flag provided but not defined"); n > 1 {
+				t.Errorf("the error is printed %d times", n)
+			}
+		})
+	}
+	var stderr strings.Builder
+	if code := exitCode(&stderr, "prog", errors.New("boom")); code != 1 || stderr.String() != "prog: boom\n" {
+		t.Errorf("exitCode(boom) = %d, %q", code, stderr.String())
+	}
+}
+
+func TestRequireToken(t *testing.T) {
+	t.Parallel()
+	real := &Settings{AppID: "wx1"}
+	if err := real.RequireToken(); err == nil || !strings.Contains(err.Error(), "WECHAT_TOKEN") {
+		t.Errorf("RequireToken without a token = %v, want an error naming WECHAT_TOKEN", err)
+	}
+	real.Token = "t"
+	if err := real.RequireToken(); err != nil {
+		t.Errorf("RequireToken with a token = %v", err)
 	}
 }

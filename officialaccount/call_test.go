@@ -4,13 +4,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/officialaccount"
 )
 
-func TestPostJSONReplyDecodesErrorReplies(t *testing.T) {
+func TestPostJSONDecodesErrorReplies(t *testing.T) {
 	t.Parallel()
 	replies := []string{
 		`{"errcode":40001,"errmsg":"invalid credential"}`,
@@ -18,14 +19,13 @@ func TestPostJSONReplyDecodesErrorReplies(t *testing.T) {
 		`{"errcode":0,"errmsg":"ok","msg_id":1}`,
 		`not json`,
 	}
-	n := 0
+	var n atomic.Int32 // requests served
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if string(body) != `{"a":"<&>"}` {
 			t.Errorf("body = %s", body)
 		}
-		io.WriteString(w, replies[n])
-		n++
+		io.WriteString(w, replies[n.Add(1)-1])
 	}))
 	t.Cleanup(srv.Close)
 	oa, err := officialaccount.New(officialaccount.Config{AppID: "wx1", BaseURL: srv.URL, HTTPClient: srv.Client(), Credential: staticToken("tok")})
@@ -35,15 +35,15 @@ func TestPostJSONReplyDecodesErrorReplies(t *testing.T) {
 	var out struct {
 		MsgID int64 `json:"msg_id"`
 	}
-	err = oa.PostJSONReply(t.Context(), "/x", nil, map[string]string{"a": "<&>"}, &out)
-	if wechat.Code(err) != 45065 || out.MsgID != 34182 || n != 2 {
-		t.Fatalf("PostJSONReply = %v, msg_id %d after %d calls; want 45065 with 34182 after a token retry", err, out.MsgID, n)
+	err = oa.PostJSON(t.Context(), "/x", nil, map[string]string{"a": "<&>"}, &out)
+	if wechat.Code(err) != 45065 || out.MsgID != 34182 || n.Load() != 2 {
+		t.Fatalf("PostJSON = %v, msg_id %d after %d calls; want 45065 with 34182 after a token retry", err, out.MsgID, n.Load())
 	}
 	out.MsgID = 0
-	if err := oa.PostJSONReply(t.Context(), "/x", nil, map[string]string{"a": "<&>"}, &out); err != nil || out.MsgID != 1 {
+	if err := oa.PostJSON(t.Context(), "/x", nil, map[string]string{"a": "<&>"}, &out); err != nil || out.MsgID != 1 {
 		t.Errorf("success: %v, %d", err, out.MsgID)
 	}
-	if err := oa.PostJSONReply(t.Context(), "/x", nil, map[string]string{"a": "<&>"}, &out); err == nil || wechat.Code(err) != wechat.CodeNotWeChat {
+	if err := oa.PostJSON(t.Context(), "/x", nil, map[string]string{"a": "<&>"}, &out); err == nil || wechat.Code(err) != wechat.CodeNotWeChat {
 		t.Errorf("non-JSON reply: %v, want a local error", err)
 	}
 }
