@@ -66,7 +66,7 @@ var snippetImports = []string{
 	"github.com/redis/go-redis/v9",
 	module, module + "/credential", module + "/credential/redisstore", module + "/officialaccount",
 	module + "/message", module + "/message/redisdedup", module + "/menu", module + "/user",
-	module + "/customerservice", module + "/template", module + "/wechattest",
+	module + "/customerservice", module + "/template", module + "/wechattest", module + "/oauth",
 	module + "/media", module + "/draft", module + "/publish",
 }
 

@@ -1,22 +1,17 @@
 package credential
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/tidwall/gjson"
 	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/internal/backoff"
-	"github.com/wxkit/wechat/internal/wxhttp"
+	"github.com/wxkit/wechat/internal/central"
 )
 
 // Remote defaults. A Remote renews a minute before expiry: later than a Manager
@@ -28,7 +23,6 @@ const (
 	remoteBudget     = 30 * time.Second // one ask, retries included
 	remoteRetryFirst = 500 * time.Millisecond
 	remoteRetryCap   = 10 * time.Second
-	maxRemoteReply   = 64 << 10
 )
 
 // Remote is the Provider of a business server in a cluster whose access_token is
@@ -52,13 +46,10 @@ const (
 // with the Manager: the same core serves both.
 type Remote struct {
 	core
-	client     *http.Client
-	attempts   int
-	backoff    time.Duration
-	tokenURL   string
-	refreshURL string
-	server     string // the base URL without credentials, for errors and logs
-	auth       string // "Bearer <key>"
+	central  *central.Client
+	attempts int
+	backoff  time.Duration
+	server   string // the base URL without credentials, for errors and logs
 
 	requests, failures atomic.Uint64
 }
@@ -67,13 +58,6 @@ type Remote struct {
 // at baseURL (such as "http://tokens.internal:8080"), authenticating with key.
 // It does no I/O.
 func NewRemote(baseURL, key string, opts ...RemoteOption) (*Remote, error) {
-	u, err := url.Parse(baseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
-		return nil, fmt.Errorf("credential: the token server URL must be an absolute http(s) URL without a query, got %q", wxhttp.Redact(baseURL))
-	}
-	if len(key) < minKeyLen {
-		return nil, fmt.Errorf("credential: the token server key must be at least %d bytes, got %d", minKeyLen, len(key))
-	}
 	s := defaults()
 	s.margin = remoteMargin
 	for _, o := range opts {
@@ -82,16 +66,11 @@ func NewRemote(baseURL, key string, opts ...RemoteOption) (*Remote, error) {
 		}
 	}
 	s.fill()
-	base := strings.TrimRight(u.String(), "/")
-	r := &Remote{
-		client:     s.client,
-		attempts:   s.attempts,
-		backoff:    s.backoff,
-		tokenURL:   base + PathServerToken,
-		refreshURL: base + PathServerRefresh,
-		server:     wxhttp.Redact(base),
-		auth:       "Bearer " + key,
+	c, err := central.New("credential", baseURL, key, s.client)
+	if err != nil {
+		return nil, err
 	}
+	r := &Remote{central: c, attempts: s.attempts, backoff: s.backoff, server: c.Server()}
 	r.core.init(&s)
 	r.core.name = "central token server " + r.server
 	r.core.budget = remoteBudget
@@ -199,33 +178,16 @@ func (r *Remote) ask(ctx context.Context, stale string, why purpose) (Token, err
 
 // send makes one request. retry says whether another attempt may help.
 func (r *Remote) send(ctx context.Context, stale string) (Token, bool, error) {
-	method, target, body := http.MethodGet, r.tokenURL, []byte(nil)
+	method, path, body := http.MethodGet, PathServerToken, []byte(nil)
 	if stale != "" {
-		method, target = http.MethodPost, r.refreshURL
+		method, path = http.MethodPost, PathServerRefresh
 		body, _ = json.Marshal(map[string]string{"stale": stale}) // cannot fail
 	}
-	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
+	status, raw, err := r.central.Do(ctx, method, path, body)
 	if err != nil {
-		return Token{}, false, fmt.Errorf("credential: central token server %s: %w", r.server, err)
+		return Token{}, ctx.Err() == nil, err
 	}
-	req.Header.Set("Authorization", r.auth)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := r.client.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // its URL is ours; name the server once, redacted
-		}
-		return Token{}, ctx.Err() == nil, fmt.Errorf("credential: central token server %s unreachable: %w", r.server, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxRemoteReply))
-	if err != nil {
-		return Token{}, true, fmt.Errorf("credential: central token server %s: reading the answer: %w", r.server, err)
-	}
-	if resp.StatusCode == http.StatusOK {
+	if status == http.StatusOK {
 		value, secs := gjson.GetBytes(raw, "access_token").String(), gjson.GetBytes(raw, "expires_in").Int()
 		if value == "" || secs <= 0 {
 			return Token{}, false, fmt.Errorf("credential: central token server %s: the answer has no access_token or expires_in", r.server)
@@ -233,21 +195,7 @@ func (r *Remote) send(ctx context.Context, stale string) (Token, bool, error) {
 		now := r.now()
 		return Token{Value: value, FetchedAt: now, ExpiresAt: now.Add(time.Duration(secs) * time.Second)}, false, nil
 	}
-	return Token{}, remoteRetryable(resp.StatusCode, raw), r.statusError(resp.StatusCode, raw)
-}
-
-// statusError explains a non-200 answer; a WeChat errcode in it is reachable
-// with errors.As as a *wechat.Error.
-func (r *Remote) statusError(status int, raw []byte) error {
-	if status == http.StatusUnauthorized {
-		return fmt.Errorf("credential: central token server %s refused the key (HTTP 401): give this server the token server's key", r.server)
-	}
-	code := gjson.GetBytes(raw, "errcode")
-	if !code.Exists() {
-		return fmt.Errorf("credential: central token server %s: HTTP %d %s", r.server, status, http.StatusText(status))
-	}
-	we := &wechat.Error{Code: int(code.Int()), Message: gjson.GetBytes(raw, "errmsg").String(), API: PathServerToken}
-	return fmt.Errorf("credential: central token server %s: HTTP %d: %w", r.server, status, we)
+	return Token{}, remoteRetryable(status, raw), r.central.StatusError(status, raw, PathServerToken)
 }
 
 // remoteRetryable: 5xx answers are retried unless they carry a WeChat errcode

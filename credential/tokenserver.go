@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wxkit/wechat"
+	"github.com/wxkit/wechat/internal/central"
 )
 
 // The central token server's protocol, which Remote and other tools rely on: do
@@ -35,7 +36,7 @@ const unknownLife = 5 * time.Minute
 const maxRefreshBody = 4 << 10
 
 // minKeyLen is the shortest key NewServer and NewRemote accept.
-const minKeyLen = 16
+const minKeyLen = central.MinKeyLen
 
 // currenter is implemented by Providers that know the token they serve and how
 // long it has left without any I/O: *Manager and *Remote.
@@ -49,8 +50,10 @@ type currenter interface {
 // the other servers, which use a Remote instead of fetching themselves, so no two
 // of them knock each other's token out.
 //
-// It serves GET /token and POST /token/refresh (body {"stale":"<token>"}); mount
-// it at the root of its own listener, or behind http.StripPrefix. Callers must
+// It serves GET /token and POST /token/refresh (body {"stale":"<token>"}), and
+// POST /oauth/exchange (body {"code":"..."}), which exchanges a 网页授权 code with
+// the AppSecret of its Provider when that is a *Manager built by New; mount it at
+// the root of its own listener, or behind http.StripPrefix. Callers must
 // send "Authorization: Bearer <key>"; the key is compared in constant time. Errors
 // are answered in WeChat's shape, {"errcode":N,"errmsg":"..."}:
 //
@@ -87,8 +90,12 @@ func NewServer(p Provider, key string, opts ...ServerOption) (*Server, error) {
 	return &Server{p: p, keySum: sha256.Sum256([]byte(key)), logger: s.logger}, nil
 }
 
-// ServeHTTP answers GET /token and POST /token/refresh.
+// ServeHTTP answers GET /token, POST /token/refresh and POST /oauth/exchange.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == PathServerOAuthExchange { // oauthexchange.go
+		srv.serveExchange(w, r)
+		return
+	}
 	var method string
 	switch r.URL.Path {
 	case PathServerToken:
@@ -96,7 +103,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case PathServerRefresh:
 		method = http.MethodPost
 	default:
-		writeServerError(w, http.StatusNotFound, wechat.CodeInvalidURL, "invalid url: the token server serves "+PathServerToken+" and "+PathServerRefresh)
+		writeServerError(w, http.StatusNotFound, wechat.CodeInvalidURL, "invalid url: the token server serves "+PathServerToken+", "+PathServerRefresh+" and "+PathServerOAuthExchange)
 		return
 	}
 	if !srv.authorized(r) {

@@ -3,7 +3,10 @@
 // fetch invalidates after a grace period, daily quotas, the 48-hour customer-service
 // window, API limits and error codes), a clock that tests move forward instead of
 // sleeping, fault injection, and a client that pushes signed or encrypted messages to
-// a webhook the way WeChat does.
+// a webhook the way WeChat does. The web side is there too: the 网页授权 authorize
+// and consent pages and /sns/* (Authorize plays the browser), the JS-SDK's
+// jsapi_ticket with a jweixin.js that checks wx.config, parametric QR codes with
+// real images, and short keys.
 //
 //	fake, oa := wechattest.Start(t) // closed, and its token refresher stopped, when t ends
 //	err := menu.New(oa).Create(t.Context(), m)
@@ -11,7 +14,8 @@
 //
 // To test a webhook, serve it (httptest.NewServer(message.NewServer(oa, mux))) and
 // push to it with fake.WebhookClient(url, mode): Text, Image, Voice, Location,
-// Link and Event build what WeChat sends, Send signs (and in compatible and safe
+// Link and Event build what WeChat sends (Scan, what it sends when a user scans a
+// parametric QR code the fake issued), Send signs (and in compatible and safe
 // mode encrypts) it, retries as WeChat does, and decodes the reply as WeChat would,
 // refusing one WeChat would refuse (see the example of Server.WebhookClient).
 //

@@ -54,6 +54,7 @@ type Server struct {
 	kf        kfState
 	templates templateState
 	content   contentState // media, drafts, publishing, mass send, subscriptions (content.go)
+	web       *webState    // 网页授权, JS-SDK tickets, QR codes, short keys (web.go)
 }
 
 // Option configures a Server.
@@ -103,6 +104,7 @@ func NewServer(opts ...Option) *Server {
 	s.kfRoutes()
 	s.templateRoutes()
 	s.contentRoutes()
+	s.webRoutes()
 	s.srv = httptest.NewServer(s.mux)
 	return s
 }

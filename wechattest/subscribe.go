@@ -55,8 +55,8 @@ type privTemplate struct {
 	scene    string
 }
 
-// consent is what a follower agreed to for one template.
-type consent struct {
+// subConsent is what a follower agreed to for one subscription template.
+type subConsent struct {
 	longTerm bool
 	left     int // one-time messages still allowed
 }
@@ -65,7 +65,7 @@ type subscribeState struct {
 	categories []map[string]any
 	library    []pubTitle
 	private    []*privTemplate
-	consents   map[[2]string]*consent // {openid, template id}
+	consents   map[[2]string]*subConsent // {openid, template id}
 	sent       []SubscribeMessage
 	seq        int64
 }
@@ -93,7 +93,7 @@ func seedLibrary() ([]map[string]any, []pubTitle) {
 
 func (s *Server) subscribeRoutes() {
 	cats, lib := seedLibrary()
-	s.content.subs = subscribeState{categories: cats, library: lib, consents: map[[2]string]*consent{}}
+	s.content.subs = subscribeState{categories: cats, library: lib, consents: map[[2]string]*subConsent{}}
 	s.api(http.MethodPost, PathSubscribeSend, s.subscribeSend)
 	s.api(http.MethodPost, PathLibraryAdd, s.libraryAdd)
 	s.api(http.MethodPost, PathLibraryDelete, s.libraryDelete)
@@ -115,7 +115,7 @@ func (s *Server) AcceptSubscription(openID, templateID string, longTerm bool) {
 	key := [2]string{openID, templateID}
 	c := s.content.subs.consents[key]
 	if c == nil {
-		c = &consent{}
+		c = &subConsent{}
 		s.content.subs.consents[key] = c
 	}
 	c.longTerm = c.longTerm || longTerm

@@ -20,9 +20,11 @@ func (s *Server) ticketRoutes() {
 		default:
 			return nil, apiError(wechat.CodeParameterError, "invalid ticket type")
 		}
+		ticket := randomHex(8) + "-" + randomHex(32)
+		s.noteTicket(c.query.Get("type"), ticket, c.now.Add(s.expiresIn)) // jsapi.go
 		return map[string]any{
 			"errcode": 0, "errmsg": "ok",
-			"ticket":     randomHex(8) + "-" + randomHex(32),
+			"ticket":     ticket,
 			"expires_in": int(s.expiresIn.Seconds()),
 		}, nil
 	})

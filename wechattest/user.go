@@ -17,6 +17,7 @@ type Follower struct {
 	OpenID         string
 	UnionID        string
 	Nickname       string
+	HeadImgURL     string // the avatar /sns/userinfo answers; "" for one the fake draws
 	Remark         string
 	Language       string
 	SubscribeTime  time.Time

@@ -69,6 +69,7 @@ type WebhookClient struct {
 	cfg       WebhookConfig
 	cipher    *wxcrypto.Cipher
 	onDeliver func(openID string)
+	fake      *Server // set by Server.WebhookClient: Scan plays the scan on it
 }
 
 // NewWebhookClient checks cfg and returns a client.
@@ -116,6 +117,7 @@ func (s *Server) WebhookClient(url string, mode Mode) *WebhookClient {
 		panic(err) // the server's own settings are valid
 	}
 	c.onDeliver = func(openID string) { s.noteInbound(openID, s.Now()) }
+	c.fake = s
 	return c
 }
 
@@ -163,11 +165,16 @@ func (c *WebhookClient) Link(openID, title, description, pageURL string) []byte 
 // constants (message.EventSubscribe, message.EventClick, …) or any other event
 // name; key is the EventKey, omitted when "".
 func (c *WebhookClient) Event(openID string, event wechat.Event, key string) []byte {
-	body := "<Event><![CDATA[" + cdata(string(event)) + "]]></Event>"
+	return c.event(openID, event, key, "")
+}
+
+// event builds an event push with the elements extra after Event and EventKey.
+func (c *WebhookClient) event(openID string, event wechat.Event, key, extra string) []byte {
+	body := elem("Event", string(event))
 	if key != "" {
-		body += "<EventKey><![CDATA[" + cdata(key) + "]]></EventKey>"
+		body += elem("EventKey", key)
 	}
-	return c.build(openID, "event", body)
+	return c.build(openID, "event", body+extra)
 }
 
 func (c *WebhookClient) build(openID, msgType, body string) []byte {

@@ -119,7 +119,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("-addr %s: %w", *addr, err)
 	}
-	url := "http://" + loopback(ln.Addr()) + "/wechat"
+	url := "http://" + settings.Loopback(ln.Addr()) + "/wechat"
 	fmt.Fprintf(stdout, "echobot: listening on %s; webhook at %s\n", ln.Addr(), url)
 	if cred != nil {
 		if err := cred.Start(); err != nil {
@@ -202,12 +202,3 @@ func curlLine(ctx context.Context, c *wechattest.WebhookClient) (string, error) 
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
-// loopback turns a listener address such as [::]:8080 into 127.0.0.1:8080.
-func loopback(a net.Addr) string {
-	tcp, ok := a.(*net.TCPAddr)
-	if !ok || !tcp.IP.IsUnspecified() {
-		return a.String()
-	}
-	return fmt.Sprintf("127.0.0.1:%d", tcp.Port)
-}

@@ -10,6 +10,9 @@
 // answering {"access_token":"...","expires_in":<seconds left>} and both requiring
 // "Authorization: Bearer <TOKEN_SERVER_KEY>", and GET /healthz, which reports the
 // token's state (never the token) and answers 503 while no valid token is known.
+// POST /oauth/exchange (body {"code":"..."}, same key) exchanges a 网页授权 code
+// with the AppSecret for servers that hold none (oauth.WithTokenServer), and
+// answers WeChat's /sns/oauth2/access_token JSON.
 // The refresher renews the token ahead of expiry on its own. SIGINT or SIGTERM
 // shut it down gracefully.
 //
@@ -192,6 +195,7 @@ func (a *app) routes() http.Handler {
 	tokens := gin.WrapH(a.handler) // it answers wrong methods itself, in WeChat's shape
 	r.Any("/token", tokens)
 	r.Any("/token/refresh", tokens)
+	r.Any("/oauth/exchange", tokens) // 网页授权 codes, for servers without the AppSecret
 	r.GET("/healthz", a.health)
 	return r
 }

@@ -2,7 +2,7 @@
 // port, with persistence off, stopped when the test ends. A test can stop it and
 // start it again on the same port to play an outage.
 //
-//	srv := redistest.Start(t) // skips the test when redis-server is not installed
+//	srv := redistest.Start(t) // skips the test when redis-server is not installed (fails it with WXKIT_REQUIRE_REDIS=1)
 //	rdb := srv.Client(t)
 //	srv.Stop(); srv.Restart()
 package redistest
@@ -20,10 +20,15 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/wxkit/wechat/internal/testutil"
 )
 
 // Binary is the program Start runs, looked up in PATH.
 const Binary = "redis-server"
+
+// RequireEnv makes a missing redis-server a failure instead of a skip.
+const RequireEnv = "WXKIT_REQUIRE_REDIS"
 
 // startTimeout bounds how long a redis-server may take to answer PING.
 const startTimeout = 10 * time.Second
@@ -42,12 +47,13 @@ type Server struct {
 
 // Start runs redis-server on a free 127.0.0.1 port with RDB and AOF persistence
 // off, waits until it answers PING and stops it when the test ends. It skips t
-// when redis-server is not installed.
+// when redis-server is not installed, or fails it when WXKIT_REQUIRE_REDIS=1
+// (CI sets it).
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin, err := exec.LookPath(Binary)
 	if err != nil {
-		t.Skipf("redistest: %s is not installed (apt-get install redis-server); skipping a test that needs a real Redis", Binary)
+		testutil.Missing(t, RequireEnv, "redistest: "+Binary+" is not installed (apt-get install redis-server) and this test needs a real Redis")
 	}
 	s := &Server{t: t, bin: bin, dir: t.TempDir()}
 	var last error

@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -114,3 +115,16 @@ type RoundTripFunc func(*http.Request) (*http.Response, error)
 
 // RoundTrip calls f.
 func (f RoundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Missing ends t because something it needs outside Go (a browser, a
+// redis-server) is not installed: it skips t with what, and how to install
+// it, unless the environment variable require is "1" (CI sets it, so that CI
+// never passes by skipping), when it fails t instead.
+func Missing(t testing.TB, require, what string) {
+	t.Helper()
+	if os.Getenv(require) == "1" {
+		t.Fatalf("%s, and %s=1: the test must run", what, require)
+	} else {
+		t.Skipf("%s; skipping (set %s=1 to fail instead)", what, require)
+	}
+}

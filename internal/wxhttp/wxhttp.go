@@ -23,7 +23,9 @@ const MaxReply = 8 << 20
 
 // secretParams are the query parameters Redact hides, beside every
 // "…_access_token" (authorizer_access_token, component_access_token).
-var secretParams = []string{"secret", "appsecret", "access_token", "key"}
+// refresh_token and code are 网页授权's: a code is single-use but a credential
+// for five minutes.
+var secretParams = []string{"secret", "appsecret", "access_token", "key", "refresh_token", "code"}
 
 // secretRun matches "name=value" for a secret parameter name: at the start, or
 // after a separator of a URL, a query, a form body or free text (so "x_secret"
@@ -44,12 +46,11 @@ func alternatives(names []string) string {
 }
 
 // Redact returns s with every credential in it replaced by "REDACTED", the rest
-// kept byte for byte: the values of secret, appsecret, access_token, key and any
-// …_access_token in a URL (query or fragment), a query string, a form body or
-// free text quoting them; JSON members named like a token or a secret; and a
-// URL's user:password, which is removed. Every URL that can reach an error or a
-// log line passes through it, and so does what WeChat echoes of a request
-// (openapi's rid look-up).
+// kept byte for byte: the values of secretParams and any …_access_token in a URL
+// (query or fragment), a query string, a form body or free text quoting them;
+// JSON members named like a token or a secret; and a URL's user:password, which
+// is removed. Every URL that can reach an error or a log line passes through it,
+// and so does what WeChat echoes of a request (openapi's rid look-up).
 func Redact(s string) string {
 	s = secretRun.ReplaceAllString(s, "${1}REDACTED")
 	s = secretMember.ReplaceAllString(s, `${1}REDACTED"`)

@@ -1,0 +1,39 @@
+// Package webauth is the one 网页授权 request that carries the AppSecret, the
+// code exchange, shared by the two packages that send it: oauth, with the secret
+// of its account (internal/account hands it over), and credential's token
+// server, with the secret of its Manager, for servers that hold none.
+package webauth
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/wxkit/wechat/internal/wxhttp"
+)
+
+// PathAccessToken is WeChat's code exchange (通过code换取网页授权access_token).
+const PathAccessToken = "/sns/oauth2/access_token"
+
+// ExchangeCode sends the code exchange to baseURL (the API host) and returns
+// WeChat's reply, checked for errcode (a non-zero one is a *wechat.Error). The
+// AppSecret travels in the query string, as WeChat wants it; every error is
+// redacted by wxhttp. It is sent once: a code is single-use, and a retry after a
+// request that reached WeChat would only earn 40163.
+func ExchangeCode(ctx context.Context, client *http.Client, baseURL, appID, secret, code string) ([]byte, error) {
+	q := url.Values{"appid": {appID}, "secret": {secret}, "code": {code}, "grant_type": {"authorization_code"}}
+	return Get(ctx, client, baseURL, PathAccessToken, q)
+}
+
+// Get sends GET api (a /sns path) with q to baseURL and returns the reply,
+// checked for errcode. The /sns calls carry their own credentials in q (the
+// AppSecret, a web token, a refresh token), never the account's access_token;
+// errors name api and the redacted base URL only.
+func Get(ctx context.Context, client *http.Client, baseURL, api string, q url.Values) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+api+"?"+q.Encode(), nil)
+	if err != nil { // the URL holds a credential: name the base URL only
+		return nil, fmt.Errorf("wechat: %s: cannot build a request with base URL %q", api, wxhttp.Redact(baseURL))
+	}
+	return wxhttp.Do(client, req, api)
+}

@@ -1,0 +1,149 @@
+package jssdk
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/internal/wxcrypto"
+)
+
+// Sign returns the wx.config signature (签名算法, JS-SDK 附录1): the lowercase hex
+// SHA-1 of "jsapi_ticket=…&noncestr=…&timestamp=…&url=…", the keys in ASCII
+// order and every value raw — no URL or HTML escaping. pageURL is the page's full
+// URL; anything from '#' on is dropped, as WeChat wants.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html
+func Sign(ticket, nonceStr string, timestamp int64, pageURL string) string {
+	return wxcrypto.JSAPISignature(ticket, nonceStr, strconv.FormatInt(timestamp, 10), pageURL)
+}
+
+// Config is the object the page passes to wx.config; it marshals to exactly the
+// JSON WeChat documents (appId, timestamp, nonceStr, signature, jsApiList,
+// openTagList). Set Debug for the client's alerts.
+type Config struct {
+	Debug       bool     `json:"debug"`
+	AppID       string   `json:"appId"`
+	Timestamp   int64    `json:"timestamp"`
+	NonceStr    string   `json:"nonceStr"`
+	Signature   string   `json:"signature"`
+	JSAPIList   []string `json:"jsApiList"`
+	OpenTagList []string `json:"openTagList,omitempty"`
+}
+
+// Signer makes wx.config objects with the account's jsapi_ticket. It is safe for
+// concurrent use.
+type Signer struct {
+	tickets credential.Provider
+	appID   string
+	now     func() time.Time
+}
+
+// Option configures a Signer.
+type Option func(*Signer)
+
+// WithAppID sets the AppID that wx.config carries beside the signature. It is
+// needed only when tickets cannot say it: a credential.NewTicket provider (a
+// *credential.Manager) knows its account's AppID.
+func WithAppID(appID string) Option { return func(s *Signer) { s.appID = appID } }
+
+// WithClock sets the clock the timestamp is read from; nil means time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *Signer) {
+		if now != nil {
+			s.now = now
+		}
+	}
+}
+
+// ErrNoAppID is returned by Config when the Signer knows no AppID: tickets is not
+// a credential.NewTicket provider and WithAppID was not given.
+var ErrNoAppID = errors.New("jssdk: no AppID for wx.config: pass a credential.NewTicket provider or jssdk.WithAppID")
+
+// New returns a Signer that signs with the jsapi_ticket from tickets (a
+// credential.NewTicket provider of type credential.TicketJSAPI: cached and
+// renewed like the access_token). wx.config also needs the AppID: New takes it
+// from tickets when tickets has an AppID method (credential.Manager does), or
+// from WithAppID.
+func New(tickets credential.Provider, opts ...Option) *Signer {
+	s := &Signer{tickets: tickets, now: time.Now}
+	if a, ok := tickets.(interface{ AppID() string }); ok {
+		s.appID = a.AppID()
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(s)
+		}
+	}
+	return s
+}
+
+// maxPageURL bounds the URL signed; browsers' own limits are near this.
+const maxPageURL = 8 << 10
+
+// Config signs pageURL (the page's location.href; the #fragment is dropped) with
+// a fresh nonce from crypto/rand and the current time, and returns what the page
+// passes to wx.config. apis may be empty when only open tags are used.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html
+func (s *Signer) Config(ctx context.Context, pageURL string, apis []string, openTags []string) (*Config, error) {
+	page, _, _ := strings.Cut(pageURL, "#")
+	u, err := url.Parse(page)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return nil, fmt.Errorf("jssdk: the page URL must be an absolute http(s) URL, got %q", pageURL)
+	case len(page) > maxPageURL:
+		return nil, fmt.Errorf("jssdk: the page URL is %d bytes, the limit is %d", len(page), maxPageURL)
+	case strings.Contains(page, "&amp;"):
+		return nil, errors.New(`jssdk: the page URL holds "&amp;": sign the URL the browser shows, not HTML-escaped text`)
+	}
+	if s.appID == "" {
+		return nil, ErrNoAppID
+	}
+	ticket, err := s.tickets.Token(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("jssdk: the jsapi_ticket: %w", err)
+	}
+	nonce := newNonce()
+	ts := s.now().Unix()
+	if apis == nil {
+		apis = []string{}
+	}
+	return &Config{
+		AppID: s.appID, Timestamp: ts, NonceStr: nonce,
+		Signature: Sign(ticket, nonce, ts, page), JSAPIList: apis, OpenTagList: openTags,
+	}, nil
+}
+
+// Refresh tells the Signer that WeChat refused a signature made with the
+// current ticket although the URL was right (wx.error "invalid signature"): the
+// ticket provider fetches a new ticket, naming the current one as rejected, as
+// an API call does with a rejected access_token. Its passive-refresh limit
+// keeps a page reporting errors in a loop from burning the ticket quota.
+func (s *Signer) Refresh(ctx context.Context) error {
+	ticket, err := s.tickets.Token(ctx)
+	if err != nil {
+		return fmt.Errorf("jssdk: the jsapi_ticket: %w", err)
+	}
+	if _, err := s.tickets.Refresh(ctx, ticket); err != nil {
+		return fmt.Errorf("jssdk: refreshing the jsapi_ticket: %w", err)
+	}
+	return nil
+}
+
+// newNonce returns 16 characters of [0-9A-Za-z] from crypto/rand.
+func newNonce() string {
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

@@ -1,0 +1,58 @@
+package qrcode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/wxkit/wechat/internal/wxhttp"
+)
+
+// maxImage bounds the image read from showqrcode; WeChat's are about 30 KB.
+const maxImage = 4 << 20
+
+// ErrImageNotFound is returned by Image when showqrcode answers 404: the ticket
+// is unknown, or its temporary code expired.
+var ErrImageNotFound = errors.New("qrcode: showqrcode answered 404: the ticket is unknown or its code has expired")
+
+// Image downloads the QR image of ticket from showqrcode (通过ticket换取二维码):
+// a JPEG from WeChat (a PNG from wechattest). No access_token is involved. Often
+// rendering Code.URL yourself is simpler; Image is for keeping WeChat's own
+// picture.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Account_Management/Generating_a_Parametric_QR_Code.html
+func (s *Service) Image(ctx context.Context, ticket string) ([]byte, error) {
+	if ticket == "" {
+		return nil, errors.New("qrcode: empty ticket")
+	}
+	target := s.imageBase + PathShow + "?ticket=" + url.QueryEscape(ticket)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, fmt.Errorf("qrcode: %s: bad image base URL %q", PathShow, s.imageBase)
+	}
+	resp, err := s.oa.HTTPClient().Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("qrcode: %s: %w", PathShow, err) // the URL holds only the ticket
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		return nil, ErrImageNotFound
+	case resp.StatusCode != http.StatusOK:
+		return nil, &wxhttp.StatusError{API: PathShow, Status: resp.StatusCode}
+	case !strings.HasPrefix(resp.Header.Get("Content-Type"), "image/"):
+		return nil, fmt.Errorf("qrcode: %s answered %q, not an image", PathShow, resp.Header.Get("Content-Type"))
+	}
+	img, err := io.ReadAll(io.LimitReader(resp.Body, maxImage+1))
+	if err != nil {
+		return nil, fmt.Errorf("qrcode: %s: reading the image: %w", PathShow, err)
+	}
+	if len(img) > maxImage {
+		return nil, fmt.Errorf("qrcode: %s: the image is larger than %d bytes", PathShow, maxImage)
+	}
+	return img, nil
+}
