@@ -2,56 +2,22 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/wxkit/wechat/internal/browsertest"
 	"github.com/wxkit/wechat/wechattest"
 )
-
-// requireBrowser is the variable that makes a missing browser a failure (CI).
-const requireBrowser = "WXKIT_REQUIRE_BROWSER"
-
-// browser starts headless Chromium for t as the house rules ask (no sandbox,
-// no background networking, a fresh profile), or skips t when there is none.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	bin := ""
-	for _, c := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(c); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		if os.Getenv(requireBrowser) == "1" {
-			t.Fatalf("no Chromium found and %s=1: install Debian's chromium", requireBrowser)
-		}
-		t.Skipf("no Chromium found; install Debian's chromium to run this test (%s=1 fails instead)", requireBrowser)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(420, 900))
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	tab, cancelTab := chromedp.NewContext(alloc)
-	t.Cleanup(func() { cancelTab(); cancelAlloc(); cancel() })
-	return tab
-}
 
 // TestArticleInBrowser publishes the sample in sandbox mode and opens the
 // article page the command prints in Chromium: the title shows, every image
 // loads from the fake, the inline styles apply.
 func TestArticleInBrowser(t *testing.T) {
 	t.Parallel()
-	tab := browser(t)
+	tab := browsertest.New(t)
 	remote, _ := imageServer(t)
 	dir := sampleDir(t, remote.URL)
 	var stdout, stderr bytes.Buffer
@@ -67,7 +33,8 @@ func TestArticleInBrowser(t *testing.T) {
 				errs = append(errs, err)
 			}
 		}
-		note(chromedp.Do(tab, chromedp.Navigate(lastLine(stdout.String())), chromedp.WaitReady("#js_content")))
+		note(chromedp.Do(tab, chromedp.EmulateViewport(420, 900), // a phone's width, as in WeChat
+			chromedp.Navigate(lastLine(stdout.String())), chromedp.WaitReady("#js_content")))
 		_, err := chromedp.Run(tab, chromedp.Poll[bool](`Array.from(document.images).every(i => i.complete)`))
 		note(err)
 		title, err = chromedp.Run(tab, chromedp.Text("#activity-name"))

@@ -20,7 +20,7 @@
 // On success it exits 0 and its last line of standard output is the article's
 // URL (with -publish) or the draft's media_id; progress and messages go to
 // standard error. On failure it says what failed and exits 1 (2 for bad
-// usage).
+// usage); -help lists the flags and the environment and exits 0.
 //
 // Settings come from the environment: WECHAT_APPID, WECHAT_APPSECRET,
 // WECHAT_API_BASE_URL (default https://api.weixin.qq.com) and
@@ -55,31 +55,11 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	c := &command{getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr, terminal: term.IsTerminal(int(os.Stderr.Fd()))}
 	err := c.run(ctx, os.Args[1:])
-	if err != nil && !errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, "publish:", err)
-	}
-	os.Exit(exitCode(err))
+	stop()
+	settings.Exit("publish", err)
 }
-
-// exitCode is 0 on success, 2 for a mistake in the command line, 1 otherwise.
-func exitCode(err error) int {
-	var ue usageError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ue) || errors.Is(err, flag.ErrHelp):
-		return 2
-	}
-	return 1
-}
-
-// usageError is a mistake in the command line (exit status 2).
-type usageError struct{ error }
-
-func (e usageError) Unwrap() error { return e.error }
 
 // command is one run of the program.
 type command struct {
@@ -98,32 +78,31 @@ type options struct {
 	file                          string
 }
 
+const usage = `publish turns a Markdown file into a WeChat article (草稿, and with -publish
+发布): go run ./examples/publish [flags] FILE.md`
+
 func (c *command) parse(args []string) (*options, error) {
 	fs := flag.NewFlagSet("publish", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(c.stderr, "usage: go run ./examples/publish [flags] FILE.md")
-		fs.PrintDefaults()
-	}
 	var o options
 	fs.StringVar(&o.title, "title", "", "the article's `title` (default: the first level-1 heading)")
 	fs.StringVar(&o.cover, "cover", "", "the cover image `file` (default: the first image)")
 	fs.StringVar(&o.author, "author", "", "the author's `name`")
 	fs.BoolVar(&o.publish, "publish", false, "publish the draft and wait for the outcome")
 	fs.StringVar(&o.preview, "preview", "", "send a preview to `OPENID` instead of publishing")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
+	err := settings.ParseArgs(fs, args, func(rest []string) error {
+		switch {
+		case len(rest) != 1:
+			return fmt.Errorf("want one Markdown file, got %d arguments", len(rest))
+		case o.publish && o.preview != "":
+			return errors.New("-publish and -preview exclude each other: a preview is sent instead of publishing")
 		}
-		return nil, usageError{err}
+		o.file = rest[0]
+		return nil
+	}, usage, settings.AccountVars)
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case fs.NArg() != 1:
-		return nil, usageError{fmt.Errorf("want one Markdown file, got %d arguments", fs.NArg())}
-	case o.publish && o.preview != "":
-		return nil, usageError{errors.New("-publish and -preview exclude each other: a preview is sent instead of publishing")}
-	}
-	o.file = fs.Arg(0)
 	return &o, nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/wxkit/wechat/examples/internal/settings"
 	"github.com/wxkit/wechat/wechattest"
 )
 
@@ -257,6 +258,9 @@ func TestFailures(t *testing.T) {
 			if code := exitCode(err); code != tt.wantCode {
 				t.Errorf("exit code %d, want %d", code, tt.wantCode)
 			}
+			if tt.wantCode == 2 && strings.Count(stderr.String(), tt.wantErr) != 1 {
+				t.Errorf("stderr = %q, want the mistake printed once, with the usage", stderr.String())
+			}
 			if n := len(fake.Drafts()); n != 0 {
 				t.Errorf("%d drafts created before the failure, want none", n)
 			}
@@ -265,8 +269,32 @@ func TestFailures(t *testing.T) {
 			}
 		})
 	}
-	if exitCode(nil) != 0 || exitCode(flag.ErrHelp) != 2 || exitCode(errors.New("x")) != 1 {
-		t.Error("exitCode is wrong")
+}
+
+// exitCode is the status settings.Exit ends the program with: 0 for success
+// and -help, 2 for a mistake in the command line, 1 otherwise.
+func exitCode(err error) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, settings.ErrUsage):
+		return 2
+	}
+	return 1
+}
+
+// TestHelp: -help lists the flags and the environment and is not an error.
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	err := (&command{getenv: env(nil), stdout: &stdout, stderr: &stderr}).run(t.Context(), []string{"-help"})
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("run(-help) = %v, want flag.ErrHelp (exit 0)", err)
+	}
+	for _, want := range []string{"FILE.md", "-publish", "-preview", "WECHAT_APPID", "WECHAT_APPSECRET"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("-help output lacks %s:\n%s", want, stderr.String())
+		}
 	}
 }
 

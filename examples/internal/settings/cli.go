@@ -36,6 +36,18 @@ var ErrUsage = errors.New("usage")
 // extra argument returns an error wrapping ErrUsage. Exit turns both into the
 // right exit code without printing them again.
 func Parse(fs *flag.FlagSet, args []string, doc string, vars ...[]Var) error {
+	return ParseArgs(fs, args, func(rest []string) error {
+		if len(rest) > 0 {
+			return fmt.Errorf("unexpected arguments %q", rest)
+		}
+		return nil
+	}, doc, vars...)
+}
+
+// ParseArgs is Parse for a program that takes arguments after its flags: check
+// judges them (and the flags, which fs holds by then), and its error is a
+// mistake in the command line, printed with the usage and wrapping ErrUsage.
+func ParseArgs(fs *flag.FlagSet, args []string, check func(rest []string) error, doc string, vars ...[]Var) error {
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintf(w, "Usage of %s:\n%s\n\nFlags:\n", fs.Name(), strings.TrimSpace(doc))
@@ -53,10 +65,10 @@ func Parse(fs *flag.FlagSet, args []string, doc string, vars ...[]Var) error {
 		}
 		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "unexpected arguments %q\n", fs.Args())
+	if err := check(fs.Args()); err != nil {
+		fmt.Fprintln(fs.Output(), err)
 		fs.Usage()
-		return fmt.Errorf("%w: unexpected arguments %q", ErrUsage, fs.Args())
+		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package settings
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -142,6 +143,33 @@ func TestLoopback(t *testing.T) {
 	for _, tt := range tests {
 		if got := Loopback(tt.addr); got != tt.want {
 			t.Errorf("Loopback(%v) = %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+}
+
+// TestParseArgs: a program's own check of its arguments is a usage mistake,
+// printed once with the usage; arguments it accepts pass.
+func TestParseArgs(t *testing.T) {
+	t.Parallel()
+	one := func(rest []string) error {
+		if len(rest) != 1 {
+			return fmt.Errorf("want one file, got %d arguments", len(rest))
+		}
+		return nil
+	}
+	for _, tt := range []struct {
+		args     []string
+		wantCode int
+	}{{[]string{"a.md"}, 0}, {nil, 2}, {[]string{"a.md", "b.md"}, 2}} {
+		var out, stderr strings.Builder
+		fs := flag.NewFlagSet("prog", flag.ContinueOnError)
+		fs.SetOutput(&out)
+		err := ParseArgs(fs, tt.args, one, "prog does things.", AccountVars)
+		if code := exitCode(&stderr, "prog", err); code != tt.wantCode {
+			t.Errorf("ParseArgs(%q): exit code = %d, want %d (err %v)", tt.args, code, tt.wantCode, err)
+		}
+		if tt.wantCode == 2 && (strings.Count(out.String(), "want one file") != 1 || !strings.Contains(out.String(), "WECHAT_APPID") || stderr.Len() != 0) {
+			t.Errorf("ParseArgs(%q) printed %q and Exit %q; want the mistake once, with the usage", tt.args, out.String(), stderr.String())
 		}
 	}
 }
