@@ -55,6 +55,7 @@ type Server struct {
 	templates templateState
 	content   contentState // media, drafts, publishing, mass send, subscriptions (content.go)
 	web       *webState    // 网页授权, JS-SDK tickets, QR codes, short keys (web.go)
+	autoReply AutoReply    // the console's auto-reply rules (autoreply.go)
 }
 
 // Option configures a Server.
@@ -98,6 +99,7 @@ func NewServer(opts ...Option) *Server {
 	s.mux = http.NewServeMux()
 	s.tokenRoutes()
 	s.baseRoutes()
+	s.autoReplyRoutes()
 	s.ticketRoutes()
 	s.menuRoutes()
 	s.userRoutes()
