@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wxkit/wechat"
 )
 
 // contentState is the content side of the platform: the media store, the draft
@@ -92,14 +94,14 @@ func (s *Server) PushErrors() []error {
 	return append([]error(nil), s.content.pushErrors...)
 }
 
-// push sends the event XML body from from to the registered webhook in the
-// background. s.mu is held by the caller.
-func (s *Server) push(from, event, body string) {
+// push sends event from from, with the elements body after Event, to the
+// registered webhook in the background. s.mu is held by the caller.
+func (s *Server) push(from string, event wechat.Event, body string) {
 	c := s.content.webhook
 	if c == nil || s.content.stopped {
 		return
 	}
-	msg := c.build(from, "event", "<Event><![CDATA["+event+"]]></Event>"+body)
+	msg := c.event(from, event, "", body)
 	s.content.bg.Add(1)
 	go func() {
 		defer s.content.bg.Done()
@@ -118,12 +120,12 @@ func (s *Server) push(from, event, body string) {
 }
 
 type pushStatusError struct {
-	event  string
+	event  wechat.Event
 	status int
 }
 
 func (e *pushStatusError) Error() string {
-	return "wechattest: pushing " + e.event + ": the webhook answered HTTP " + http.StatusText(e.status)
+	return "wechattest: pushing " + string(e.event) + ": the webhook answered HTTP " + http.StatusText(e.status)
 }
 
 // later runs finish (with s.mu held) once the platform's clock reaches at, unless
@@ -159,6 +161,3 @@ func (s *Server) later(at time.Time, finish func(now time.Time)) {
 func isMultipart(h http.Header) bool {
 	return strings.HasPrefix(h.Get("Content-Type"), "multipart/")
 }
-
-// xmlText escapes s for a CDATA section.
-func xmlText(s string) string { return "<![CDATA[" + cdata(s) + "]]>" }

@@ -386,7 +386,7 @@ func (s *Server) finishMass(j *massJob, now time.Time) {
 			pj.deleted = make([]bool, len(pj.Articles))
 			for i := range pj.Articles {
 				pj.Articles[i].URL = s.articleURL(pj.ArticleID, i+1)
-				fmt.Fprintf(&urls, "<item><ArticleIdx>%d</ArticleIdx><ArticleUrl>%s</ArticleUrl></item>", i+1, xmlText(pj.Articles[i].URL))
+				fmt.Fprintf(&urls, "<item><ArticleIdx>%d</ArticleIdx>%s</item>", i+1, elem("ArticleUrl", pj.Articles[i].URL))
 			}
 			count = len(pj.Articles)
 			j.articleID = pj.ArticleID
@@ -395,11 +395,11 @@ func (s *Server) finishMass(j *massJob, now time.Time) {
 		}
 	}
 	filtered := len(j.Recipients)
-	s.push("mphelper", "MASSSENDJOBFINISH", fmt.Sprintf("<MsgID>%d</MsgID><Status>%s</Status><TotalCount>%d</TotalCount>"+
+	s.push("mphelper", "MASSSENDJOBFINISH", fmt.Sprintf("<MsgID>%d</MsgID>%s<TotalCount>%d</TotalCount>"+
 		"<FilterCount>%d</FilterCount><SentCount>%d</SentCount><ErrorCount>%d</ErrorCount>"+
 		"<CopyrightCheckResult><Count>0</Count><ResultList></ResultList><CheckState>2</CheckState></CopyrightCheckResult>"+
 		"<ArticleUrlResult><Count>%d</Count><ResultList>%s</ResultList></ArticleUrlResult>",
-		j.MsgID, xmlText(status), j.total, filtered, sent, filtered-sent, count, urls.String()))
+		j.MsgID, elem("Status", status), j.total, filtered, sent, filtered-sent, count, urls.String()))
 }
 
 func (s *Server) massJob(c *call) (*massJob, map[string]json.RawMessage, error) {

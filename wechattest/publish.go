@@ -161,9 +161,9 @@ func publishEventXML(j *publishJob) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<PublishEventInfo><publish_id>%s</publish_id><publish_status>%d</publish_status>", j.PublishID, j.Status)
 	if j.Status == 0 {
-		fmt.Fprintf(&b, "<article_id>%s</article_id><article_detail><count>%d</count>", xmlText(j.ArticleID), len(j.Articles))
+		fmt.Fprintf(&b, "%s<article_detail><count>%d</count>", elem("article_id", j.ArticleID), len(j.Articles))
 		for i, a := range j.Articles {
-			fmt.Fprintf(&b, "<item><idx>%d</idx><article_url>%s</article_url></item>", i+1, xmlText(a.URL))
+			fmt.Fprintf(&b, "<item><idx>%d</idx>%s</item>", i+1, elem("article_url", a.URL))
 		}
 		b.WriteString("</article_detail>")
 	}

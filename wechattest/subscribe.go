@@ -120,8 +120,8 @@ func (s *Server) AcceptSubscription(openID, templateID string, longTerm bool) {
 	}
 	c.longTerm = c.longTerm || longTerm
 	c.left++
-	s.push(openID, "subscribe_msg_popup_event", "<SubscribeMsgPopupEvent><List><TemplateId>"+xmlText(templateID)+
-		"</TemplateId><SubscribeStatusString>accept</SubscribeStatusString><PopupScene>1</PopupScene></List></SubscribeMsgPopupEvent>")
+	s.push(openID, "subscribe_msg_popup_event", "<SubscribeMsgPopupEvent><List>"+elem("TemplateId", templateID)+
+		"<SubscribeStatusString>accept</SubscribeStatusString><PopupScene>1</PopupScene></List></SubscribeMsgPopupEvent>")
 }
 
 // WithdrawSubscription plays the follower turning templateID off in settings; a
@@ -130,8 +130,8 @@ func (s *Server) WithdrawSubscription(openID, templateID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.content.subs.consents, [2]string{openID, templateID})
-	s.push(openID, "subscribe_msg_change_event", "<SubscribeMsgChangeEvent><List><TemplateId>"+xmlText(templateID)+
-		"</TemplateId><SubscribeStatusString>reject</SubscribeStatusString></List></SubscribeMsgChangeEvent>")
+	s.push(openID, "subscribe_msg_change_event", "<SubscribeMsgChangeEvent><List>"+elem("TemplateId", templateID)+
+		"<SubscribeStatusString>reject</SubscribeStatusString></List></SubscribeMsgChangeEvent>")
 }
 
 // SubscribeMessages returns the subscription notifications sent so far, oldest
@@ -191,8 +191,8 @@ func (s *Server) subscribeSend(c *call) (any, error) {
 	st.seq++
 	msg.MsgID = st.seq
 	st.sent = append(st.sent, msg)
-	s.push(req.ToUser, "subscribe_msg_sent_event", "<SubscribeMsgSentEvent><List><TemplateId>"+xmlText(req.TemplateID)+
-		"</TemplateId><MsgID>"+strconv.FormatInt(msg.MsgID, 10)+"</MsgID><ErrorCode>0</ErrorCode><ErrorStatus>success</ErrorStatus></List></SubscribeMsgSentEvent>")
+	s.push(req.ToUser, "subscribe_msg_sent_event", "<SubscribeMsgSentEvent><List>"+elem("TemplateId", req.TemplateID)+
+		"<MsgID>"+strconv.FormatInt(msg.MsgID, 10)+"</MsgID><ErrorCode>0</ErrorCode><ErrorStatus>success</ErrorStatus></List></SubscribeMsgSentEvent>")
 	return ok(), nil
 }
 
