@@ -72,17 +72,5 @@ func receive(t *testing.T, events <-chan *message.Message) *message.Message {
 	}
 }
 
-// waitFor polls cond for up to 10 s; what it waits for takes milliseconds.
-func waitFor(t *testing.T, cond func() bool, what string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 // fast polls every few milliseconds.
 var fast = publish.WithPollInterval(time.Millisecond, 5*time.Millisecond)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/draft"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/message"
 	"github.com/wxkit/wechat/publish"
 	"github.com/wxkit/wechat/wechattest"
@@ -85,7 +86,7 @@ func TestWaitAcrossALateJob(t *testing.T) {
 		r, err := f.svc.Wait(t.Context(), job.PublishID, fast)
 		done <- outcome{r, err}
 	}()
-	waitFor(t, func() bool { return f.fake.Calls(wechattest.PathPublishGet) >= 3 }, "Wait to poll twice")
+	testutil.WaitFor(t, func() bool { return f.fake.Calls(wechattest.PathPublishGet) >= 3 }, "Wait to poll twice")
 	select {
 	case o := <-done:
 		t.Fatalf("Wait returned %+v, %v while the job was publishing", o.res, o.err)
@@ -154,7 +155,7 @@ func TestWaitEndsWithContext(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	go func() {
-		waitFor(t, func() bool { return f.fake.Calls(wechattest.PathPublishGet) >= 2 }, "two polls")
+		testutil.WaitFor(t, func() bool { return f.fake.Calls(wechattest.PathPublishGet) >= 2 }, "two polls")
 		cancel()
 	}()
 	res, err := f.svc.Wait(ctx, job.PublishID, fast)

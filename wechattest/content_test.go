@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wxkit/wechat"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/officialaccount"
 )
 
@@ -52,13 +53,7 @@ func TestPushErrorsAreKept(t *testing.T) {
 	if err := oa.PostJSON(t.Context(), PathPublishSubmit, nil, map[string]string{"media_id": draftID}, nil); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for len(fake.PushErrors()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no push error recorded within 10 s")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	testutil.WaitFor(t, func() bool { return len(fake.PushErrors()) > 0 }, "a push error recorded")
 }
 
 func addDraft(t *testing.T, fake *Server, oa *officialaccount.OfficialAccount) string {
