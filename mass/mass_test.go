@@ -119,7 +119,7 @@ func TestSendToOpenIDs(t *testing.T) {
 	}{
 		"one openid":     {ids[:1], mass.Text("x"), "needs 2 to 10000 OpenIDs, got 1"},
 		"too many":       {many, mass.Text("x"), "at most 10000"},
-		"empty openid":   {[]string{ids[0], ""}, mass.Text("x"), "openIDs[1] is empty"},
+		"empty openid":   {[]string{ids[0], ""}, mass.Text("x"), "openIDs[1]: mass: empty openid"},
 		"empty text":     {ids, mass.Text(""), "text content is empty"},
 		"nil message":    {ids, nil, "nil message"},
 		"no images":      {ids, mass.Images(), "at least one media_id"},
@@ -128,6 +128,12 @@ func TestSendToOpenIDs(t *testing.T) {
 		if _, err := f.svc.Send(t.Context(), tt.ids, tt.m); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("%s: Send = %v, want %q", name, err, tt.wantErr)
 		}
+	}
+	if _, err := f.svc.Send(t.Context(), []string{ids[0], ""}, mass.Text("x")); !errors.Is(err, mass.ErrEmptyOpenID) {
+		t.Errorf("Send with an empty OpenID = %v, want ErrEmptyOpenID", err)
+	}
+	if _, err := f.svc.Preview(t.Context(), "", mass.Text("x")); !errors.Is(err, mass.ErrEmptyOpenID) {
+		t.Errorf("Preview(\"\") = %v, want ErrEmptyOpenID", err)
 	}
 	if n := f.fake.Calls(wechattest.PathMassSend); n != 1 {
 		t.Errorf("%d sends reached WeChat, want 1", n)

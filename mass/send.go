@@ -24,6 +24,9 @@ const (
 	MaxClientMsgID = 64    // bytes
 )
 
+// ErrEmptyOpenID is returned, before any request, when an OpenID argument is "".
+var ErrEmptyOpenID = errors.New("mass: empty openid")
+
 // ErrUnverified matches a 48001 answer: the account may not mass-send by API.
 // Mass sending needs a verified 订阅号 or 服务号.
 var ErrUnverified = errors.New("mass: the account may not mass-send by API (48001): it needs a verified 订阅号 or 服务号")
@@ -93,7 +96,7 @@ func (s *Service) Send(ctx context.Context, openIDs []string, m Message, opts ..
 	}
 	for i, id := range openIDs {
 		if id == "" {
-			return nil, fmt.Errorf("mass: openIDs[%d] is empty", i)
+			return nil, fmt.Errorf("openIDs[%d]: %w", i, ErrEmptyOpenID)
 		}
 	}
 	return s.send(ctx, "/cgi-bin/message/mass/send", m, opts, map[string]any{"touser": openIDs})
@@ -139,7 +142,7 @@ func (s *Service) send(ctx context.Context, path string, m Message, opts []SendO
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/notify/message/api_preview.html
 func (s *Service) Preview(ctx context.Context, openID string, m Message) (int64, error) {
 	if openID == "" {
-		return 0, errors.New("mass: empty openid")
+		return 0, ErrEmptyOpenID
 	}
 	return s.preview(ctx, map[string]any{"touser": openID}, m)
 }

@@ -7,8 +7,24 @@ import (
 	"time"
 )
 
-// Article is one article of a publication.
+// Article is one article of a publication: a draft.Article as published, with
+// its page's URL.
 type Article struct {
+	Title              string
+	Author             string
+	Digest             string
+	Content            string
+	ContentSourceURL   string // "read the original" (阅读原文)
+	ThumbMediaID       string // the cover
+	ThumbURL           string
+	OpenComment        bool // comments (留言) are open
+	OnlyFansCanComment bool
+	URL                string // the article's page
+	IsDeleted          bool   // deleted since it was published
+}
+
+// wireArticle is an article as WeChat's JSON has it, the flags 0 or 1.
+type wireArticle struct {
 	Title              string `json:"title"`
 	Author             string `json:"author"`
 	Digest             string `json:"digest"`
@@ -22,6 +38,19 @@ type Article struct {
 	IsDeleted          bool   `json:"is_deleted"`
 }
 
+func articles(ws []wireArticle) []Article {
+	out := make([]Article, len(ws))
+	for i, w := range ws {
+		out[i] = Article{
+			Title: w.Title, Author: w.Author, Digest: w.Digest, Content: w.Content,
+			ContentSourceURL: w.ContentSourceURL, ThumbMediaID: w.ThumbMediaID, ThumbURL: w.ThumbURL,
+			OpenComment: w.NeedOpenComment == 1, OnlyFansCanComment: w.OnlyFansCanComment == 1,
+			URL: w.URL, IsDeleted: w.IsDeleted,
+		}
+	}
+	return out
+}
+
 // Articles returns the articles of the publication articleID (获取已发布图文信息),
 // deleted ones flagged. 53600: no such publication.
 //
@@ -31,12 +60,12 @@ func (s *Service) Articles(ctx context.Context, articleID string) ([]Article, er
 		return nil, ErrEmptyID
 	}
 	var w struct {
-		NewsItem []Article `json:"news_item"`
+		NewsItem []wireArticle `json:"news_item"`
 	}
 	if err := s.oa.PostJSON(ctx, "/cgi-bin/freepublish/getarticle", nil, map[string]string{"article_id": articleID}, &w); err != nil {
 		return nil, explain(err)
 	}
-	return w.NewsItem, nil
+	return articles(w.NewsItem), nil
 }
 
 // Delete deletes every article of the publication articleID (删除发布). The
@@ -117,7 +146,7 @@ func (s *Service) List(ctx context.Context, offset, count int, opts ...ListOptio
 		Item       []struct {
 			ArticleID string `json:"article_id"`
 			Content   struct {
-				NewsItem []Article `json:"news_item"`
+				NewsItem []wireArticle `json:"news_item"`
 			} `json:"content"`
 			UpdateTime int64 `json:"update_time"`
 		} `json:"item"`
@@ -128,7 +157,7 @@ func (s *Service) List(ctx context.Context, offset, count int, opts ...ListOptio
 	}
 	p := &Page{Total: w.TotalCount, Publications: make([]Publication, len(w.Item))}
 	for i, it := range w.Item {
-		p.Publications[i] = Publication{ArticleID: it.ArticleID, Articles: it.Content.NewsItem, UpdateTime: time.Unix(it.UpdateTime, 0)}
+		p.Publications[i] = Publication{ArticleID: it.ArticleID, Articles: articles(it.Content.NewsItem), UpdateTime: time.Unix(it.UpdateTime, 0)}
 	}
 	return p, nil
 }

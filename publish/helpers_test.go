@@ -30,13 +30,22 @@ func newFixture(t *testing.T, opts ...wechattest.Option) *fixture {
 // draft creates a draft with one article per title and returns its media_id.
 func (f *fixture) draft(t *testing.T, titles ...string) string {
 	t.Helper()
+	var arts []draft.Article
+	for _, title := range titles {
+		arts = append(arts, draft.Article{Title: title, Content: "<p>" + title + " 的正文</p>"})
+	}
+	return f.draftOf(t, arts...)
+}
+
+// draftOf creates a draft of arts, with a cover, and returns its media_id.
+func (f *fixture) draftOf(t *testing.T, arts ...draft.Article) string {
+	t.Helper()
 	cover, err := media.New(f.oa).Permanent().Add(t.Context(), media.Image, "c.jpg", strings.NewReader("\xff\xd8\xffcover"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var arts []draft.Article
-	for _, title := range titles {
-		arts = append(arts, draft.Article{Title: title, Content: "<p>" + title + " 的正文</p>", ThumbMediaID: cover.MediaID})
+	for i := range arts {
+		arts[i].ThumbMediaID = cover.MediaID
 	}
 	id, err := draft.New(f.oa).Add(t.Context(), arts...)
 	if err != nil {

@@ -173,6 +173,37 @@ func TestUnverifiedAccount(t *testing.T) {
 	}
 }
 
+// TestArticlesReadTheFlags: the comment flags WeChat sends as 0 and 1 are
+// booleans, as in draft.Article.
+func TestArticlesReadTheFlags(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	job, err := f.svc.Submit(t.Context(), f.draftOf(t,
+		draft.Article{Title: "开", Content: "<p>x</p>", OpenComment: true, OnlyFansCanComment: true},
+		draft.Article{Title: "关", Content: "<p>y</p>"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.svc.Wait(t.Context(), job.PublishID, fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arts, err := f.svc.Articles(t.Context(), res.ArticleID)
+	if err != nil || len(arts) != 2 || !arts[0].OpenComment || !arts[0].OnlyFansCanComment || arts[1].OpenComment || arts[1].OnlyFansCanComment {
+		t.Fatalf("Articles = %+v, %v; want the first open to followers' comments, the second closed", arts, err)
+	}
+	var listed []publish.Article
+	for p, err := range f.svc.All(t.Context()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed = append(listed, p.Articles...)
+	}
+	if len(listed) != 2 || !listed[0].OpenComment || listed[1].OpenComment {
+		t.Errorf("All's articles = %+v, want the same flags", listed)
+	}
+}
+
 func TestDeleteIndexTrap(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

@@ -20,7 +20,7 @@ func ExampleService_Send() {
 		log.Fatal(err)
 	}
 	ctx, svc := context.Background(), subscribe.New(oa)
-	tid, err := svc.AddTemplate(ctx, 99, []int{1, 3}, "发货提醒") // 商品名称 thing1, 发货时间 time3
+	tid, err := svc.Templates().Add(ctx, 99, []int{1, 3}, "发货提醒") // 商品名称 thing1, 发货时间 time3
 	if err != nil {
 		log.Fatal(err)
 	}

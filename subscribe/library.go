@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/wxkit/wechat/officialaccount"
 )
@@ -21,22 +20,13 @@ const (
 	LongTerm TemplateType = 3 // 长期订阅: government, public services, medical only
 )
 
-// Template is one of the account's templates (个人模板).
-type Template struct {
-	ID      string       `json:"priTmplId"`
-	Title   string       `json:"title"`
-	Content string       `json:"content"` // "商品名称:{{thing1.DATA}}\n…": the keywords Data needs
-	Example string       `json:"example"`
-	Type    TemplateType `json:"type"`
-}
-
 // Category is a category of the account (类目).
 type Category struct {
 	ID   int    `json:"id"`
 	Name string `json:"name"`
 }
 
-// Keyword is a keyword of a public template: pass KID to AddTemplate.
+// Keyword is a keyword of a public template: pass KID to Templates().Add.
 type Keyword struct {
 	KID     int    `json:"kid"`
 	Name    string `json:"name"`
@@ -52,60 +42,8 @@ type Title struct {
 	CategoryID int          `json:"categoryId"`
 }
 
-// Limits of the template calls.
-const (
-	MinKeywords  = 2
-	MaxKeywords  = 5
-	MaxSceneDesc = 15 // characters
-	MaxTitlePage = 30
-)
-
-// AddTemplate adds the public template tid with the keywords kids (2 to 5, in
-// the order they will show) to the account and returns the new template's id
-// (选用模板). sceneDesc says where it is used, at most 15 characters. The account
-// keeps at most 25 templates (200012). WeChat's page says the body is
-// form-encoded; every SDK sends JSON, as wxkit does.
-//
-// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Subscription_Messages/api.html
-func (s *Service) AddTemplate(ctx context.Context, tid int, kids []int, sceneDesc string) (string, error) {
-	switch {
-	case len(kids) < MinKeywords || len(kids) > MaxKeywords:
-		return "", fmt.Errorf("subscribe: %d keywords, a template takes %d to %d", len(kids), MinKeywords, MaxKeywords)
-	case utf8.RuneCountInString(sceneDesc) > MaxSceneDesc:
-		return "", fmt.Errorf("subscribe: sceneDesc is %d characters, the limit is %d", utf8.RuneCountInString(sceneDesc), MaxSceneDesc)
-	}
-	body := map[string]any{"tid": strconv.Itoa(tid), "kidList": kids, "sceneDesc": sceneDesc}
-	var w struct {
-		ID string `json:"priTmplId"`
-	}
-	if err := s.oa.PostJSON(ctx, "/wxaapi/newtmpl/addtemplate", nil, body, &w); err != nil {
-		return "", err
-	}
-	return w.ID, nil
-}
-
-// DeleteTemplate removes the account's template id (删除模板).
-//
-// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Subscription_Messages/api.html
-func (s *Service) DeleteTemplate(ctx context.Context, id string) error {
-	if id == "" {
-		return errors.New("subscribe: empty template id")
-	}
-	return s.oa.PostJSON(ctx, "/wxaapi/newtmpl/deltemplate", nil, map[string]string{"priTmplId": id}, nil)
-}
-
-// Templates returns the account's templates (获取私有模板列表).
-//
-// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Subscription_Messages/api.html
-func (s *Service) Templates(ctx context.Context) ([]Template, error) {
-	var w struct {
-		Data []Template `json:"data"`
-	}
-	if err := s.oa.GetJSON(ctx, "/wxaapi/newtmpl/gettemplate", nil, &w); err != nil {
-		return nil, err
-	}
-	return w.Data, nil
-}
+// MaxTitlePage is the most public templates one Library.List call returns.
+const MaxTitlePage = 30
 
 // Categories returns the account's categories, which decide the public
 // templates it may use (获取类目).

@@ -29,7 +29,7 @@ var ErrEmptyOpenID = errors.New("subscribe: empty openid")
 // Message is a subscription notification.
 type Message struct {
 	ToUser     string // the user's OpenID; they need not follow the account
-	TemplateID string // a template of the account (AddTemplate)
+	TemplateID string // a template of the account (Templates().Add)
 	// Data maps each keyword of the template (thing1, time2, …) to its value.
 	Data map[string]string
 	// Page is the web page the notification opens; MiniProgram, when set,

@@ -18,7 +18,7 @@ import (
 // keywords 1 thing, 2 character_string, 3 time, 5 amount.
 func orderShipped(t *testing.T, svc *subscribe.Service) string {
 	t.Helper()
-	id, err := svc.AddTemplate(t.Context(), 99, []int{1, 2, 3, 5}, "发货提醒")
+	id, err := svc.Templates().Add(t.Context(), 99, []int{1, 2, 3, 5}, "发货提醒")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,18 +167,18 @@ func TestTemplateLibrary(t *testing.T) {
 		t.Fatalf("Keywords(99) = %+v, %v", kws, err)
 	}
 
-	id, err := svc.AddTemplate(ctx, 99, []int{1, 3}, "发货")
+	id, err := svc.Templates().Add(ctx, 99, []int{1, 3}, "发货")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tpls, err := svc.Templates(ctx)
+	tpls, err := svc.Templates().List(ctx)
 	if err != nil || len(tpls) != 1 || tpls[0].ID != id || !strings.Contains(tpls[0].Content, "{{thing1.DATA}}") || !strings.Contains(tpls[0].Content, "{{time3.DATA}}") {
 		t.Fatalf("Templates = %+v, %v", tpls, err)
 	}
-	if err := svc.DeleteTemplate(ctx, id); err != nil {
+	if err := svc.Templates().Delete(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if tpls, _ := svc.Templates(ctx); len(tpls) != 0 {
+	if tpls, _ := svc.Templates().List(ctx); len(tpls) != 0 {
 		t.Errorf("Templates after delete = %+v", tpls)
 	}
 
@@ -196,8 +196,8 @@ func TestTemplateLibrary(t *testing.T) {
 		"six keywords":   {99, []int{1, 2, 3, 4, 5, 6}, "", wechat.CodeNotWeChat},
 		"scene of 15 ok": {99, []int{1, 2}, strings.Repeat("场", 15), 0},
 	} {
-		if _, err := svc.AddTemplate(ctx, tt.tid, tt.kids, tt.scene); wechat.Code(err) != tt.wantCode {
-			t.Errorf("%s: AddTemplate = %v, want errcode %d", name, err, tt.wantCode)
+		if _, err := svc.Templates().Add(ctx, tt.tid, tt.kids, tt.scene); wechat.Code(err) != tt.wantCode {
+			t.Errorf("%s: Templates().Add = %v, want errcode %d", name, err, tt.wantCode)
 		}
 	}
 	if _, err := svc.Library().List(ctx, nil, 0, 10); err == nil {
