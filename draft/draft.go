@@ -7,6 +7,7 @@ import (
 	"iter"
 	"time"
 
+	"github.com/wxkit/wechat/internal/paging"
 	"github.com/wxkit/wechat/officialaccount"
 )
 
@@ -185,22 +186,11 @@ func (s *Service) List(ctx context.Context, offset, count int, opts ...ListOptio
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_batchget.html
 func (s *Service) All(ctx context.Context, opts ...ListOption) iter.Seq2[Draft, error] {
-	return func(yield func(Draft, error) bool) {
-		for offset := 0; ; {
-			p, err := s.List(ctx, offset, MaxPage, opts...)
-			if err != nil {
-				yield(Draft{}, err)
-				return
-			}
-			for _, d := range p.Drafts {
-				if !yield(d, nil) {
-					return
-				}
-			}
-			offset += len(p.Drafts)
-			if len(p.Drafts) == 0 || offset >= p.Total {
-				return
-			}
+	return paging.Offset(MaxPage, func(offset, count int) ([]Draft, int, error) {
+		p, err := s.List(ctx, offset, count, opts...)
+		if err != nil {
+			return nil, 0, err
 		}
-	}
+		return p.Drafts, p.Total, nil
+	})
 }

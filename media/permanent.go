@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/wxkit/wechat/internal/paging"
 	"github.com/wxkit/wechat/officialaccount"
 )
 
@@ -232,22 +233,11 @@ func (p *Permanent) List(ctx context.Context, typ Type, offset, count int) (*Pag
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_batchgetmaterial.html
 func (p *Permanent) All(ctx context.Context, typ Type) iter.Seq2[Item, error] {
-	return func(yield func(Item, error) bool) {
-		for offset := 0; ; {
-			pg, err := p.List(ctx, typ, offset, MaxPage)
-			if err != nil {
-				yield(Item{}, err)
-				return
-			}
-			for _, it := range pg.Items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			offset += len(pg.Items)
-			if len(pg.Items) == 0 || offset >= pg.Total {
-				return
-			}
+	return paging.Offset(MaxPage, func(offset, count int) ([]Item, int, error) {
+		pg, err := p.List(ctx, typ, offset, count)
+		if err != nil {
+			return nil, 0, err
 		}
-	}
+		return pg.Items, pg.Total, nil
+	})
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"iter"
 	"time"
+
+	"github.com/wxkit/wechat/internal/paging"
 )
 
 // Article is one article of a publication: a draft.Article as published, with
@@ -167,22 +169,11 @@ func (s *Service) List(ctx context.Context, offset, count int, opts ...ListOptio
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_batchget.html
 func (s *Service) All(ctx context.Context, opts ...ListOption) iter.Seq2[Publication, error] {
-	return func(yield func(Publication, error) bool) {
-		for offset := 0; ; {
-			p, err := s.List(ctx, offset, MaxPage, opts...)
-			if err != nil {
-				yield(Publication{}, err)
-				return
-			}
-			for _, pub := range p.Publications {
-				if !yield(pub, nil) {
-					return
-				}
-			}
-			offset += len(p.Publications)
-			if len(p.Publications) == 0 || offset >= p.Total {
-				return
-			}
+	return paging.Offset(MaxPage, func(offset, count int) ([]Publication, int, error) {
+		p, err := s.List(ctx, offset, count, opts...)
+		if err != nil {
+			return nil, 0, err
 		}
-	}
+		return p.Publications, p.Total, nil
+	})
 }

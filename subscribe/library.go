@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wxkit/wechat/internal/paging"
 	"github.com/wxkit/wechat/officialaccount"
 )
 
@@ -106,24 +107,13 @@ func (l *Library) List(ctx context.Context, categoryIDs []int, start, limit int)
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Subscription_Messages/api.html
 func (l *Library) All(ctx context.Context, categoryIDs []int) iter.Seq2[Title, error] {
-	return func(yield func(Title, error) bool) {
-		for start := 0; ; {
-			p, err := l.List(ctx, categoryIDs, start, MaxTitlePage)
-			if err != nil {
-				yield(Title{}, err)
-				return
-			}
-			for _, t := range p.Titles {
-				if !yield(t, nil) {
-					return
-				}
-			}
-			start += len(p.Titles)
-			if len(p.Titles) == 0 || start >= p.Total {
-				return
-			}
+	return paging.Offset(MaxTitlePage, func(offset, count int) ([]Title, int, error) {
+		p, err := l.List(ctx, categoryIDs, offset, count)
+		if err != nil {
+			return nil, 0, err
 		}
-	}
+		return p.Titles, p.Total, nil
+	})
 }
 
 // Keywords returns the keywords of the public template tid (获取模板中的关键词).
