@@ -161,3 +161,24 @@ func (s *Server) later(at time.Time, finish func(now time.Time)) {
 func isMultipart(h http.Header) bool {
 	return strings.HasPrefix(h.Get("Content-Type"), "multipart/")
 }
+
+// page is the offset and count of a list request (drafts, publications,
+// material), bound from its JSON body.
+type page struct {
+	Offset    int `json:"offset"`
+	Count     int `json:"count"`
+	NoContent int `json:"no_content"` // drafts and publications
+}
+
+// check refuses what WeChat refuses: a count outside 1 to 20, a negative offset.
+func (p page) check() error {
+	if p.Count < 1 || p.Count > 20 || p.Offset < 0 {
+		return apiError(wechat.CodeInvalidParameter, "invalid offset or count: count is 1 to 20")
+	}
+	return nil
+}
+
+// of returns the part of list the page covers.
+func of[T any](p page, list []T) []T {
+	return list[min(p.Offset, len(list)):min(p.Offset+p.Count, len(list))]
+}

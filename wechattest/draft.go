@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -293,21 +294,17 @@ func (s *Server) draftUpdate(c *call) (any, error) {
 }
 
 func (s *Server) draftList(c *call) (any, error) {
-	var req struct {
-		Offset    int `json:"offset"`
-		Count     int `json:"count"`
-		NoContent int `json:"no_content"`
-	}
+	var req page
 	if err := c.bind(&req); err != nil {
 		return nil, err
 	}
-	if req.Count < 1 || req.Count > 20 || req.Offset < 0 {
-		return nil, apiError(wechat.CodeInvalidParameter, "invalid offset or count: count is 1 to 20")
+	if err := req.check(); err != nil {
+		return nil, err
 	}
-	all := s.content.drafts.order
+	all := slices.Clone(s.content.drafts.order)
+	slices.Reverse(all) // newest first
 	items := []map[string]any{}
-	for i := req.Offset; i < len(all) && i < req.Offset+req.Count; i++ {
-		d := all[len(all)-1-i] // newest first
+	for _, d := range of(req, all) {
 		items = append(items, map[string]any{
 			"media_id": d.id, "update_time": d.updated.Unix(),
 			"content": map[string]any{"news_item": s.draftItems(d, req.NoContent == 1)},

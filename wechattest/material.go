@@ -62,16 +62,8 @@ func (s *Server) materialRoutes() {
 }
 
 func (s *Server) materialAdd(c *call) (any, error) {
-	kind := c.query.Get("type")
-	rule, ok := permanentRules[kind]
-	if !ok {
-		return nil, apiError(wechat.CodeInvalidMediaType, "invalid media type")
-	}
-	up, err := c.upload()
+	kind, up, err := c.typedUpload(permanentRules)
 	if err != nil {
-		return nil, err
-	}
-	if err := rule.check(up); err != nil {
 		return nil, err
 	}
 	var desc struct {
@@ -183,18 +175,17 @@ func (s *Server) materialCount(*call) (any, error) {
 
 func (s *Server) materialList(c *call) (any, error) {
 	var req struct {
-		Type   string `json:"type"`
-		Offset int    `json:"offset"`
-		Count  int    `json:"count"`
+		Type string `json:"type"`
+		page
 	}
 	if err := c.bind(&req); err != nil {
 		return nil, err
 	}
-	switch {
-	case req.Type != "image" && req.Type != "video" && req.Type != "voice" && req.Type != "news":
+	if req.Type != "image" && req.Type != "video" && req.Type != "voice" && req.Type != "news" {
 		return nil, apiError(wechat.CodeInvalidMediaType, "invalid media type")
-	case req.Count < 1 || req.Count > 20 || req.Offset < 0:
-		return nil, apiError(wechat.CodeInvalidParameter, "invalid offset or count: count is 1 to 20")
+	}
+	if err := req.check(); err != nil {
+		return nil, err
 	}
 	var all []*mediaItem // newest first, as the web console lists them
 	for i := len(s.content.media.permanent) - 1; i >= 0; i-- {
@@ -203,7 +194,7 @@ func (s *Server) materialList(c *call) (any, error) {
 		}
 	}
 	items := []map[string]any{}
-	for _, m := range all[min(req.Offset, len(all)):min(req.Offset+req.Count, len(all))] {
+	for _, m := range of(req.page, all) {
 		item := map[string]any{"media_id": m.id, "update_time": m.updated.Unix()}
 		if m.kind == "news" {
 			item["content"] = map[string]any{"news_item": m.news}

@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,7 +150,7 @@ func (r mediaRule) check(up *upload) error {
 	switch {
 	case ext == "":
 		return apiError(wechat.CodeUnsupportedFileType, "unsupported file type hint: the file name has no extension")
-	case !contains(r.exts, ext):
+	case !slices.Contains(r.exts, ext):
 		return apiError(wechat.CodeInvalidFileType, "invalid file type: "+ext)
 	case len(up.data) > r.max:
 		return apiError(r.tooLarge, fmt.Sprintf("invalid file size: %d bytes, the limit is %d", len(up.data), r.max))
@@ -157,26 +158,26 @@ func (r mediaRule) check(up *upload) error {
 	return nil
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
+// typedUpload reads the upload of the type the query names and checks it
+// against that type's rule in rules: 40004 for a type rules lacks.
+func (c *call) typedUpload(rules map[string]mediaRule) (kind string, up *upload, err error) {
+	kind = c.query.Get("type")
+	rule, ok := rules[kind]
+	if !ok {
+		return "", nil, apiError(wechat.CodeInvalidMediaType, "invalid media type")
 	}
-	return false
+	if up, err = c.upload(); err != nil {
+		return "", nil, err
+	}
+	if err := rule.check(up); err != nil {
+		return "", nil, err
+	}
+	return kind, up, nil
 }
 
 func (s *Server) mediaUpload(c *call) (any, error) {
-	kind := c.query.Get("type")
-	rule, ok := temporaryRules[kind]
-	if !ok {
-		return nil, apiError(wechat.CodeInvalidMediaType, "invalid media type")
-	}
-	up, err := c.upload()
+	kind, up, err := c.typedUpload(temporaryRules)
 	if err != nil {
-		return nil, err
-	}
-	if err := rule.check(up); err != nil {
 		return nil, err
 	}
 	m := s.storeMedia(kind, up, false, c.now)

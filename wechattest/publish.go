@@ -289,16 +289,12 @@ func (s *Server) publishList(c *call) (any, error) {
 	if err := s.checkVerified(); err != nil {
 		return nil, err
 	}
-	var req struct {
-		Offset    int `json:"offset"`
-		Count     int `json:"count"`
-		NoContent int `json:"no_content"`
-	}
+	var req page
 	if err := c.bind(&req); err != nil {
 		return nil, err
 	}
-	if req.Count < 1 || req.Count > 20 || req.Offset < 0 {
-		return nil, apiError(wechat.CodeInvalidParameter, "invalid offset or count: count is 1 to 20")
+	if err := req.check(); err != nil {
+		return nil, err
 	}
 	var done []*publishJob // newest first
 	for i := len(s.content.publish.order) - 1; i >= 0; i-- {
@@ -309,7 +305,7 @@ func (s *Server) publishList(c *call) (any, error) {
 		}
 	}
 	items := []map[string]any{}
-	for _, j := range done[min(req.Offset, len(done)):min(req.Offset+req.Count, len(done))] {
+	for _, j := range of(req, done) {
 		items = append(items, map[string]any{
 			"article_id": j.ArticleID, "update_time": j.doneAt.Unix(),
 			"content": map[string]any{"news_item": publishedItems(j, req.NoContent == 1)},

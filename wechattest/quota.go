@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -217,7 +218,7 @@ func (s *Server) callbackCheck(c *call) (any, error) {
 		return nil, apiError(wechat.CodeCallbackURLMissing, "no callback url: register one with SetWebhook")
 	case req.Action != "dns" && req.Action != "ping" && req.Action != "all":
 		return nil, apiError(wechat.CodeCallbackBadAction, "invalid action")
-	case !contains([]string{"CHINANET", "UNICOM", "CAP", "DEFAULT"}, req.CheckOperator):
+	case !slices.Contains([]string{"CHINANET", "UNICOM", "CAP", "DEFAULT"}, req.CheckOperator):
 		return nil, apiError(wechat.CodeCallbackBadOperator, "invalid check_operator")
 	}
 	op := req.CheckOperator
