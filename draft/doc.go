@@ -7,4 +7,6 @@
 //	svc := draft.New(oa)
 //	mediaID, err := svc.Add(ctx, draft.Article{Title: "标题", Content: html, ThumbMediaID: cover})
 //	err = svc.Update(ctx, mediaID, draft.ZeroBased(0), edited) // draft indexes count from 0
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/subscription/api/draftbox/draftmanage/api_draft_add.html
 package draft

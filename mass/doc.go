@@ -12,4 +12,6 @@
 // instead of sending twice.
 //
 //	sent, err := mass.New(oa).SendToTag(ctx, tagID, mass.MPNews(draftMediaID), mass.WithClientMsgID("order-42"))
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/service/api/notify/message/api_sendall.html
 package mass

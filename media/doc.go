@@ -10,4 +10,6 @@
 //	m, err := svc.Upload(ctx, media.Image, "photo.jpg", f)          // m.MediaID for message.Image
 //	url, err := svc.UploadImage(ctx, "figure.png", f)                // for <img src> in a draft
 //	added, err := svc.Permanent().Add(ctx, media.Image, "cover.jpg", f) // added.MediaID: a draft's cover
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/subscription/api/material/temporary/api_uploadtempmedia.html
 package media

@@ -10,4 +10,6 @@
 //
 // Tokens and the AppSecret are kept out of what these calls return and of
 // their errors.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/subscription/api/apimanage/api_getapiquota.html
 package openapi

@@ -8,4 +8,6 @@
 //	job, err := svc.Submit(ctx, draftMediaID)
 //	res, err := svc.Wait(ctx, job.PublishID) // res.Articles[0].URL
 //	err = svc.DeleteArticle(ctx, res.ArticleID, publish.OneBased(2)) // publish indexes count from 1
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_submit.html
 package publish

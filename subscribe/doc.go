@@ -8,4 +8,6 @@
 //	err := subscribe.New(oa).Send(ctx, subscribe.Message{ToUser: openID, TemplateID: tid,
 //		Data: map[string]string{"thing1": "订单已发货", "time2": "2024年1月1日 12:00"}})
 //	if errors.Is(err, subscribe.ErrNoConsent) { … ask again … }
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/service/api/notify/notify/api_sendnewsubscribemsg.html
 package subscribe
