@@ -120,7 +120,7 @@ func newMultipartBody(f File) (*multipartBody, error) {
 	case b.size > limit && seekable:
 		return nil, fmt.Errorf("%w: %q is %d bytes, the limit is %d", ErrFileTooLarge, f.Name, b.size, limit)
 	case b.size > limit:
-		return nil, fmt.Errorf("%w: %q is more than %d bytes, the limit is %d", ErrFileTooLarge, f.Name, limit, limit)
+		return nil, fmt.Errorf("%w: %q: the limit is %d bytes, and the stream goes past it", ErrFileTooLarge, f.Name, limit)
 	}
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
