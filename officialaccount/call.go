@@ -60,15 +60,24 @@ func encodeJSON(v any) ([]byte, error) {
 // once per attempt, with a new token on the resend. The URL holds the token: keep
 // it out of errors and logs (build's own error is reported without it).
 func (oa *OfficialAccount) Do(ctx context.Context, path string, query url.Values, build func(ctx context.Context, url string) (*http.Request, error)) ([]byte, error) {
-	var raw []byte
+	var (
+		raw      []byte
+		attempts int
+		rejected bool // the last attempt's token was refused
+	)
 	err := oa.withToken(ctx, path, func(token string) error {
+		attempts++
+		raw = nil
 		req, err := oa.newRequest(ctx, path, query, token, build)
-		if err != nil {
-			return err
+		if err == nil {
+			raw, err = wxhttp.Do(oa.client, req, path)
 		}
-		raw, err = wxhttp.Do(oa.client, req, path)
+		rejected = wechat.IsTokenInvalid(err)
 		return err
 	})
+	if attempts == 1 && rejected { // the refresh failed: the refused reply is no answer
+		raw = nil
+	}
 	return raw, err
 }
 
