@@ -447,7 +447,13 @@ func TestStartStop(t *testing.T) {
 	if err := m.Start(); err == nil {
 		t.Error("a second Start succeeded")
 	}
-	waitFor(t, func() bool { return fake.Calls(pathToken) == 1 }, "the first scheduled fetch")
+	// Wait for the token to be served, not for the request to reach the fake:
+	// moving the clock before the Manager stamps the reply would make the token
+	// fresh again, and no renewal due.
+	waitFor(t, func() bool { v, _ := m.Current(); return v != "" }, "the first scheduled fetch to be served")
+	if n := fake.Calls(pathToken); n != 1 {
+		t.Fatalf("token fetches = %d, want 1", n)
+	}
 	fake.Advance(7200*time.Second - time.Minute)
 	waitFor(t, func() bool { return fake.Calls(pathToken) == 2 }, "the renewal ahead of expiry")
 	tok, err := m.Token(t.Context())
