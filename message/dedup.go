@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strconv"
 	"time"
-
 )
 
 // DedupStore is the retry window: it makes sure a message WeChat delivers more
