@@ -209,6 +209,7 @@ type hungStore struct {
 	release     chan struct{}
 	claimBound  atomic.Bool // Claim's context had a deadline
 	finishBound atomic.Bool
+	finished    atomic.Bool // Finish has returned
 	once        sync.Once
 }
 
@@ -223,6 +224,7 @@ func (s *hungStore) Finish(ctx context.Context, _ string, _ []byte, _ time.Durat
 	_, ok := ctx.Deadline()
 	s.finishBound.Store(ok)
 	s.once.Do(func() { close(s.finishing) })
+	defer s.finished.Store(true)
 	select {
 	case <-s.release:
 	case <-ctx.Done():
@@ -257,6 +259,9 @@ func TestHungDedupStore(t *testing.T) {
 	reply, err := c.Send(t.Context(), c.Text("o1", "there?"))
 	if err != nil || reply.Message.Content != "still: there?" {
 		t.Fatalf("reply = %+v, %v; want the handler's reply while the store hangs", reply, err)
+	}
+	if store.finished.Load() {
+		t.Error("the answer waited for the store's Finish")
 	}
 	<-store.finishing
 	if !store.claimBound.Load() || !store.finishBound.Load() {
