@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -82,6 +83,10 @@ func NewRemote(baseURL, key string, opts ...RemoteOption) (*Remote, error) {
 		}
 	}
 	s.fill()
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		s.logger.Warn("credential: the token server URL is plain http:// to another machine: the key and every token cross the network unencrypted; use https:// (or a private, trusted link)",
+			"server", wxhttp.Redact(baseURL))
+	}
 	base := strings.TrimRight(u.String(), "/")
 	r := &Remote{
 		client:     s.client,
@@ -98,6 +103,15 @@ func NewRemote(baseURL, key string, opts ...RemoteOption) (*Remote, error) {
 	r.core.recheck = remoteRecheck
 	r.core.load = r.ask
 	return r, nil
+}
+
+// isLoopback reports whether host (a name or an IP, as in a URL) is this machine.
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Token returns the cached token while it is valid, asking the central server in
@@ -231,7 +245,7 @@ func (r *Remote) send(ctx context.Context, stale string) (Token, bool, error) {
 			return Token{}, false, fmt.Errorf("credential: central token server %s: the answer has no access_token or expires_in", r.server)
 		}
 		now := r.now()
-		return Token{Value: value, FetchedAt: now, ExpiresAt: now.Add(time.Duration(secs) * time.Second)}, false, nil
+		return Token{Value: value, FetchedAt: now, ExpiresAt: now.Add(lifetime(secs))}, false, nil
 	}
 	return Token{}, remoteRetryable(resp.StatusCode, raw), r.statusError(resp.StatusCode, raw)
 }

@@ -217,6 +217,7 @@ func TestRemoteRefresh(t *testing.T) {
 	}
 	hits := tc.central.hits.Load()
 
+	tc.fake.RevokeTokens() // WeChat rejects first
 	second, err := a.Refresh(t.Context(), first)
 	if err != nil || second == first || !tc.fake.ValidToken(second) {
 		t.Fatalf("a.Refresh(first) = new token %v, %v; want a new valid token", second != first, err)

@@ -103,7 +103,24 @@ func TestServerProtocol(t *testing.T) {
 		t.Errorf("upstream fetches = %d, want 1: nothing above needs a new token", got)
 	}
 
-	// A refresh naming the current token fetches a new one.
+	// A refresh naming the current token while WeChat still accepts it: the same
+	// token, no fetch, the limit untouched.
+	passive := m.Stats().PassiveRefreshes
+	for range 10 {
+		status, got, _ := serve(t, srv, http.MethodPost, "/token/refresh", bearer, `{"stale":"`+first+`"}`)
+		if status != 200 || got.AccessToken != first {
+			t.Fatalf("refresh of a token WeChat accepts: HTTP %d, same token %v", status, got.AccessToken == first)
+		}
+	}
+	if n := fake.Calls(pathToken); n != 1 || m.Stats().PassiveRefreshes != passive {
+		t.Errorf("fetches = %d, passive refreshes = %d after claims about a good token; want 1 and %d", n, m.Stats().PassiveRefreshes, passive)
+	}
+	if n := fake.Calls(wechattest.PathAPIDomainIP); n != 10 {
+		t.Errorf("checks with WeChat = %d, want 10", n)
+	}
+
+	// WeChat rejects it now: a refresh naming it fetches a new one.
+	fake.RevokeTokens()
 	status, got, _ := serve(t, srv, http.MethodPost, "/token/refresh", bearer, `{"stale":"`+first+`"}`)
 	if status != 200 || got.AccessToken == "" || got.AccessToken == first || !fake.ValidToken(got.AccessToken) {
 		t.Errorf("refresh of the current token: HTTP %d, new token %v", status, got.AccessToken != first)
@@ -146,6 +163,7 @@ func TestServerProviderErrors(t *testing.T) {
 			if tok, err := m.Token(context.Background()); err == nil {
 				_, _ = m.Refresh(context.Background(), tok) // spends the one passive refresh
 			}
+			fake.RevokeTokens() // WeChat rejects the current one too
 			return m
 		}, "/token/refresh", `{"stale":"CURRENT"}`, 429, wechat.CodeMinuteQuotaLimit},
 	}
