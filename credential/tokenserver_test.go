@@ -70,6 +70,9 @@ func TestServerProtocol(t *testing.T) {
 		{"no key", http.MethodGet, "/token", "", "", 401, wechat.CodeInvalidCredential, "", 0},
 		{"wrong key", http.MethodGet, "/token", "Bearer " + serverKey + "x", "", 401, wechat.CodeInvalidCredential, "", 0},
 		{"key without Bearer", http.MethodGet, "/token", serverKey, "", 401, wechat.CodeInvalidCredential, "", 0},
+		{"bearer in lower case (RFC 7235)", http.MethodGet, "/token", "bearer " + serverKey, "", 200, 0, "first", 6200},
+		{"BEARER, two spaces", http.MethodGet, "/token", "BEARER  " + serverKey, "", 200, 0, "first", 6200},
+		{"Basic scheme", http.MethodGet, "/token", "Basic " + serverKey, "", 401, wechat.CodeInvalidCredential, "", 0},
 		{"POST /token", http.MethodPost, "/token", bearer, "", 405, wechat.CodeGETRequired, "", 0},
 		{"GET /token/refresh", http.MethodGet, "/token/refresh", bearer, "", 405, wechat.CodePOSTRequired, "", 0},
 		{"unknown path", http.MethodGet, "/tokens", bearer, "", 404, wechat.CodeInvalidURL, "", 0},
@@ -138,6 +141,54 @@ func TestServerProtocol(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "without a valid key") {
 		t.Error("rejected requests were not logged")
+	}
+}
+
+// TestServerRefreshNeedsWeChatsWord: callers naming the current token as stale
+// while WeChat still accepts it cost no fetch and no part of the passive-refresh
+// limit, so that when the token really dies every server recovers.
+func TestServerRefreshNeedsWeChatsWord(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	m := newManager(t, fake)
+	srv, err := credential.NewServer(m, serverKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := m.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer := "Bearer " + serverKey
+	for range 10 { // a buggy client
+		if status, got, _ := serve(t, srv, http.MethodPost, "/token/refresh", bearer, `{"stale":"`+first+`"}`); status != 200 || got.AccessToken != first {
+			t.Fatalf("HTTP %d, same token %v", status, got.AccessToken == first)
+		}
+	}
+	// Another party really replaces the token; its grace ends.
+	fake.IssueToken()
+	fake.Advance(5*time.Minute + time.Second)
+	var (
+		wg     sync.WaitGroup
+		tokens = make([]string, 50)
+		codes  = make([]int, 50)
+	)
+	for i := range tokens {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, got, _ := serve(t, srv, http.MethodPost, "/token/refresh", bearer, `{"stale":"`+first+`"}`)
+			codes[i], tokens[i] = status, got.AccessToken
+		}()
+	}
+	wg.Wait()
+	for i := range tokens {
+		if codes[i] != 200 || tokens[i] == first || !fake.ValidToken(tokens[i]) {
+			t.Fatalf("genuine refresh %d: HTTP %d, a new valid token: %v", i, codes[i], tokens[i] != first && fake.ValidToken(tokens[i]))
+		}
+	}
+	if n := fake.Calls(pathToken); n != 2 {
+		t.Errorf("upstream fetches = %d, want 2", n)
 	}
 }
 
