@@ -2,7 +2,7 @@
 // port, with persistence off, stopped when the test ends. A test can stop it and
 // start it again on the same port to play an outage.
 //
-//	srv := redistest.Start(t) // skips the test when redis-server is not installed
+//	srv := redistest.Start(t) // skips the test when redis-server is not installed (fails with WXKIT_REQUIRE_REDIS=1)
 //	rdb := srv.Client(t)
 //	srv.Stop(); srv.Restart()
 package redistest
@@ -40,14 +40,23 @@ type Server struct {
 	reaped chan struct{} // closed once proc has exited and been waited for
 }
 
+// RequireEnv is the environment variable that turns a missing redis-server from
+// a skipped test into a failed one. CI sets it (.ci/run), so that the tests
+// that hold the cluster-wide guarantees cannot quietly stop running.
+const RequireEnv = "WXKIT_REQUIRE_REDIS"
+
 // Start runs redis-server on a free 127.0.0.1 port with RDB and AOF persistence
 // off, waits until it answers PING and stops it when the test ends. It skips t
-// when redis-server is not installed.
+// when redis-server is not installed, and fails it instead when
+// WXKIT_REQUIRE_REDIS=1.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin, err := exec.LookPath(Binary)
 	if err != nil {
-		t.Skipf("redistest: %s is not installed (apt-get install redis-server); skipping a test that needs a real Redis", Binary)
+		if os.Getenv(RequireEnv) == "1" {
+			t.Fatalf("redistest: %s is not installed and %s=1: install it (apt-get install redis-server)", Binary, RequireEnv)
+		}
+		t.Skipf("redistest: %s is not installed (apt-get install redis-server); skipping a test that needs a real Redis (set %s=1 to fail instead)", Binary, RequireEnv)
 	}
 	s := &Server{t: t, bin: bin, dir: t.TempDir()}
 	var last error
