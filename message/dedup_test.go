@@ -45,7 +45,17 @@ func TestRetryWhileRunning(t *testing.T) {
 			<-entered
 			wg.Add(1)
 			go deliver() // the retry
-			time.Sleep(20 * time.Millisecond)
+			store := hs.srv.dedup.(*MemoryDedupStore)
+			waitFor(t, func() bool { // the retry waits for the first delivery's reply
+				store.mu.Lock()
+				defer store.mu.Unlock()
+				for _, e := range store.entries {
+					if e.wake != nil {
+						return true
+					}
+				}
+				return false
+			})
 			if len(answers) != 0 {
 				t.Fatal("the retry answered before the first delivery finished")
 			}
