@@ -52,6 +52,10 @@ import (
 // shutdownTimeout bounds how long requests under way may take to finish.
 const shutdownTimeout = 10 * time.Second
 
+// coldAnswerTimeout is the token server's WriteTimeout: longer than a fetch with
+// its retries (20 s) plus waiting for another server's lock.
+const coldAnswerTimeout = time.Minute
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// go-redis's own lines (failed dials, say) go through slog like ours.
@@ -168,6 +172,9 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	srv := settings.HTTPServer(a.routes()) // read, write and idle timeouts: slow clients are cut off
+	// A cold GET /token waits for the fetch (its attempts, and the store's lock):
+	// the answer must not be cut off before the Manager's own bound.
+	srv.WriteTimeout = coldAnswerTimeout
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.logger.Info("tokenserver: listening", "addr", ln.Addr().String(), "store", a.store)
