@@ -17,6 +17,7 @@ require (
 	golang.org/x/net v0.51.0
 	golang.org/x/sync v0.22.0
 	golang.org/x/term v0.44.0
+	golang.org/x/time v0.15.0
 )
 
 require (

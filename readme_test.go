@@ -62,7 +62,7 @@ func readDoc(t *testing.T, path string) (blocks []block, headings int) {
 
 // snippetImports are the packages a README snippet may use, by the name it uses.
 var snippetImports = []string{
-	"context", "fmt", "net/http", "net/http/httptest", "os",
+	"context", "fmt", "net/http", "net/http/httptest", "os", "time",
 	"github.com/redis/go-redis/v9",
 	module, module + "/credential", module + "/credential/redisstore", module + "/officialaccount",
 	module + "/message", module + "/message/redisdedup", module + "/menu", module + "/user",

@@ -23,7 +23,9 @@ var (
 	}
 	WebhookVars = []Var{
 		{"WECHAT_TOKEN", "the webhook Token (令牌, 基本配置 → 服务器配置); required outside sandbox mode"},
-		{"WECHAT_ENCODING_AES_KEY", "the EncodingAESKey (消息加解密密钥), 43 characters, for compatible and safe mode"},
+		{"WECHAT_ENCODING_AES_KEY", "the EncodingAESKey (消息加解密密钥), 43 characters, for compatible and safe mode; with it plaintext pushes are refused"},
+		{"WECHAT_ALLOW_PLAINTEXT", "1: accept plaintext pushes although WECHAT_ENCODING_AES_KEY is set, for the minutes of a console switch from 明文 to 安全 mode"},
+		{"WECHAT_TIMESTAMP_SKEW", "how far a push's timestamp may be from this clock, a Go duration (default 5m); 0 turns the check off"},
 	}
 )
 
