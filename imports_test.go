@@ -46,7 +46,8 @@ func layer(pkg string) int {
 	return -1
 }
 
-var services = []string{"menu", "user", "customerservice", "template", "oauth", "jssdk", "qrcode"}
+var services = []string{"menu", "user", "customerservice", "template", "oauth", "jssdk", "qrcode",
+	"media", "draft", "publish", "mass", "subscribe", "openapi"}
 
 func isService(rel string) bool {
 	for _, s := range services {

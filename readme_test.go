@@ -62,18 +62,19 @@ func readDoc(t *testing.T, path string) (blocks []block, headings int) {
 
 // snippetImports are the packages a README snippet may use, by the name it uses.
 var snippetImports = []string{
-	"context", "fmt", "net/http", "net/http/httptest", "os",
+	"context", "fmt", "net/http", "net/http/httptest", "os", "time",
 	"github.com/redis/go-redis/v9",
 	module, module + "/credential", module + "/credential/redisstore", module + "/officialaccount",
 	module + "/message", module + "/message/redisdedup", module + "/menu", module + "/user",
 	module + "/customerservice", module + "/template", module + "/wechattest", module + "/oauth",
+	module + "/media", module + "/draft", module + "/publish",
 }
 
 // snippetHeader wraps a snippet in a function with the variables the README's
 // prose assumes; the snippet runs in a block of its own, so it may declare them
 // again. Unused variables and imports are soft errors and ignored.
 const snippetHeader = `
-func snippet(ctx context.Context, appID, secret, token, aesKey, openID string, rdb *redis.Client, mux *message.Mux) error {
+func snippet(ctx context.Context, appID, secret, token, aesKey, openID string, rdb *redis.Client, mux *message.Mux, oa *officialaccount.OfficialAccount) error {
 	{
 `
 

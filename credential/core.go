@@ -49,6 +49,8 @@ type core struct {
 	abortNow  context.CancelFunc // cancels abort
 	active    int                // goroutines started and not yet done: loads, renewals, ticks
 	idle      chan struct{}      // closed when active drops to 0, made by a waiting Shutdown
+
+	beforeLoad func() // tests only: runs first in every load's goroutine
 }
 
 // entry is the token served by the hot path and when to renew it.
@@ -112,25 +114,37 @@ func (c *core) other(stale string) (string, bool) {
 // runs on its own context (the first caller's values, not its cancellation), so a
 // caller that gives up does not fail the others; each caller waits only as long as
 // its own ctx allows.
+//
+// Every caller counts as active work (see started) from before it asks the
+// single flight until the flight's result has reached it, even after it stopped
+// waiting: so a Shutdown never misses a load, not even one whose goroutine has
+// been launched and has not run yet.
 func (c *core) obtain(ctx context.Context, stale string, why purpose) (Token, error) {
 	key := "token"
 	if why == passive {
 		key = "refresh:" + stale
 	}
+	c.started(false)
 	ch := c.group.DoChan(key, func() (any, error) {
-		c.started(false)
-		defer c.done()
+		if c.beforeLoad != nil {
+			c.beforeLoad()
+		}
 		lctx, cancel := c.loadContext(ctx)
 		defer cancel()
 		return c.load(lctx, stale, why)
 	})
 	select {
 	case r := <-ch:
+		c.done()
 		if r.Err != nil {
 			return Token{}, r.Err
 		}
 		return r.Val.(Token), nil
 	case <-ctx.Done():
+		go func() { // the flight goes on: keep it counted until it ends
+			<-ch
+			c.done()
+		}()
 		return Token{}, fmt.Errorf("credential: waiting for %s: %w", c.name, ctx.Err())
 	}
 }
@@ -259,8 +273,8 @@ func (c *core) renewInBackground(stale string) {
 		defer c.renewal.Store(false)
 		ctx, cancel := context.WithTimeout(context.Background(), c.budget)
 		defer cancel()
-		if _, err := c.obtain(ctx, stale, renew); err != nil {
-			c.logger.Warn("credential: background renewal failed; serving the current token", "credential", c.name, "err", err)
+		if _, err := c.obtain(ctx, stale, renew); err != nil { // the load logged why
+			c.logger.Debug("credential: background renewal failed; serving the current token", "credential", c.name, "err", err)
 		}
 	}()
 }
@@ -339,8 +353,8 @@ func (c *core) tick() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.budget)
 	defer cancel()
-	if _, err := c.obtain(ctx, stale, why); err != nil {
-		c.logger.Warn("credential: scheduled renewal failed", "credential", c.name, "err", err)
+	if _, err := c.obtain(ctx, stale, why); err != nil { // the load logged why
+		c.logger.Debug("credential: scheduled renewal failed", "credential", c.name, "err", err)
 	}
 }
 

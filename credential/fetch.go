@@ -102,5 +102,20 @@ func parseTokenReply(api string, raw []byte, field string) (string, time.Duratio
 	if value == "" || secs <= 0 {
 		return "", 0, fmt.Errorf("wechat: %s: reply has no %s or expires_in", api, field)
 	}
-	return value, time.Duration(secs) * time.Second, nil
+	return value, lifetime(secs), nil
+}
+
+// maxLifetime is the longest lifetime believed. WeChat documents expires_in as at
+// most 7200 s for tokens and tickets; a larger value is a broken or hostile
+// upstream, and would overflow time.Duration past about 292 years (which made
+// every Token call fetch). Renewing a longer-lived credential every two hours
+// costs little.
+const maxLifetime = 7200 * time.Second
+
+// lifetime turns expires_in seconds into a duration, at most maxLifetime.
+func lifetime(secs int64) time.Duration {
+	if secs > int64(maxLifetime/time.Second) {
+		return maxLifetime
+	}
+	return time.Duration(secs) * time.Second
 }

@@ -3,6 +3,7 @@ package credential_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,5 +75,99 @@ func TestRemoteStartShutdown(t *testing.T) {
 	}
 	if tok, err := r.Token(t.Context()); err != nil || tok == first {
 		t.Errorf("Token() after Shutdown = new %v, %v; want the cached token", tok != first, err)
+	}
+}
+
+// TestShutdownCountsALaunchedLoad: a load whose goroutine has been launched but
+// has not started its work yet is already counted: Shutdown waits for it.
+func TestShutdownCountsALaunchedLoad(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	m := newManager(t, fake)
+	entered, release := make(chan struct{}), make(chan struct{})
+	credential.SetBeforeLoad(m, func() {
+		close(entered)
+		<-release
+	})
+	go func() { _, _ = m.Token(context.Background()) }()
+	<-entered
+	done, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := m.Shutdown(done); !errors.Is(err, context.Canceled) {
+		t.Errorf("Shutdown with a load launched = %v, want it to wait (context.Canceled here)", err)
+	}
+	close(release)
+	if err := m.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestShutdownWaitsForRenewal: Shutdown waits for a background renewal under
+// way, and afterwards no renewal starts in the background.
+func TestShutdownWaitsForRenewal(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	m := newManager(t, fake)
+	first, err := m.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resume := fake.Pause(pathToken)
+	t.Cleanup(resume)
+	fake.Advance(7200*time.Second - 2*time.Minute) // inside the margin
+	if tok, err := m.Token(t.Context()); err != nil || tok != first {
+		t.Fatalf("Token() in the margin = %v, want the current token at once", err)
+	}
+	waitFor(t, func() bool { return fake.Calls(pathToken) == 2 }, "the renewal to reach the platform")
+	gone, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := m.Shutdown(gone); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Shutdown during a renewal = %v, want it to wait (context.Canceled here)", err)
+	}
+	// That Shutdown gave up and cancelled the renewal; the Manager is stopped.
+	resume()
+	if err := m.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	resume2 := fake.Pause(pathToken)
+	t.Cleanup(resume2)
+	fake.Advance(time.Minute) // past the backoff the cancelled renewal left, still in the margin
+	for range 10 {
+		if _, err := m.Token(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Shutdown(gone); err != nil {
+		t.Errorf("after Shutdown a Token call in the margin started background work: Shutdown = %v", err)
+	}
+}
+
+// TestFailedRenewalLoggedOnce: a background renewal that fails is logged once,
+// by the fetch that failed.
+func TestFailedRenewalLoggedOnce(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	logger, logs := testutil.Logger()
+	m := newManager(t, fake, credential.WithLogger(logger), credential.WithRetry(1, 0))
+	if _, err := m.Token(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	fake.FailNext(pathToken, 1, 40164)
+	fake.Advance(7200*time.Second - 2*time.Minute)
+	if _, err := m.Token(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return m.Stats().Failures == 1 }, "the renewal to fail")
+	if err := m.Shutdown(t.Context()); err != nil { // the renewal's goroutine is done
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "40164") && (strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR")) {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 1 {
+		t.Errorf("the failure is logged %d times at WARN or above, want once:\n%s", len(lines), strings.Join(lines, "\n"))
 	}
 }

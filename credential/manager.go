@@ -28,10 +28,11 @@ import (
 // under way. Without Start the first caller inside the margin starts a renewal.
 type Manager struct {
 	core
-	s       settings
-	fetcher Fetcher
-	key     string
-	bucket  *bucket // nil: passive refreshes are not limited
+	s         settings
+	fetcher   Fetcher
+	key       string
+	bucket    *bucket       // limits passive refreshes
+	underLock time.Duration // bounds a fetch made under the store's lock, retries included
 
 	st counters
 }
@@ -67,13 +68,31 @@ func newManager(f Fetcher, s settings) *Manager {
 	if s.store == nil {
 		s.store = NewMemoryStore()
 	}
+	d := defaults()
+	if s.burst < 1 || s.refill <= 0 {
+		// No option turns the limit off: it is what keeps a bug from burning the
+		// 2000-a-day quota. A very large burst is the way to loosen it.
+		s.logger.Warn("credential: WithRefreshLimit out of range; using the default", "burst", s.burst, "refill", s.refill,
+			"default_burst", d.burst, "default_refill", d.refill)
+		s.burst, s.refill = d.burst, d.refill
+	}
+	if s.lockTTL <= 0 {
+		s.logger.Warn("credential: WithLockTTL out of range; using the default", "lock_ttl", s.lockTTL, "default", d.lockTTL)
+		s.lockTTL = d.lockTTL
+	}
 	m := &Manager{s: s, fetcher: f, key: f.Key()}
 	m.core.init(&s)
 	m.core.name = m.key
 	m.core.budget = s.fetchBudget + s.lockTTL
 	m.core.load = m.load
-	if s.burst > 0 {
-		m.bucket = newBucket(s.burst, s.refill)
+	m.bucket = newBucket(s.burst, s.refill)
+	// A fetch under the lock, all its attempts included, must end while the lock
+	// still holds, with room left to store the token: otherwise another server
+	// takes the expired lock, finds no token and fetches a second one.
+	m.underLock = min(s.fetchBudget, s.lockTTL*3/4)
+	if m.underLock < s.fetchBudget {
+		s.logger.Warn("credential: WithLockTTL leaves less time for a fetch under the lock than the fetch budget; a slower fetch is cut off there",
+			"credential", m.key, "lock_ttl", s.lockTTL, "fetch_under_lock", m.underLock, "fetch_budget", s.fetchBudget)
 	}
 	return m
 }
@@ -92,18 +111,17 @@ func (m *Manager) Refresh(ctx context.Context, stale string) (string, error) {
 	if v, ok := m.core.other(stale); ok {
 		return v, nil
 	}
-	// A flight that started before this call may hand back stale itself; a
-	// second flight then starts after it and fetches.
-	for range 2 {
-		t, err := m.core.obtain(ctx, stale, passive)
-		if err != nil {
-			return "", err
-		}
-		if t.Value != stale {
-			return t.Value, nil
-		}
+	// A passive flight never hands back stale unless the upstream fetch itself
+	// returned it (a ticket endpoint that ignores force, say): asking again
+	// would only spend another fetch.
+	t, err := m.core.obtain(ctx, stale, passive)
+	if err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("credential: %s: refresh returned the rejected token again", m.key)
+	if t.Value == stale {
+		return "", fmt.Errorf("credential: %s: refresh returned the rejected token again", m.key)
+	}
+	return t.Value, nil
 }
 
 // ErrRefreshLimited is wrapped by Refresh's error when the passive-refresh limit
@@ -153,26 +171,31 @@ func (m *Manager) load(ctx context.Context, stale string, why purpose) (Token, e
 	}
 
 	unlock, err := m.s.store.Lock(ctx, m.key, m.s.lockTTL)
-	if err != nil {
+	lockedAt := time.Now() // real time, as the store's lock expiry runs
+	locked := err == nil
+	if !locked {
 		if ctx.Err() != nil {
-			return Token{}, fmt.Errorf("credential: waiting for the fetch lock of %s: %w", m.key, err)
+			err = fmt.Errorf("credential: waiting for the fetch lock of %s: %w", m.key, err)
+			m.logger.Warn("credential: gave up waiting for the fetch lock", "credential", m.key, "err", err)
+			return Token{}, err
 		}
 		// The store is down. A known token keeps being served; with none, fetching
-		// without the lock is the only way to serve at all.
+		// without the lock is the only way to serve at all: without a second look
+		// at the store and without waiting for it to take the token.
 		m.storeFailed("lock", err)
 		if t, ok := m.known(); ok && why != passive {
 			m.logger.Warn("credential: serving the known token until the store is back", "credential", m.key, "expires_at", t.ExpiresAt)
 			return t, nil
 		}
 		m.logger.Warn("credential: fetching without the store's lock; other servers sharing the store may fetch too", "credential", m.key)
-		unlock = func() {}
+	} else {
+		defer unlock()
+		if t, err := m.s.store.Get(ctx, m.key); err == nil && usable(t) {
+			m.publish(t) // another process fetched while we waited for the lock
+			return t, nil
+		}
 	}
-	defer unlock()
-	if t, err := m.s.store.Get(ctx, m.key); err == nil && usable(t) {
-		m.publish(t) // another process fetched while we waited for the lock
-		return t, nil
-	}
-	if why == passive && m.bucket != nil {
+	if why == passive {
 		if ok, next := m.bucket.take(m.now()); !ok {
 			m.st.refused.Add(1)
 			m.logger.Warn("credential: passive refresh refused", "credential", m.key, "next_allowed", next)
@@ -180,10 +203,45 @@ func (m *Manager) load(ctx context.Context, stale string, why purpose) (Token, e
 				ErrRefreshLimited, m.key, next.Format(time.RFC3339))
 		}
 	}
-	return m.fetch(ctx, why == passive)
+	if !locked {
+		t, err := m.fetch(ctx, why == passive)
+		if err == nil {
+			m.storeInBackground(t)
+		}
+		return t, err
+	}
+	fctx, cancel := context.WithDeadline(ctx, lockedAt.Add(m.underLock))
+	t, err := m.fetch(fctx, why == passive)
+	cancel()
+	if err != nil {
+		return Token{}, err
+	}
+	// Stored before the lock is released (the next holder's second look finds it)
+	// and before the lock's TTL runs out.
+	sctx, cancel := context.WithDeadline(ctx, lockedAt.Add(m.s.lockTTL*9/10))
+	if serr := m.s.store.Set(sctx, m.key, t); serr != nil {
+		m.storeFailed("write", serr)
+	}
+	cancel()
+	return t, nil
 }
 
-// fetch calls the Fetcher with bounded retries, then stores and publishes.
+// storeInBackground writes t to a store that just failed, without making
+// anyone wait for it. Shutdown waits for the write, or cancels it.
+func (m *Manager) storeInBackground(t Token) {
+	m.started(false)
+	go func() {
+		defer m.done()
+		ctx, cancel := m.loadContext(context.Background())
+		defer cancel()
+		if err := m.s.store.Set(ctx, m.key, t); err != nil {
+			m.storeFailed("write", err)
+		}
+	}()
+}
+
+// fetch calls the Fetcher with bounded retries and publishes the token; storing
+// it is the caller's.
 func (m *Manager) fetch(ctx context.Context, force bool) (Token, error) {
 	var (
 		value string
@@ -207,10 +265,7 @@ func (m *Manager) fetch(ctx context.Context, force bool) (Token, error) {
 	}
 	now := m.now()
 	t := Token{Value: value, FetchedAt: now, ExpiresAt: now.Add(life)}
-	if serr := m.s.store.Set(ctx, m.key, t); serr != nil {
-		m.storeFailed("write", serr)
-	}
-	m.publish(t)
+	m.publish(t) // callers are served before the store has it
 	m.recordSuccess()
 	m.logger.Info("credential: fetched", "credential", m.key, "expires_in", life)
 	return t, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -35,51 +36,6 @@ func newFake(t *testing.T, opts ...wechattest.Option) *wechattest.Server {
 	fake := wechattest.NewServer(opts...)
 	t.Cleanup(fake.Close)
 	return fake
-}
-
-func TestColdStampedeFetchesOnce(t *testing.T) {
-	t.Parallel()
-	fake := newFake(t)
-	fake.SetLatency(pathToken, 20*time.Millisecond) // keep the flight open while all arrive
-	m := newManager(t, fake)
-
-	const n = 1000
-	var (
-		wg     sync.WaitGroup
-		start  = make(chan struct{})
-		tokens = make([]string, n)
-		errs   = make([]error, n)
-	)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			tokens[i], errs[i] = m.Token(t.Context())
-		}()
-	}
-	close(start)
-	wg.Wait()
-	for i := range n {
-		if errs[i] != nil {
-			t.Fatalf("caller %d: Token() error = %v", i, errs[i])
-		}
-		if tokens[i] != tokens[0] {
-			t.Fatalf("caller %d got a different token", i)
-		}
-	}
-	if got := fake.Calls(pathToken); got != 1 {
-		t.Errorf("upstream fetches = %d, want 1", got)
-	}
-	if !fake.ValidToken(tokens[0]) {
-		t.Errorf("the token handed out is not valid on the platform")
-	}
-	if _, err := m.Token(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if w := m.Stats().Waits; w != n {
-		t.Errorf("Stats().Waits = %d, want %d: every cold caller waited, a warm one does not", w, n)
-	}
 }
 
 // TestExpiryUnderLoad moves the clock into the refresh margin several times while
@@ -247,6 +203,86 @@ func TestPassiveRefreshLimit(t *testing.T) {
 	fake.Advance(time.Minute + time.Second)
 	if _, err := m.Refresh(t.Context(), tok); err != nil {
 		t.Errorf("refresh a minute later: %v", err)
+	}
+}
+
+// TestRefreshLimitCannotBeTurnedOff: WithRefreshLimit(0, …) or a zero refill is
+// out of range: the default limit holds, and the fallback is logged.
+func TestRefreshLimitCannotBeTurnedOff(t *testing.T) {
+	t.Parallel()
+	for _, opt := range []credential.Option{credential.WithRefreshLimit(0, time.Minute), credential.WithRefreshLimit(3, 0)} {
+		fake := newFake(t)
+		logger, logs := testutil.Logger()
+		m := newManager(t, fake, opt, credential.WithLogger(logger))
+		tok, err := m.Token(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			if tok, err = m.Refresh(t.Context(), tok); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := m.Refresh(t.Context(), tok); !errors.Is(err, credential.ErrRefreshLimited) {
+			t.Errorf("4th refresh = %v, want ErrRefreshLimited", err)
+		}
+		if !strings.Contains(logs.String(), "WithRefreshLimit out of range") {
+			t.Errorf("the fallback was not logged: %s", logs)
+		}
+	}
+}
+
+// sameFetcher answers the same value every time, as a ticket endpoint that
+// ignores force may.
+type sameFetcher struct{ n atomic.Int32 }
+
+func (f *sameFetcher) Key() string { return "same" }
+func (f *sameFetcher) Fetch(context.Context, bool) (string, time.Duration, error) {
+	f.n.Add(1)
+	return "always-this", time.Hour, nil
+}
+
+// TestRefreshFetchesOnce: a Refresh costs one fetch at most, even when the
+// fetch hands back the rejected value.
+func TestRefreshFetchesOnce(t *testing.T) {
+	t.Parallel()
+	f := &sameFetcher{}
+	m := credential.NewWithFetcher(f)
+	testutil.Shutdown(t, m)
+	tok, err := m.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Refresh(t.Context(), tok); err == nil || !strings.Contains(err.Error(), "rejected token again") {
+		t.Errorf("Refresh = %v, want the rejected token reported", err)
+	}
+	if n := f.n.Load(); n != 2 {
+		t.Errorf("fetches = %d, want 2 (the first, and one for the refresh)", n)
+	}
+}
+
+// TestHugeExpiresIn: an expires_in that would overflow a time.Duration is
+// clamped: the token is cached, not fetched on every call.
+func TestHugeExpiresIn(t *testing.T) {
+	t.Parallel()
+	var fetches atomic.Int32
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		w.Write([]byte(`{"access_token":"tok","expires_in":10000000000}`))
+	}))
+	t.Cleanup(up.Close)
+	m := credential.New("wx1", "secret", credential.WithBaseURL(up.URL), credential.WithHTTPClient(up.Client()))
+	testutil.Shutdown(t, m)
+	for range 1000 {
+		if _, err := m.Token(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := fetches.Load(); n != 1 {
+		t.Errorf("1000 Token calls made %d fetches, want 1", n)
+	}
+	if left := time.Until(m.Stats().ExpiresAt); left > 7200*time.Second || left < 7000*time.Second {
+		t.Errorf("expiry in %v, want 7200s at most", left)
 	}
 }
 
@@ -441,18 +477,26 @@ func TestStartStop(t *testing.T) {
 	client := fake.Client()
 	m := credential.New(fake.AppID(), fake.AppSecret(), append(fake.CredentialOptions(),
 		credential.WithSchedule("@every 1s"), credential.WithHTTPClient(client))...)
+	testutil.Shutdown(t, m) // also when the test fails half-way: no cron left for the next test
 	if err := m.Start(); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.Start(); err == nil {
 		t.Error("a second Start succeeded")
 	}
-	waitFor(t, func() bool { return fake.Calls(pathToken) == 1 }, "the first scheduled fetch")
+	// Wait for the token itself, not for the platform to count the call: the
+	// Manager stamps the token after the answer, and the clock must not move
+	// before it has.
+	waitFor(t, func() bool { v, _ := m.Current(); return v != "" }, "the first scheduled fetch")
+	first, _ := m.Current()
 	fake.Advance(7200*time.Second - time.Minute)
-	waitFor(t, func() bool { return fake.Calls(pathToken) == 2 }, "the renewal ahead of expiry")
+	waitFor(t, func() bool { v, _ := m.Current(); return v != "" && v != first }, "the renewal ahead of expiry")
 	tok, err := m.Token(t.Context())
 	if err != nil || !fake.ValidToken(tok) {
 		t.Fatalf("Token() = %v after the renewal", err)
+	}
+	if n := fake.Calls(pathToken); n != 2 {
+		t.Errorf("upstream fetches = %d, want 2", n)
 	}
 	if err := m.Shutdown(t.Context()); err != nil {
 		t.Fatal(err)

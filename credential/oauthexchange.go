@@ -45,10 +45,8 @@ func (m *Manager) exchangeCode(ctx context.Context, code string) ([]byte, error)
 // method, 400 body, 501 no AppSecret here, 502 WeChat unreachable). Neither the
 // code nor the tokens in the answer are logged.
 func (srv *Server) serveExchange(w http.ResponseWriter, r *http.Request) {
-	if !srv.authorized(r) {
-		srv.logger.Warn("credential: token server: request without a valid key", "path", r.URL.Path, "remote", r.RemoteAddr)
-		w.Header().Set("WWW-Authenticate", `Bearer realm="wxkit token server"`)
-		writeServerError(w, http.StatusUnauthorized, wechat.CodeInvalidCredential, "invalid credential: missing or wrong token server key")
+	if !srv.Authorized(r) {
+		srv.deny(w, r)
 		return
 	}
 	if r.Method != http.MethodPost {

@@ -170,13 +170,19 @@ func WithSchedule(spec string) ProviderOption {
 
 // WithRefreshLimit sets the token bucket that limits passive refreshes: up to burst
 // at once, then one each refill (default 3, one per minute). A bug that reports
-// every token as bad then cannot burn the 2000-a-day quota.
+// every token as bad then cannot burn the 2000-a-day quota. The limit cannot be
+// turned off: a burst below 1 or a refill of 0 or less is out of range, and the
+// default is used (logged once).
 func WithRefreshLimit(burst int, refill time.Duration) Option {
 	return managerOption(func(s *settings) { s.burst, s.refill = burst, refill })
 }
 
-// WithLockTTL sets how long the store's fetch lock lives (default 30s). It must be
-// longer than a fetch can take; a holder that dies blocks the others this long at most.
+// WithLockTTL sets how long the store's fetch lock lives (default 30s); a holder
+// that dies blocks the others this long at most. A fetch made under the lock, all
+// its attempts and backoffs included, is cut off at three quarters of the TTL
+// (and at 20 s), and the token is stored before nine tenths of it, so that the
+// lock never runs out while the fetch it guards is under way. A TTL under 27 s
+// cuts into that 20 s fetch budget, which is logged once. d <= 0 means the default.
 func WithLockTTL(d time.Duration) Option {
 	return managerOption(func(s *settings) { s.lockTTL = d })
 }

@@ -64,7 +64,11 @@ func TestNilOptionsMeanDefaults(t *testing.T) {
 	if _, err := r.Token(t.Context()); err == nil {
 		t.Fatal("Remote.Token() with no server succeeded")
 	}
-	if _, err := credential.NewServer(stubProvider{}, serverKey, credential.WithLogger(nil)); err != nil {
+	srv, err := credential.NewServer(stubProvider{}, serverKey, credential.WithLogger(nil))
+	if err != nil {
 		t.Fatal(err)
+	}
+	if status, _, _ := serve(t, srv, "GET", "/token", "Bearer wrong-key-0123456789", ""); status != 401 { // logs the rejection
+		t.Errorf("a wrong key: HTTP %d", status)
 	}
 }

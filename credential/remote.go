@@ -70,6 +70,10 @@ func NewRemote(baseURL, key string, opts ...RemoteOption) (*Remote, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.PlainHTTPToAnotherHost() {
+		s.logger.Warn("credential: the token server URL is plain http:// to another machine: the key and every token cross the network unencrypted; use https:// (or a private, trusted link)",
+			"server", c.Server())
+	}
 	r := &Remote{central: c, attempts: s.attempts, backoff: s.backoff, server: c.Server()}
 	r.core.init(&s)
 	r.core.name = "central token server " + r.server
@@ -193,7 +197,7 @@ func (r *Remote) send(ctx context.Context, stale string) (Token, bool, error) {
 			return Token{}, false, fmt.Errorf("credential: central token server %s: the answer has no access_token or expires_in", r.server)
 		}
 		now := r.now()
-		return Token{Value: value, FetchedAt: now, ExpiresAt: now.Add(time.Duration(secs) * time.Second)}, false, nil
+		return Token{Value: value, FetchedAt: now, ExpiresAt: now.Add(lifetime(secs))}, false, nil
 	}
 	return Token{}, remoteRetryable(status, raw), r.central.StatusError(status, raw, PathServerToken)
 }

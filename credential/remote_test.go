@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -217,6 +218,7 @@ func TestRemoteRefresh(t *testing.T) {
 	}
 	hits := tc.central.hits.Load()
 
+	tc.fake.RevokeTokens() // WeChat rejects first
 	second, err := a.Refresh(t.Context(), first)
 	if err != nil || second == first || !tc.fake.ValidToken(second) {
 		t.Fatalf("a.Refresh(first) = new token %v, %v; want a new valid token", second != first, err)
@@ -405,4 +407,78 @@ func BenchmarkTokenRemote(b *testing.B) {
 	if n := r.Stats().Requests - before; n != 0 {
 		b.Errorf("%d requests to the central server on the hot path, want 0", n)
 	}
+}
+
+// TestNewRemoteWarnsOnPlainHTTP: the key and tokens would cross the network in
+// the clear: NewRemote says so once, except on this machine.
+func TestNewRemoteWarnsOnPlainHTTP(t *testing.T) {
+	t.Parallel()
+	for url, warn := range map[string]bool{
+		"http://tokens.internal:8080": true, "http://10.0.0.5": true,
+		"https://tokens.internal": false, "http://127.0.0.1:8080": false, "http://localhost:8080": false, "http://[::1]:8080": false,
+	} {
+		logger, logs := testutil.Logger()
+		if _, err := credential.NewRemote(url, serverKey, credential.WithLogger(logger)); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Count(logs.String(), "plain http://"); got != map[bool]int{true: 1, false: 0}[warn] {
+			t.Errorf("NewRemote(%s): warned %d times, want warn=%v", url, got, warn)
+		}
+	}
+}
+
+// TestRemoteHugeExpiresIn: an expires_in past time.Duration's range is clamped.
+func TestRemoteHugeExpiresIn(t *testing.T) {
+	t.Parallel()
+	c := startCentral(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"access_token":"tok","expires_in":10000000000}`))
+	}))
+	r, err := credential.NewRemote(c.URL(), serverKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.Shutdown(t, r)
+	for range 1000 {
+		if _, err := r.Token(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := c.hits.Load(); n != 1 {
+		t.Errorf("1000 Token calls made %d requests, want 1", n)
+	}
+}
+
+// TestRemoteRenewsInBackground: inside its margin a Remote answers from its
+// cache at once and asks the central server in the background.
+func TestRemoteRenewsInBackground(t *testing.T) {
+	t.Parallel()
+	var (
+		asks    atomic.Int32
+		release = make(chan struct{})
+	)
+	c := startCentral(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if asks.Add(1) == 1 {
+			_, _ = w.Write([]byte(`{"access_token":"first","expires_in":7200}`))
+			return
+		}
+		<-release // the renewal is held while the caller is served
+		_, _ = w.Write([]byte(`{"access_token":"second","expires_in":7200}`))
+	}))
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	r, err := credential.NewRemote(c.URL(), serverKey, credential.WithClock(func() time.Time { return time.Unix(0, clock.Load()) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.Shutdown(t, r)
+	if tok, err := r.Token(t.Context()); err != nil || tok != "first" {
+		t.Fatalf("Token() = %q, %v", tok, err)
+	}
+	clock.Add(int64(7200*time.Second - 30*time.Second)) // inside the 1-minute margin
+	if tok, err := r.Token(t.Context()); err != nil || tok != "first" {
+		t.Fatalf("Token() in the margin = %q, %v; want the cached token at once", tok, err)
+	}
+	waitFor(t, func() bool { return asks.Load() == 2 }, "the background ask")
+	close(release)
+	waitFor(t, func() bool { v, _ := r.Current(); return v == "second" }, "the renewed token")
 }

@@ -68,6 +68,8 @@ type Server struct {
 	p      Provider
 	keySum [sha256.Size]byte
 	logger *slog.Logger
+	check  staleCheck
+	denied sampler
 }
 
 // NewServer returns a token server handing out p's token to callers that know
@@ -87,7 +89,14 @@ func NewServer(p Provider, key string, opts ...ServerOption) (*Server, error) {
 		}
 	}
 	s.fill()
-	return &Server{p: p, keySum: sha256.Sum256([]byte(key)), logger: s.logger}, nil
+	return &Server{p: p, keySum: sha256.Sum256([]byte(key)), logger: s.logger, denied: sampler{lim: sampleLimit()}}, nil
+}
+
+// deny answers a request without a valid key: 401, logged (sampled).
+func (srv *Server) deny(w http.ResponseWriter, r *http.Request) {
+	srv.logDenied(r)
+	w.Header().Set("WWW-Authenticate", `Bearer realm="wxkit token server"`)
+	writeServerError(w, http.StatusUnauthorized, wechat.CodeInvalidCredential, "invalid credential: missing or wrong token server key")
 }
 
 // ServeHTTP answers GET /token, POST /token/refresh and POST /oauth/exchange.
@@ -106,10 +115,8 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeServerError(w, http.StatusNotFound, wechat.CodeInvalidURL, "invalid url: the token server serves "+PathServerToken+", "+PathServerRefresh+" and "+PathServerOAuthExchange)
 		return
 	}
-	if !srv.authorized(r) {
-		srv.logger.Warn("credential: token server: request without a valid key", "path", r.URL.Path, "remote", r.RemoteAddr)
-		w.Header().Set("WWW-Authenticate", `Bearer realm="wxkit token server"`)
-		writeServerError(w, http.StatusUnauthorized, wechat.CodeInvalidCredential, "invalid credential: missing or wrong token server key")
+	if !srv.Authorized(r) {
+		srv.deny(w, r)
 		return
 	}
 	if r.Method != method {
@@ -145,15 +152,26 @@ type tokenAnswer struct {
 	ExpiresIn   int    `json:"expires_in"`
 }
 
-// authorized compares the bearer key in constant time. Both sides are hashed
-// first, so the comparison does not even reveal the key's length.
-func (srv *Server) authorized(r *http.Request) bool {
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
+// Authorized reports whether r carries the server's key ("Authorization:
+// Bearer <key>"; the scheme is case-insensitive, RFC 7235), for routes mounted
+// beside the server behind the same key, such as a detailed health page. The
+// key is compared in constant time; both sides are hashed first, so the
+// comparison does not even reveal the key's length.
+func (srv *Server) Authorized(r *http.Request) bool {
+	scheme, got, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return false
 	}
-	sum := sha256.Sum256([]byte(got))
+	sum := sha256.Sum256([]byte(strings.TrimLeft(got, " ")))
 	return subtle.ConstantTimeCompare(sum[:], srv.keySum[:]) == 1
+}
+
+// logDenied logs a request without a valid key, sampled: anyone who can reach
+// the server can send them.
+func (srv *Server) logDenied(r *http.Request) {
+	if ok, suppressed := srv.denied.allow(time.Now()); ok {
+		srv.logger.Warn("credential: token server: request without a valid key", "path", r.URL.Path, "remote", r.RemoteAddr, "suppressed", suppressed)
+	}
 }
 
 func (srv *Server) token(ctx context.Context) (string, time.Duration, error) {
@@ -174,6 +192,10 @@ func (srv *Server) refresh(w http.ResponseWriter, r *http.Request) (string, time
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRefreshBody)).Decode(&body); err != nil || body.Stale == "" {
 		return "", 0, errBadRefreshBody
+	}
+	if srv.stillGood(r.Context(), body.Stale) {
+		v, left := srv.current(body.Stale, "")
+		return v, left, nil
 	}
 	v, err := srv.p.Refresh(r.Context(), body.Stale)
 	if err != nil {

@@ -70,6 +70,9 @@ func TestServerProtocol(t *testing.T) {
 		{"no key", http.MethodGet, "/token", "", "", 401, wechat.CodeInvalidCredential, "", 0},
 		{"wrong key", http.MethodGet, "/token", "Bearer " + serverKey + "x", "", 401, wechat.CodeInvalidCredential, "", 0},
 		{"key without Bearer", http.MethodGet, "/token", serverKey, "", 401, wechat.CodeInvalidCredential, "", 0},
+		{"bearer in lower case (RFC 7235)", http.MethodGet, "/token", "bearer " + serverKey, "", 200, 0, "first", 6200},
+		{"BEARER, two spaces", http.MethodGet, "/token", "BEARER  " + serverKey, "", 200, 0, "first", 6200},
+		{"Basic scheme", http.MethodGet, "/token", "Basic " + serverKey, "", 401, wechat.CodeInvalidCredential, "", 0},
 		{"POST /token", http.MethodPost, "/token", bearer, "", 405, wechat.CodeGETRequired, "", 0},
 		{"GET /token/refresh", http.MethodGet, "/token/refresh", bearer, "", 405, wechat.CodePOSTRequired, "", 0},
 		{"unknown path", http.MethodGet, "/tokens", bearer, "", 404, wechat.CodeInvalidURL, "", 0},
@@ -103,7 +106,24 @@ func TestServerProtocol(t *testing.T) {
 		t.Errorf("upstream fetches = %d, want 1: nothing above needs a new token", got)
 	}
 
-	// A refresh naming the current token fetches a new one.
+	// A refresh naming the current token while WeChat still accepts it: the same
+	// token, no fetch, the limit untouched.
+	passive := m.Stats().PassiveRefreshes
+	for range 10 {
+		status, got, _ := serve(t, srv, http.MethodPost, "/token/refresh", bearer, `{"stale":"`+first+`"}`)
+		if status != 200 || got.AccessToken != first {
+			t.Fatalf("refresh of a token WeChat accepts: HTTP %d, same token %v", status, got.AccessToken == first)
+		}
+	}
+	if n := fake.Calls(pathToken); n != 1 || m.Stats().PassiveRefreshes != passive {
+		t.Errorf("fetches = %d, passive refreshes = %d after claims about a good token; want 1 and %d", n, m.Stats().PassiveRefreshes, passive)
+	}
+	if n := fake.Calls(wechattest.PathAPIDomainIP); n != 10 {
+		t.Errorf("checks with WeChat = %d, want 10", n)
+	}
+
+	// WeChat rejects it now: a refresh naming it fetches a new one.
+	fake.RevokeTokens()
 	status, got, _ := serve(t, srv, http.MethodPost, "/token/refresh", bearer, `{"stale":"`+first+`"}`)
 	if status != 200 || got.AccessToken == "" || got.AccessToken == first || !fake.ValidToken(got.AccessToken) {
 		t.Errorf("refresh of the current token: HTTP %d, new token %v", status, got.AccessToken != first)
@@ -121,6 +141,54 @@ func TestServerProtocol(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "without a valid key") {
 		t.Error("rejected requests were not logged")
+	}
+}
+
+// TestServerRefreshNeedsWeChatsWord: callers naming the current token as stale
+// while WeChat still accepts it cost no fetch and no part of the passive-refresh
+// limit, so that when the token really dies every server recovers.
+func TestServerRefreshNeedsWeChatsWord(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	m := newManager(t, fake)
+	srv, err := credential.NewServer(m, serverKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := m.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bearer := "Bearer " + serverKey
+	for range 10 { // a buggy client
+		if status, got, _ := serve(t, srv, http.MethodPost, "/token/refresh", bearer, `{"stale":"`+first+`"}`); status != 200 || got.AccessToken != first {
+			t.Fatalf("HTTP %d, same token %v", status, got.AccessToken == first)
+		}
+	}
+	// Another party really replaces the token; its grace ends.
+	fake.IssueToken()
+	fake.Advance(5*time.Minute + time.Second)
+	var (
+		wg     sync.WaitGroup
+		tokens = make([]string, 50)
+		codes  = make([]int, 50)
+	)
+	for i := range tokens {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, got, _ := serve(t, srv, http.MethodPost, "/token/refresh", bearer, `{"stale":"`+first+`"}`)
+			codes[i], tokens[i] = status, got.AccessToken
+		}()
+	}
+	wg.Wait()
+	for i := range tokens {
+		if codes[i] != 200 || tokens[i] == first || !fake.ValidToken(tokens[i]) {
+			t.Fatalf("genuine refresh %d: HTTP %d, a new valid token: %v", i, codes[i], tokens[i] != first && fake.ValidToken(tokens[i]))
+		}
+	}
+	if n := fake.Calls(pathToken); n != 2 {
+		t.Errorf("upstream fetches = %d, want 2", n)
 	}
 }
 
@@ -146,6 +214,7 @@ func TestServerProviderErrors(t *testing.T) {
 			if tok, err := m.Token(context.Background()); err == nil {
 				_, _ = m.Refresh(context.Background(), tok) // spends the one passive refresh
 			}
+			fake.RevokeTokens() // WeChat rejects the current one too
 			return m
 		}, "/token/refresh", `{"stale":"CURRENT"}`, 429, wechat.CodeMinuteQuotaLimit},
 	}

@@ -31,7 +31,7 @@ func TestOnLateReplyEndToEnd(t *testing.T) {
 	web := httptest.NewServer(srv)
 	t.Cleanup(web.Close)
 
-	for _, mode := range []wechattest.Mode{wechattest.ModePlaintext, wechattest.ModeSafe} {
+	for _, mode := range []wechattest.Mode{wechattest.ModeCompatible, wechattest.ModeSafe} {
 		client := fake.WebhookClient(web.URL, mode)
 		reply, err := client.Send(t.Context(), client.Text(openID, "hello "+mode.String()))
 		if err != nil {
@@ -43,7 +43,7 @@ func TestOnLateReplyEndToEnd(t *testing.T) {
 	}
 	close(release)
 	waitSent(t, fake, 2)
-	for i, want := range []string{"late: hello " + wechattest.ModePlaintext.String(), "late: hello " + wechattest.ModeSafe.String()} {
+	for i, want := range []string{"late: hello " + wechattest.ModeCompatible.String(), "late: hello " + wechattest.ModeSafe.String()} {
 		got := findText(fake.SentMessages(), want)
 		if got == nil || got.ToUser != openID {
 			t.Errorf("late reply %d: no customer-service text %q to %s in %+v", i, want, openID, fake.SentMessages())

@@ -45,12 +45,43 @@ type Signer struct {
 	now     func() time.Time
 }
 
+// Option configures a Signer.
+type Option func(*Signer)
+
+// WithAppID sets the AppID that wx.config carries beside the signature. It is
+// needed only when tickets cannot say it: a credential.NewTicket provider (a
+// *credential.Manager) knows its account's AppID.
+func WithAppID(appID string) Option { return func(s *Signer) { s.appID = appID } }
+
+// WithClock sets the clock the timestamp is read from; nil means time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *Signer) {
+		if now != nil {
+			s.now = now
+		}
+	}
+}
+
+// ErrNoAppID is returned by Config when the Signer knows no AppID: tickets is not
+// a credential.NewTicket provider and WithAppID was not given.
+var ErrNoAppID = errors.New("jssdk: no AppID for wx.config: pass a credential.NewTicket provider or jssdk.WithAppID")
+
 // New returns a Signer that signs with the jsapi_ticket from tickets (a
 // credential.NewTicket provider of type credential.TicketJSAPI: cached and
-// renewed like the access_token) for the account appID, which wx.config also
-// needs.
-func New(tickets credential.Provider, appID string) *Signer {
-	return &Signer{tickets: tickets, appID: appID, now: time.Now}
+// renewed like the access_token). wx.config also needs the AppID: New takes it
+// from tickets when tickets has an AppID method (credential.Manager does), or
+// from WithAppID.
+func New(tickets credential.Provider, opts ...Option) *Signer {
+	s := &Signer{tickets: tickets, now: time.Now}
+	if a, ok := tickets.(interface{ AppID() string }); ok {
+		s.appID = a.AppID()
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(s)
+		}
+	}
+	return s
 }
 
 // maxPageURL bounds the URL signed; browsers' own limits are near this.
@@ -71,6 +102,9 @@ func (s *Signer) Config(ctx context.Context, pageURL string, apis []string, open
 		return nil, fmt.Errorf("jssdk: the page URL is %d bytes, the limit is %d", len(page), maxPageURL)
 	case strings.Contains(page, "&amp;"):
 		return nil, errors.New(`jssdk: the page URL holds "&amp;": sign the URL the browser shows, not HTML-escaped text`)
+	}
+	if s.appID == "" {
+		return nil, ErrNoAppID
 	}
 	ticket, err := s.tickets.Token(ctx)
 	if err != nil {

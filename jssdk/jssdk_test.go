@@ -1,11 +1,14 @@
 package jssdk_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wxkit/wechat/credential"
 	"github.com/wxkit/wechat/jssdk"
@@ -37,7 +40,7 @@ func TestConfigPassesTheFakeJSSDKCheck(t *testing.T) {
 	t.Parallel()
 	fake, oa := wechattest.Start(t)
 	tickets := credential.NewTicket(oa.Credential(), oa.AppID(), credential.TicketJSAPI, fake.CredentialOptions()...)
-	signer := jssdk.New(tickets, oa.AppID())
+	signer := jssdk.New(tickets)
 	page := "http://127.0.0.1:8080/share?id=7&from=timeline#top"
 	cfg, err := signer.Config(t.Context(), page, []string{"updateAppMessageShareData"}, []string{"wx-open-subscribe"})
 	if err != nil {
@@ -83,7 +86,7 @@ func TestConfigPassesTheFakeJSSDKCheck(t *testing.T) {
 func TestConfigRefusesBadPages(t *testing.T) {
 	t.Parallel()
 	_, oa := wechattest.Start(t)
-	signer := jssdk.New(credential.NewTicket(oa.Credential(), oa.AppID(), credential.TicketJSAPI), oa.AppID())
+	signer := jssdk.New(credential.NewTicket(oa.Credential(), oa.AppID(), credential.TicketJSAPI))
 	for _, page := range []string{"", "/relative", "file:///x", "http://a.example/?x=1&amp;y=2", "http://a.example/" + strings.Repeat("x", 9000)} {
 		if _, err := signer.Config(t.Context(), page, nil, nil); err == nil {
 			t.Errorf("Config(%.40q): no error", page)
@@ -112,4 +115,43 @@ func verify(t *testing.T, fake *wechattest.Server, cfg *jssdk.Config, page strin
 		return ""
 	}
 	return r.ErrMsg
+}
+
+// staticTicket is a Provider that cannot say its AppID.
+type staticTicket string
+
+func (s staticTicket) Token(context.Context) (string, error)           { return string(s), nil }
+func (s staticTicket) Refresh(context.Context, string) (string, error) { return string(s), nil }
+
+func TestNewFindsTheAppID(t *testing.T) {
+	t.Parallel()
+	fake, oa := wechattest.Start(t)
+	tickets := credential.NewTicket(oa.Credential(), oa.AppID(), credential.TicketJSAPI, fake.CredentialOptions()...)
+	page := "https://a.example/p"
+	tests := []struct {
+		name    string
+		signer  *jssdk.Signer
+		wantApp string
+		wantErr error
+	}{
+		{"from a NewTicket provider", jssdk.New(tickets), oa.AppID(), nil},
+		{"WithAppID overrides", jssdk.New(tickets, jssdk.WithAppID("wxother")), "wxother", nil},
+		{"a provider without one, WithAppID", jssdk.New(staticTicket("t"), jssdk.WithAppID("wx1")), "wx1", nil},
+		{"a provider without one, nothing", jssdk.New(staticTicket("t")), "", jssdk.ErrNoAppID},
+	}
+	for _, tt := range tests {
+		cfg, err := tt.signer.Config(t.Context(), page, nil, nil)
+		if !errors.Is(err, tt.wantErr) {
+			t.Errorf("%s: Config error = %v, want %v", tt.name, err, tt.wantErr)
+			continue
+		}
+		if err == nil && cfg.AppID != tt.wantApp {
+			t.Errorf("%s: AppID = %q, want %q", tt.name, cfg.AppID, tt.wantApp)
+		}
+	}
+	if got := jssdk.New(staticTicket("t"), jssdk.WithAppID("wx1"), jssdk.WithClock(func() time.Time { return time.Unix(1414587457, 0) })); got == nil {
+		t.Fatal("nil Signer")
+	} else if cfg, err := got.Config(t.Context(), page, nil, nil); err != nil || cfg.Timestamp != 1414587457 || cfg.Signature != jssdk.Sign("t", cfg.NonceStr, 1414587457, page) {
+		t.Errorf("WithClock: %+v, %v", cfg, err)
+	}
 }

@@ -32,6 +32,15 @@ const (
 // the rendered reply, or nil for "success" (no reply, a panic, an invalid
 // reply, or the deadline passed).
 func (srv *Server) run(ctx context.Context, in *inbound) []byte {
+	if srv.running.Add(1) > int64(srv.maxHandlers) {
+		srv.running.Add(-1)
+		if ok, suppressed := srv.dropLog.allow(srv.now()); ok {
+			srv.logger.LogAttrs(ctx, slog.LevelError, "message: too many handlers running (WithMaxHandlers); answered success without handling",
+				slog.Int("max_handlers", srv.maxHandlers), slog.String("msg_type", string(in.msg.MsgType)),
+				slog.String("event", string(in.msg.Event)), slog.Int64("suppressed", suppressed))
+		}
+		return nil
+	}
 	c := &call{srv: srv, msg: in.msg}
 	c.ctx, c.cancel = context.WithDeadline(context.WithoutCancel(ctx), in.arrived.Add(srv.deadline))
 	srv.handlers.Add(1)
@@ -50,6 +59,7 @@ func (srv *Server) run(ctx context.Context, in *inbound) []byte {
 // run or, past the deadline, to the late-reply hook.
 func (c *call) invoke() {
 	defer c.srv.handlers.Done()
+	defer c.srv.running.Add(-1)
 	r := c.handle()
 	c.reply = r
 	if c.state.CompareAndSwap(running, answered) {

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"sync"
 	"time"
-
-	"github.com/patrickmn/go-cache"
 )
 
 // DedupStore is the retry window: it makes sure a message WeChat delivers more
@@ -36,76 +33,11 @@ type DedupStore interface {
 // for example because its window expired.
 var ErrDedupGone = errors.New("message: dedup key is not claimed")
 
-// MemoryDedupStore is a DedupStore in this process, on go-cache.
-type MemoryDedupStore struct{ c *cache.Cache }
-
-// NewMemoryDedupStore returns an empty in-process store.
-func NewMemoryDedupStore() *MemoryDedupStore {
-	return &MemoryDedupStore{c: cache.New(DefaultDedupWindow, DefaultDedupWindow)}
-}
-
-// dedupEntry is one claimed key. Its channel is made only when someone waits,
-// which keeps the common case (no retry) to one allocation.
-type dedupEntry struct {
-	mu    sync.Mutex
-	done  bool
-	reply []byte
-	wake  chan struct{}
-}
-
-// Claim implements DedupStore.
-func (s *MemoryDedupStore) Claim(_ context.Context, key string, ttl time.Duration) (bool, error) {
-	return s.c.Add(key, &dedupEntry{}, ttl) == nil, nil
-}
-
-// Finish implements DedupStore.
-func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte, ttl time.Duration) error {
-	v, ok := s.c.Get(key)
-	if !ok { // the window ran out while the handler ran: remember the answer anyway
-		s.c.Set(key, &dedupEntry{done: true, reply: reply}, ttl)
-		return nil
-	}
-	e := v.(*dedupEntry)
-	e.mu.Lock()
-	e.done, e.reply = true, reply
-	if e.wake != nil {
-		close(e.wake)
-	}
-	e.mu.Unlock()
-	s.c.Set(key, e, ttl) // a claim lives only until its deadline; an answer, the whole window
-	return nil
-}
-
-// Wait implements DedupStore.
-func (s *MemoryDedupStore) Wait(ctx context.Context, key string) ([]byte, error) {
-	v, ok := s.c.Get(key)
-	if !ok {
-		return nil, ErrDedupGone
-	}
-	e := v.(*dedupEntry)
-	e.mu.Lock()
-	if e.done {
-		e.mu.Unlock()
-		return e.reply, nil
-	}
-	if e.wake == nil {
-		e.wake = make(chan struct{})
-	}
-	wake := e.wake
-	e.mu.Unlock()
-	select {
-	case <-wake:
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		return e.reply, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
 // dedupKey names a delivery. Follower messages carry a MsgId; events do not, so
-// they are named by sender, time, event and key, as the spec suggests. The
-// account's id comes first so that one shared store serves many accounts.
+// they are named by sender, time, event and key, as the spec suggests, plus the
+// job id of job events (MASSSENDJOBFINISH's MsgID, PUBLISHJOBFINISH's
+// publish_id, subscribe_msg_sent_event's MsgIDs). The account's id comes first
+// so that one shared store serves many accounts.
 func dedupKey(m *Message) string {
 	var buf [160]byte
 	b := append(buf[:0], m.ToUserName...)
@@ -124,6 +56,21 @@ func dedupKey(m *Message) string {
 	b = append(b, m.Event...)
 	b = append(b, '|')
 	b = append(b, m.EventKey...)
+	// Job events of one sender can share a second: their job ids tell them apart.
+	if m.MsgID != 0 {
+		b = append(b, '|')
+		b = strconv.AppendInt(b, m.MsgID, 10)
+	}
+	if id := m.PublishEventInfo.PublishID; id != "" {
+		b = append(b, '|')
+		b = append(b, id...)
+	}
+	for _, sm := range m.SubscribeMsgs { // subscribe_msg_sent_event
+		if sm.MsgID != 0 {
+			b = append(b, '|')
+			b = strconv.AppendInt(b, sm.MsgID, 10)
+		}
+	}
 	return string(b)
 }
 
@@ -135,32 +82,83 @@ func dedupKey(m *Message) string {
 // message itself instead of losing it.
 const claimGrace = 2 * time.Second
 
+// claimShare is the part of the deadline a Claim may take on a store that can
+// block (Redis): past it the message is handled without the claim.
+const claimShare = 4
+
 // dispatch answers a message once per retry window: the first delivery runs
 // the handler; a retry waits for the first one's reply, up to its own deadline,
-// and takes the message over if the first one's server died. A store error lets
-// the handler run: better twice than never.
-func (srv *Server) dispatch(ctx context.Context, in *inbound) []byte {
+// and takes the message over if the first one's server died. claimed says that
+// this delivery ran the handler: its reply must then be finished (see finish)
+// once it is sent.
+//
+// The store is never allowed to cost the answer: Claim gets a quarter of the
+// deadline, and a store that fails or does not answer in time lets the handler
+// run: better twice than never.
+func (srv *Server) dispatch(ctx context.Context, in *inbound) (reply []byte, claimed bool) {
 	key := dedupKey(in.msg)
+	in.key = key
 	for range 2 {
-		first, err := srv.dedup.Claim(ctx, key, srv.deadline+claimGrace)
+		first, err := srv.claim(ctx, in)
 		if err != nil {
 			srv.logger.WarnContext(ctx, "message: dedup store claim failed; handling anyway", "err", err)
 			first = true
 		}
 		if first {
-			reply := srv.run(ctx, in)
-			if err := srv.dedup.Finish(context.WithoutCancel(ctx), key, reply, srv.window); err != nil {
-				srv.logger.WarnContext(ctx, "message: dedup store finish failed", "err", err)
-			}
-			return reply
+			return srv.run(ctx, in), true
 		}
 		wctx, cancel := context.WithDeadline(ctx, in.arrived.Add(srv.deadline))
 		reply, err := srv.dedup.Wait(wctx, key)
+		werr := wctx.Err()
 		cancel()
-		if !errors.Is(err, ErrDedupGone) {
-			return reply // nil on a timeout or store error: "success"
+		switch {
+		case err == nil:
+			return reply, false
+		case errors.Is(err, ErrDedupGone):
+			srv.logger.WarnContext(ctx, "message: the first delivery's claim ran out unanswered; handling the retry")
+		case werr != nil || ctx.Err() != nil:
+			return nil, false // the first delivery is still running at our deadline: "success"
+		default:
+			srv.logger.WarnContext(ctx, "message: dedup store wait failed; handling the retry", "err", err)
+			return srv.run(ctx, in), true
 		}
-		srv.logger.WarnContext(ctx, "message: the first delivery's claim ran out unanswered; handling the retry")
 	}
-	return nil
+	return nil, false
+}
+
+// claim claims in's key, within a share of the deadline on a store that can block.
+func (srv *Server) claim(ctx context.Context, in *inbound) (bool, error) {
+	if !srv.slowStore {
+		return srv.dedup.Claim(ctx, in.key, srv.deadline+claimGrace)
+	}
+	cctx, cancel := context.WithDeadline(ctx, in.arrived.Add(srv.deadline/claimShare))
+	defer cancel()
+	return srv.dedup.Claim(cctx, in.key, srv.deadline+claimGrace)
+}
+
+// finish stores the reply of a claimed message for the retries and replays to
+// come. It runs after the answer has been written, bounded by the deadline.
+func (srv *Server) finish(ctx context.Context, in *inbound, reply []byte) {
+	ctx = context.WithoutCancel(ctx)
+	if srv.slowStore {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, srv.deadline)
+		defer cancel()
+	}
+	if err := srv.dedup.Finish(ctx, in.key, reply, srv.keepFor(in)); err != nil {
+		srv.logger.WarnContext(ctx, "message: dedup store finish failed", "err", err)
+	}
+}
+
+// keepFor is how long a finished message is remembered: the window, and with
+// the timestamp check on, until the push's timestamp leaves the allowed skew, so
+// that a replay of it is either answered from the store or refused.
+func (srv *Server) keepFor(in *inbound) time.Duration {
+	keep := srv.window
+	if in.sent != 0 {
+		if until := time.Unix(in.sent+1, 0).Add(srv.skew).Sub(srv.now()); until > keep {
+			keep = until
+		}
+	}
+	return keep
 }

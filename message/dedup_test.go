@@ -2,12 +2,16 @@ package message
 
 import (
 	"context"
+	"errors"
+	"net/http/httptest"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/wechattest"
 )
 
@@ -41,7 +45,17 @@ func TestRetryWhileRunning(t *testing.T) {
 			<-entered
 			wg.Add(1)
 			go deliver() // the retry
-			time.Sleep(20 * time.Millisecond)
+			store := hs.srv.dedup.(*MemoryDedupStore)
+			waitFor(t, func() bool { // the retry waits for the first delivery's reply
+				store.mu.Lock()
+				defer store.mu.Unlock()
+				for _, e := range store.entries {
+					if e.wake != nil {
+						return true
+					}
+				}
+				return false
+			})
 			if len(answers) != 0 {
 				t.Fatal("the retry answered before the first delivery finished")
 			}
@@ -180,6 +194,8 @@ func TestRetryTakesOverADeadClaim(t *testing.T) {
 func TestMemoryDedupAnswerOutlivesClaim(t *testing.T) {
 	t.Parallel()
 	s := NewMemoryDedupStore()
+	var clock atomic.Int64
+	s.now = func() time.Time { return time.Unix(0, clock.Load()) }
 	ctx := t.Context()
 	if first, _ := s.Claim(ctx, "k", 20*time.Millisecond); !first {
 		t.Fatal("first claim refused")
@@ -187,11 +203,131 @@ func TestMemoryDedupAnswerOutlivesClaim(t *testing.T) {
 	if err := s.Finish(ctx, "k", []byte("r"), time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(40 * time.Millisecond) // past the claim's own TTL
+	clock.Add(int64(40 * time.Millisecond)) // past the claim's own TTL
 	if first, _ := s.Claim(ctx, "k", time.Minute); first {
 		t.Fatal("the key was claimable again inside the window")
 	}
 	if got, err := s.Wait(ctx, "k"); err != nil || string(got) != "r" {
 		t.Fatalf("Wait = %q, %v; want the answer", got, err)
+	}
+}
+
+// TestDedupKeysOfJobEvents: two job events of one sender in the same second
+// are two deliveries, not a retry; the same job's event twice is a retry.
+func TestDedupKeysOfJobEvents(t *testing.T) {
+	t.Parallel()
+	mass := func(id int64) *Message {
+		return &Message{ToUserName: "gh", FromUserName: "mphelper", CreateTime: 1, MsgType: MsgTypeEvent, Event: EventMassSendJobFinish, MsgID: id}
+	}
+	pub := func(id string) *Message {
+		return &Message{ToUserName: "gh", FromUserName: "mphelper", CreateTime: 1, MsgType: MsgTypeEvent, Event: EventPublishJobFinish,
+			PublishEventInfo: PublishEventInfo{PublishID: id}}
+	}
+	if dedupKey(mass(1)) == dedupKey(mass(2)) {
+		t.Error("two MASSSENDJOBFINISH events of different sends share a key")
+	}
+	if dedupKey(pub("1")) == dedupKey(pub("2")) {
+		t.Error("two PUBLISHJOBFINISH events of different jobs share a key")
+	}
+	sent := func(id int64) *Message {
+		return &Message{ToUserName: "gh", FromUserName: "o1", CreateTime: 1, MsgType: MsgTypeEvent, Event: EventSubscribeMsgSent,
+			SubscribeMsgs: []SubscribeMsg{{TemplateID: "t", MsgID: id}}}
+	}
+	if dedupKey(sent(1)) == dedupKey(sent(2)) {
+		t.Error("two subscribe_msg_sent_event of different messages share a key")
+	}
+	if dedupKey(mass(1)) != dedupKey(mass(1)) || dedupKey(pub("1")) != dedupKey(pub("1")) {
+		t.Error("a job's event and its retry have different keys")
+	}
+}
+
+// hungStore plays a shared store that stops answering (Redis paused): Claim
+// and Wait block until their context ends, Finish until released.
+type hungStore struct {
+	finishing   chan struct{} // closed when Finish is entered
+	release     chan struct{}
+	claimBound  atomic.Bool // Claim's context had a deadline
+	finishBound atomic.Bool
+	finished    atomic.Bool // Finish has returned
+	once        sync.Once
+}
+
+func (s *hungStore) Claim(ctx context.Context, _ string, _ time.Duration) (bool, error) {
+	_, ok := ctx.Deadline()
+	s.claimBound.Store(ok)
+	<-ctx.Done()
+	return false, ctx.Err()
+}
+
+func (s *hungStore) Finish(ctx context.Context, _ string, _ []byte, _ time.Duration) error {
+	_, ok := ctx.Deadline()
+	s.finishBound.Store(ok)
+	s.once.Do(func() { close(s.finishing) })
+	defer s.finished.Store(true)
+	select {
+	case <-s.release:
+	case <-ctx.Done():
+	}
+	return ctx.Err()
+}
+
+func (s *hungStore) Wait(ctx context.Context, _ string) ([]byte, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestHungDedupStore: a dedup store that stops answering costs neither the
+// reply nor WeChat's 5 seconds: Claim gets a share of the deadline and the
+// message is handled without it; Finish runs after the answer has gone out.
+func TestHungDedupStore(t *testing.T) {
+	t.Parallel()
+	store := &hungStore{finishing: make(chan struct{}), release: make(chan struct{})}
+	hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply { return Text("still: " + m.Content) }),
+		WithDedupStore(store))
+	ts := httptest.NewServer(hs.srv)
+	t.Cleanup(ts.Close)
+	defer close(store.release) // before ts.Close, which waits for the request
+	c, err := wechattest.NewWebhookClient(wechattest.WebhookConfig{URL: ts.URL, AppID: wechattest.SandboxAppID,
+		Token: wechattest.SandboxToken, EncodingAESKey: wechattest.SandboxEncodingAESKey, Mode: wechattest.ModeSafe,
+		Timeout: testutil.WaitTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Finish holds the request's goroutine until the test ends; the client must
+	// have the whole reply before that.
+	reply, err := c.Send(t.Context(), c.Text("o1", "there?"))
+	if err != nil || reply.Message.Content != "still: there?" {
+		t.Fatalf("reply = %+v, %v; want the handler's reply while the store hangs", reply, err)
+	}
+	if store.finished.Load() {
+		t.Error("the answer waited for the store's Finish")
+	}
+	<-store.finishing
+	if !store.claimBound.Load() || !store.finishBound.Load() {
+		t.Errorf("store calls without a deadline: Claim %v, Finish %v", store.claimBound.Load(), store.finishBound.Load())
+	}
+	if !strings.Contains(hs.logs.String(), "claim failed; handling anyway") {
+		t.Errorf("the hung claim was not logged: %s", hs.logs)
+	}
+}
+
+// brokenWaitStore: another replica claimed the message, and reading its
+// reply fails.
+type brokenWaitStore struct{ *MemoryDedupStore }
+
+func (brokenWaitStore) Claim(context.Context, string, time.Duration) (bool, error) { return false, nil }
+func (brokenWaitStore) Wait(context.Context, string) ([]byte, error) {
+	return nil, errors.New("redis: connection refused")
+}
+
+// TestDedupWaitFailureHandles: a retry that cannot read the first delivery's
+// reply handles the message: better twice than never.
+func TestDedupWaitFailureHandles(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply { return Text("handled " + m.Content) }),
+		WithDedupStore(brokenWaitStore{NewMemoryDedupStore()}))
+	c := hs.client(wechattest.ModeSafe)
+	if reply := hs.push(t, wechattest.ModeSafe, c.Text("o1", "x")); reply.Message.Content != "handled x" {
+		t.Errorf("reply = %q, want the handler's", reply.Body)
 	}
 }

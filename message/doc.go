@@ -18,6 +18,24 @@
 // A server that only answers pushes needs no AppSecret: build its account from the
 // AppID, Token and EncodingAESKey alone (see package officialaccount).
 //
+// The Server is safe by default: the 3-field signature is checked before any of
+// the body is read; a push whose timestamp is more than 5 minutes off is refused
+// (WithTimestampSkew); with an EncodingAESKey configured, plaintext pushes are
+// refused, since their signature does not cover the body (WithAllowPlaintext
+// for a console switch between modes); bodies are capped (WithBodyLimit), each
+// handler is bounded by the deadline and their number by WithMaxHandlers, the
+// retry window by its bounds (MemoryDedupStore), and a flood of rejected
+// requests by log sampling.
+//
+// What only the http.Server can bound is the connection: give the server that
+// mounts the webhook read, write and idle timeouts, or a client that sends
+// slowly or keeps idle connections holds them for ever. WriteTimeout must exceed
+// the deadline (4.5 s):
+//
+//	srv := &http.Server{Addr: ":8080", Handler: webhook,
+//		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+//		WriteTimeout: 15 * time.Second, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 64 << 10}
+//
 // WeChat docs:
 //   - messages (接收普通消息): https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_standard_messages.html
 //   - events (接收事件推送): https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_event_pushes.html

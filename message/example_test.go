@@ -71,7 +71,7 @@ func ExampleMux() {
 	})
 	srv := message.NewServer(oa, mux)
 
-	c := fake.WebhookClient("http://example.com/wechat", wechattest.ModePlaintext)
+	c := fake.WebhookClient("http://example.com/wechat", wechattest.ModeSafe)
 	fmt.Println(push(srv, c, c.Event("o1", "subscribe", "qrscene_42")).Message.Content)
 	fmt.Println(push(srv, c, c.Event("o1", "CLICK", "V1001_TODAY_MUSIC")).Message.Articles[0].Title)
 	fmt.Println(push(srv, c, c.Event("o1", "unsubscribe", "")).Message.Content)
@@ -100,7 +100,7 @@ func ExampleWithOnLateReply() {
 			late <- r // in production: send it with the customer-service API
 		}))
 
-	c := fake.WebhookClient("http://example.com/wechat", wechattest.ModePlaintext)
+	c := fake.WebhookClient("http://example.com/wechat", wechattest.ModeSafe)
 	fmt.Println("WeChat got success:", push(srv, c, c.Text("o1", "hi")).Success)
 	close(release)
 	fmt.Printf("late reply: %+v\n", <-late)

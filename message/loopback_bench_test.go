@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,13 +16,18 @@ import (
 // BenchmarkLoopback measures requests per second through a real listener on
 // 127.0.0.1 with 32 concurrent keep-alive connections. Client and server share
 // the machine's cores, so the figure is for both. As in BenchmarkServeHTTP, the
-// retry window is 1ns so that every request is handled as a new message.
+// dedup store's clock moves an hour per request so that every request is handled
+// as a new message.
 func BenchmarkLoopback(b *testing.B) {
 	for _, mode := range []wechattest.Mode{wechattest.ModePlaintext, wechattest.ModeSafe} {
 		b.Run(mode.String(), func(b *testing.B) {
 			mux := NewMux()
 			mux.HandleText(func(_ context.Context, m *Message) Reply { return Text(m.Content) })
-			hs := newHarness(b, mux, WithDedupWindow(time.Nanosecond))
+			store := NewMemoryDedupStore()
+			var clock atomic.Int64
+			clock.Store(time.Now().UnixNano())
+			store.now = func() time.Time { return time.Unix(0, clock.Add(int64(time.Hour))) }
+			hs := newHarness(b, mux, WithDedupStore(store))
 			ts := httptest.NewServer(hs.srv)
 			defer ts.Close()
 			c := hs.fake.WebhookClient(ts.URL+"/wechat", mode)

@@ -15,6 +15,10 @@ var (
 	errTooLarge = errors.New("body is over the limit")
 	errNoEcho   = errors.New("URL verification without echostr")
 	errNoAESKey = errors.New("request is encrypted but the EncodingAESKey is not configured: set officialaccount.Config.EncodingAESKey to the console's 消息加解密密钥")
+	// errPlaintext: the plaintext signature does not cover the body, so a
+	// server that can decrypt accepts only encrypted pushes.
+	errPlaintext = errors.New("plaintext push refused: an EncodingAESKey is configured, so pushes must be encrypted (encrypt_type=aes); " +
+		"set 消息加解密方式 to 安全模式 in the console (基本配置 → 服务器配置), or pass message.WithAllowPlaintext() for the minutes of switching modes")
 )
 
 // inbound is a request that passed every check.
@@ -23,32 +27,40 @@ type inbound struct {
 	echo      string // URL verification: what to answer
 	encrypted bool   // the reply must be encrypted too
 	nonce     string // echoed in an encrypted reply
+	sent      int64  // the push's timestamp (Unix seconds); 0 when the check is off
+	key       string // the dedup key, set by dispatch
 	arrived   time.Time
 }
 
-// open checks the method, the signature, the size and, in compatible and safe
-// mode, decrypts; then parses. The status goes with a non-nil error.
+// open checks the method, the signature, the timestamp, the mode and the size
+// and, in compatible and safe mode, decrypts; then parses. Nothing of the body is
+// read before the signature and the timestamp have been checked. The status goes
+// with a non-nil error.
 func (srv *Server) open(r *http.Request) (in inbound, status int, err error) {
 	q := parseQuery(r.URL.RawQuery)
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return in, http.StatusMethodNotAllowed, errMethod
-	}
-	if err := srv.checkTimestamp(q.timestamp); err != nil {
-		return in, http.StatusForbidden, err
 	}
 	if r.Method == http.MethodGet {
 		in.echo, status, err = srv.verifyURL(&q)
 		return in, status, err
 	}
 
+	// WeChat signs every push with the 3-field signature, safe mode included (the
+	// docs' safe-mode example carries it): checking it first means a stranger
+	// cannot make the server read, buffer or decrypt a body.
+	if err := srv.verifySignature(&q); err != nil {
+		return in, http.StatusForbidden, err
+	}
+	if in.sent, err = srv.checkTimestamp(q.timestamp); err != nil {
+		return in, http.StatusForbidden, err
+	}
 	// Decide "encrypted" by encrypt_type=aes, as WeChat sends it in compatible and
 	// safe mode. msg_signature then covers the body, and the plain fields that
 	// compatible mode also carries are not signed: only the decrypted copy is used.
 	in.encrypted = q.encryptType == "aes"
-	if !in.encrypted {
-		if err := srv.verifySignature(&q); err != nil {
-			return in, http.StatusForbidden, err
-		}
+	if !in.encrypted && srv.cipher != nil && !srv.allowPlaintext {
+		return in, http.StatusForbidden, errPlaintext
 	}
 	body, status, err := srv.readBody(r)
 	if err != nil {
@@ -67,14 +79,25 @@ func (srv *Server) open(r *http.Request) (in inbound, status int, err error) {
 }
 
 // verifyURL answers URL verification: echostr as sent when signature matches;
-// decrypted when it is encrypted and signed with msg_signature, as WeChat does
-// for some accounts in safe mode.
+// decrypted when it is encrypted and signed with msg_signature (企业微信-style
+// verification). A request carrying msg_signature is judged by it alone: when it
+// does not match, answering the ciphertext because the 3-field signature matched
+// would be wrong either way.
 func (srv *Server) verifyURL(q *query) (string, int, error) {
-	if q.msgSignature != "" && srv.cipher != nil && srv.verifyMsgSignature(q, q.echostr) == nil {
+	if q.msgSignature != "" && srv.cipher != nil {
+		if err := srv.verifyMsgSignature(q, q.echostr); err != nil {
+			return "", http.StatusForbidden, err
+		}
+		if _, err := srv.checkTimestamp(q.timestamp); err != nil {
+			return "", http.StatusForbidden, err
+		}
 		plain, status, err := srv.decryptText(q.echostr)
 		return string(plain), status, err
 	}
 	if err := srv.verifySignature(q); err != nil {
+		return "", http.StatusForbidden, err
+	}
+	if _, err := srv.checkTimestamp(q.timestamp); err != nil {
 		return "", http.StatusForbidden, err
 	}
 	if q.echostr == "" {
@@ -83,7 +106,12 @@ func (srv *Server) verifyURL(q *query) (string, int, error) {
 	return q.echostr, 0, nil
 }
 
-// readBody reads the body up to the limit.
+// firstRead is the most readBody allocates before bytes arrive: a client that
+// announces a large body and sends it slowly holds only what it has sent.
+const firstRead = 8 << 10
+
+// readBody reads the body up to the limit. The buffer starts at the announced
+// length, at most firstRead, and grows as bytes arrive.
 func (srv *Server) readBody(r *http.Request) ([]byte, int, error) {
 	if r.ContentLength > srv.bodyLimit {
 		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("%w: %d bytes, the limit is %d", errTooLarge, r.ContentLength, srv.bodyLimit)
@@ -91,19 +119,30 @@ func (srv *Server) readBody(r *http.Request) ([]byte, int, error) {
 	if r.Body == nil {
 		return nil, http.StatusBadRequest, io.ErrUnexpectedEOF
 	}
+	size := int64(firstRead)
 	if r.ContentLength >= 0 {
-		body := make([]byte, r.ContentLength)
-		if _, err := io.ReadFull(r.Body, body); err != nil {
+		size = min(r.ContentLength+1, firstRead) // +1: the read that sees EOF needs room
+	}
+	body := make([]byte, 0, size)
+	rd := io.LimitReader(r.Body, srv.bodyLimit+1)
+	for {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)] // grow: bytes are arriving
+		}
+		n, err := rd.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
 			return nil, http.StatusBadRequest, fmt.Errorf("read body: %w", err)
 		}
-		return body, 0, nil
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, srv.bodyLimit+1))
-	if err != nil {
-		return nil, http.StatusBadRequest, fmt.Errorf("read body: %w", err)
 	}
 	if int64(len(body)) > srv.bodyLimit {
 		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("%w: the limit is %d bytes", errTooLarge, srv.bodyLimit)
+	}
+	if r.ContentLength >= 0 && int64(len(body)) != r.ContentLength {
+		return nil, http.StatusBadRequest, fmt.Errorf("read body: %d bytes of the %d announced", len(body), r.ContentLength)
 	}
 	return body, 0, nil
 }

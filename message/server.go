@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wxkit/wechat/internal/account"
@@ -27,7 +28,12 @@ type Server struct {
 	h      Handler
 	settings
 
+	slowStore bool // the dedup store may block (not the built-in memory store): bound its calls
+
 	handlers sync.WaitGroup // handler goroutines still running, for Shutdown
+	running  atomic.Int64   // handler goroutines still running, for WithMaxHandlers
+
+	rejectLog, dropLog sampler // unauthenticated floods must not become log floods
 }
 
 // NewServer returns the webhook of oa, answering with h (a *Mux, or any Handler).
@@ -39,7 +45,8 @@ type Server struct {
 // slog.Default() when that logger discards errors, so that the mistake shows at
 // start-up. Out-of-range options fall back to their defaults, which is logged too.
 func NewServer(oa *officialaccount.OfficialAccount, h Handler, opts ...Option) *Server {
-	srv := &Server{appID: oa.AppID(), token: oa.WebhookToken(), h: h, settings: defaults()}
+	srv := &Server{appID: oa.AppID(), token: oa.WebhookToken(), h: h, settings: defaults(),
+		rejectLog: sampler{lim: sampleLimit()}, dropLog: sampler{lim: sampleLimit()}}
 	srv.logger = oa.Logger()
 	for _, o := range opts {
 		o(&srv.settings)
@@ -50,6 +57,8 @@ func NewServer(oa *officialaccount.OfficialAccount, h Handler, opts ...Option) *
 	if srv.dedup == nil {
 		srv.dedup = NewMemoryDedupStore()
 	}
+	_, fast := srv.dedup.(*MemoryDedupStore)
+	srv.slowStore = !fast
 	if srv.now == nil {
 		srv.now = defaults().now
 	}
@@ -81,6 +90,8 @@ func (srv *Server) fixSettings() {
 	fix(srv.bodyLimit > 0, "WithBodyLimit", d.bodyLimit, func() { srv.bodyLimit = d.bodyLimit })
 	fix(srv.deadline > 0, "WithDeadline", d.deadline, func() { srv.deadline = d.deadline })
 	fix(srv.window > 0, "WithDedupWindow", d.window, func() { srv.window = d.window })
+	fix(srv.skew >= 0, "WithTimestampSkew", d.skew, func() { srv.skew = d.skew })
+	fix(srv.maxHandlers > 0, "WithMaxHandlers", d.maxHandlers, func() { srv.maxHandlers = d.maxHandlers })
 }
 
 // ServeHTTP runs the pipeline: open (method, signature, size, decrypt, parse),
@@ -98,15 +109,23 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.arrived = arrived
-	srv.write(w, &in, srv.dispatch(r.Context(), &in))
+	reply, claimed := srv.dispatch(r.Context(), &in)
+	srv.write(w, &in, reply, claimed && srv.slowStore)
+	if claimed { // after the answer: a slow store never delays it
+		srv.finish(r.Context(), &in, reply)
+	}
 }
 
-// reject answers a request that failed a check and logs it once. err never
-// holds a secret: the errors of this package name what failed, not the values.
+// reject answers a request that failed a check and logs it, sampled: a flood of
+// bad requests is not a flood of log lines. err never holds a secret: the errors
+// of this package name what failed, not the values.
 func (srv *Server) reject(w http.ResponseWriter, r *http.Request, status int, err error) {
-	srv.logger.LogAttrs(r.Context(), srv.rejectLevel, "message: request rejected",
-		slog.Int("status", status), slog.String("reason", err.Error()),
-		slog.String("method", r.Method), slog.String("remote", r.RemoteAddr))
+	if ok, suppressed := srv.rejectLog.allow(srv.now()); ok {
+		srv.logger.LogAttrs(r.Context(), srv.rejectLevel, "message: request rejected",
+			slog.Int("status", status), slog.String("reason", err.Error()),
+			slog.String("method", r.Method), slog.String("remote", r.RemoteAddr),
+			slog.Int64("suppressed", suppressed))
+	}
 	if status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", "GET, POST")
 	}
@@ -134,30 +153,36 @@ func (srv *Server) render(ctx context.Context, r Reply, in *Message) []byte {
 }
 
 // write sends the reply: "success" when there is none, encrypted when the
-// request was.
-func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte) {
+// request was. With flush set the answer leaves at once, with its length, so
+// that WeChat has it while the dedup store is still being written.
+func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte, flush bool) {
 	h := w.Header()
-	if len(reply) == 0 {
-		h["Content-Type"] = plainText
-		w.Write(success)
-		return
+	body, ctype := reply, textXML
+	var buf *[]byte
+	switch {
+	case len(reply) == 0:
+		body, ctype = success, plainText
+	case in.encrypted:
+		buf = envelopePool.Get().(*[]byte)
+		out, err := srv.seal((*buf)[:0], reply, in.nonce)
+		*buf = out[:0]
+		body = out
+		if err != nil { // crypto/rand failed: nothing sensible to send but success
+			srv.logger.Error("message: encrypting the reply failed; answered success", "err", err)
+			body, ctype = success, plainText
+		}
 	}
-	h["Content-Type"] = textXML
-	if !in.encrypted {
-		w.Write(reply)
-		return
+	h["Content-Type"] = ctype
+	if flush {
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	}
-	buf := envelopePool.Get().(*[]byte)
-	out, err := srv.seal((*buf)[:0], reply, in.nonce)
-	if err != nil { // crypto/rand failed: nothing sensible to send but success
-		srv.logger.Error("message: encrypting the reply failed; answered success", "err", err)
-		h["Content-Type"] = plainText
-		w.Write(success)
-	} else {
-		w.Write(out)
+	w.Write(body)
+	if flush {
+		http.NewResponseController(w).Flush() // an error means it goes out when ServeHTTP returns
 	}
-	*buf = out[:0]
-	envelopePool.Put(buf)
+	if buf != nil {
+		envelopePool.Put(buf)
+	}
 }
 
 var envelopePool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}

@@ -2,6 +2,7 @@ package message
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,7 +14,6 @@ import (
 var (
 	errSignature    = errors.New("signature does not match: check that the Token is the one in the console (基本配置 → 服务器配置 → 令牌)")
 	errMsgSignature = errors.New("msg_signature does not match: check that the Token is the one in the console (基本配置 → 服务器配置 → 令牌)")
-	errStale        = errors.New("timestamp is outside the allowed window: check this server's clock (NTP)")
 	errNoToken      = errors.New("webhook Token is not configured: set officialaccount.Config.Token to the console's 令牌")
 )
 
@@ -53,8 +53,11 @@ func parseQuery(raw string) query {
 		if *dst != "" {
 			continue
 		}
-		if strings.ContainsAny(v, "%+") {
-			if u, err := url.QueryUnescape(v); err == nil {
+		// Percent-escapes are decoded, but a '+' stays a '+': none of WeChat's
+		// parameters holds a space, and base64 (an encrypted echostr) holds '+',
+		// which WeChat may send unescaped.
+		if strings.IndexByte(v, '%') >= 0 {
+			if u, err := url.PathUnescape(v); err == nil {
 				v = u
 			}
 		}
@@ -85,17 +88,29 @@ func (srv *Server) verifyMsgSignature(q *query, encrypt string) error {
 	return nil
 }
 
-// checkTimestamp enforces WithTimestampSkew, when set.
-func (srv *Server) checkTimestamp(ts string) error {
-	if srv.skew <= 0 {
-		return nil
+// checkTimestamp enforces WithTimestampSkew and returns the timestamp; 0 when
+// the check is off. It runs after a signature check: the timestamp is WeChat's,
+// so a rejection means a replay or a wrong clock, and the error says by how much.
+func (srv *Server) checkTimestamp(ts string) (int64, error) {
+	if srv.skew == 0 {
+		return 0, nil
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return errStale
+	if err != nil || sec <= 0 || sec > maxUnix {
+		if len(ts) > 24 {
+			ts = ts[:24] + "…"
+		}
+		return 0, fmt.Errorf("timestamp %q is not a Unix time in seconds", ts)
 	}
-	if d := srv.now().Sub(time.Unix(sec, 0)); d > srv.skew || d < -srv.skew {
-		return errStale
+	d := srv.now().Sub(time.Unix(sec, 0))
+	switch {
+	case d > srv.skew:
+		return 0, fmt.Errorf("timestamp is %s behind this server's clock, outside the %s window (WithTimestampSkew): a replayed push, or this server's clock is wrong: check it (NTP)", d.Round(time.Second), srv.skew)
+	case d < -srv.skew:
+		return 0, fmt.Errorf("timestamp is %s ahead of this server's clock, outside the %s window (WithTimestampSkew): this server's clock is probably behind: check it (NTP)", (-d).Round(time.Second), srv.skew)
 	}
-	return nil
+	return sec, nil
 }
+
+// maxUnix bounds a timestamp far beyond any clock, so that time.Unix never overflows.
+const maxUnix = 1 << 40

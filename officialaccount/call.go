@@ -19,6 +19,11 @@ import (
 // errcode is a *wechat.Error. When WeChat says the token went bad (40001, 40014,
 // 42001) the token is refreshed once and the call sent once more.
 //
+// A reply with a non-zero errcode is decoded into out as well, beside the
+// *wechat.Error: a few error replies carry data (a mass send refused with 45065
+// names the first send's msg_id). Check err first; read out after an error only
+// where the API's doc says the error reply has fields.
+//
 // It is exported for the APIs wxkit does not wrap yet.
 func (oa *OfficialAccount) GetJSON(ctx context.Context, path string, query url.Values, out any) error {
 	return oa.call(ctx, http.MethodGet, path, query, nil, out)
@@ -49,29 +54,75 @@ func encodeJSON(v any) ([]byte, error) {
 
 // Do sends the request build makes for the finished URL of path (the base URL,
 // path, query and the access_token), with the same token handling as GetJSON (one
-// refresh and one resend on 40001, 40014, 42001), and returns the reply body after
-// checking errcode. It is for calls that GetJSON and PostJSON cannot make, such as
-// a multipart upload; build is called once per attempt, with a new token on the
-// resend. The URL holds the token: keep it out of errors and logs (build's own
-// error is reported without it).
+// refresh and one resend on 40001, 40014, 42001), and returns the reply body. A
+// non-zero errcode is a *wechat.Error, returned with the body. It is for calls that
+// GetJSON and PostJSON cannot make, such as a multipart upload; build is called
+// once per attempt, with a new token on the resend. The URL holds the token: keep
+// it out of errors and logs (build's own error is reported without it).
 func (oa *OfficialAccount) Do(ctx context.Context, path string, query url.Values, build func(ctx context.Context, url string) (*http.Request, error)) ([]byte, error) {
-	token, err := oa.cred.Token(ctx)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := oa.sendBuilt(ctx, path, query, token, build)
-	if wechat.IsTokenInvalid(err) {
-		oa.logger.Info("wechat: token rejected; refreshing once", "api", path, "errcode", wechat.Code(err))
-		if token, err = oa.cred.Refresh(ctx, token); err != nil {
-			return nil, err
+	var (
+		raw      []byte
+		attempts int
+		rejected bool // the last attempt's token was refused
+	)
+	err := oa.withToken(ctx, path, func(token string) error {
+		attempts++
+		raw = nil
+		req, err := oa.newRequest(ctx, path, query, token, build)
+		if err == nil {
+			raw, err = wxhttp.Do(oa.client, req, path)
 		}
-		raw, err = oa.sendBuilt(ctx, path, query, token, build)
+		rejected = wechat.IsTokenInvalid(err)
+		return err
+	})
+	if attempts == 1 && rejected { // the refresh failed: the refused reply is no answer
+		raw = nil
 	}
 	return raw, err
 }
 
+// withToken runs attempt with the current access_token and, when WeChat says the
+// token went bad (40001, 40014, 42001), once more with a refreshed one: the rule
+// every call of the core follows. attempt must be safe to run twice: the JSON
+// calls resend the same bytes, Upload rewinds its file, and Download has written
+// nothing when WeChat refuses the token.
+func (oa *OfficialAccount) withToken(ctx context.Context, path string, attempt func(token string) error) error {
+	token, err := oa.cred.Token(ctx)
+	if err != nil {
+		return err
+	}
+	err = attempt(token)
+	if !wechat.IsTokenInvalid(err) {
+		return err
+	}
+	oa.logger.Info("wechat: token rejected; refreshing once", "api", path, "errcode", wechat.Code(err))
+	if token, err = oa.cred.Refresh(ctx, token); err != nil {
+		return err
+	}
+	return attempt(token)
+}
+
 func (oa *OfficialAccount) call(ctx context.Context, method, path string, query url.Values, body []byte, out any) error {
-	raw, err := oa.Do(ctx, path, query, func(ctx context.Context, u string) (*http.Request, error) {
+	raw, err := oa.Do(ctx, path, query, jsonRequest(method, body))
+	return decode(path, raw, err, out)
+}
+
+// decode finishes a call that returned raw and err: raw is decoded into out
+// (when both are there) also beside a *wechat.Error, whose reply may carry data.
+func decode(path string, raw []byte, err error, out any) error {
+	if raw == nil || out == nil {
+		return err
+	}
+	if derr := json.Unmarshal(raw, out); derr != nil && err == nil {
+		return fmt.Errorf("wechat: %s: decoding reply: %w", path, derr)
+	}
+	return err
+}
+
+// jsonRequest is the builder of the JSON calls: method with body (nil for none)
+// sent as JSON.
+func jsonRequest(method string, body []byte) func(context.Context, string) (*http.Request, error) {
+	return func(ctx context.Context, u string) (*http.Request, error) {
 		var rd io.Reader
 		if body != nil {
 			rd = bytes.NewReader(body)
@@ -84,17 +135,12 @@ func (oa *OfficialAccount) call(ctx context.Context, method, path string, query 
 			req.Header.Set("Content-Type", "application/json; charset=utf-8")
 		}
 		return req, nil
-	})
-	if err != nil || out == nil {
-		return err
 	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("wechat: %s: decoding reply: %w", path, err)
-	}
-	return nil
 }
 
-func (oa *OfficialAccount) sendBuilt(ctx context.Context, path string, query url.Values, token string, build func(context.Context, string) (*http.Request, error)) ([]byte, error) {
+// newRequest calls build with the finished URL of path, keeping the token out of
+// build's error.
+func (oa *OfficialAccount) newRequest(ctx context.Context, path string, query url.Values, token string, build func(context.Context, string) (*http.Request, error)) (*http.Request, error) {
 	req, err := build(ctx, oa.url(path, query, token))
 	if err != nil {
 		// The URL holds the token, and net/url's errors quote it.
@@ -103,7 +149,7 @@ func (oa *OfficialAccount) sendBuilt(ctx context.Context, path string, query url
 		}
 		return nil, fmt.Errorf("wechat: %s: building the request: %w", path, err)
 	}
-	return wxhttp.Do(oa.client, req, path)
+	return req, nil
 }
 
 // url returns the full URL of path with query and token.

@@ -6,7 +6,7 @@
 //	err = oa.Start()          // renews the access_token in the background
 //	defer oa.Shutdown(ctx)
 //	err = menu.New(oa).Create(ctx, m)
-//	err = oa.GetJSON(ctx, "/cgi-bin/get_api_domain_ip", nil, &reply) // an API not wrapped yet
+//	err = oa.GetJSON(ctx, "/cgi-bin/get_current_autoreply_info", nil, &reply) // an API not wrapped yet
 //
 // The core adds the access_token, sends, reads errcode, and returns *wechat.Error
 // for a non-zero one. When WeChat says the token went bad (40001, 40014, 42001) it

@@ -22,21 +22,21 @@ import (
 // concurrent use and cheap to share.
 type OfficialAccount struct {
 	appID   string
-	secret  string // AppSecret; "" when not configured
 	token   string // webhook Token
-	aesKey  []byte // decoded EncodingAESKey, nil when not configured
 	baseURL string
 	client  *http.Client
 	cred    credential.Provider
 	owned   *credential.Manager // the Manager New built, which Start and Shutdown cover
 	logger  *slog.Logger
+
+	// private returns the AppSecret and the decoded EncodingAESKey, for wxkit's
+	// own packages (internal/account). A func, because fmt prints a func as an
+	// address whatever the verb: printing oa never shows the secrets.
+	private func() account.Private
 }
 
 func init() {
-	account.Of = func(v any) account.Private {
-		oa := v.(*OfficialAccount)
-		return account.Private{AESKey: oa.aesKey, AppSecret: oa.secret}
-	}
+	account.Of = func(v any) account.Private { return v.(*OfficialAccount).private() }
 }
 
 // defaultTimeout bounds one API call when Config.HTTPClient is not given.
@@ -59,7 +59,6 @@ func New(cfg Config) (*OfficialAccount, error) {
 	}
 	oa := &OfficialAccount{
 		appID:   cfg.AppID,
-		secret:  cfg.AppSecret,
 		token:   cfg.Token,
 		baseURL: strings.TrimRight(cfg.BaseURL, "/"),
 		client:  cfg.HTTPClient,
@@ -75,9 +74,11 @@ func New(cfg Config) (*OfficialAccount, error) {
 	if oa.logger == nil {
 		oa.logger = slog.New(slog.DiscardHandler)
 	}
+	private := account.Private{AppSecret: cfg.AppSecret}
 	if cfg.EncodingAESKey != "" {
-		oa.aesKey, _ = wxcrypto.DecodeAESKey(cfg.EncodingAESKey) // checked by validate
+		private.AESKey, _ = wxcrypto.DecodeAESKey(cfg.EncodingAESKey) // checked by validate
 	}
+	oa.private = func() account.Private { return private }
 	switch {
 	case oa.cred != nil:
 	case cfg.AppSecret != "":

@@ -3,6 +3,7 @@ package officialaccount_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -257,5 +258,25 @@ func TestDoBuildsFromTheFinishedURL(t *testing.T) {
 	tok, _ := oa.Credential().Token(t.Context())
 	if err == nil || strings.Contains(err.Error(), tok) {
 		t.Errorf("Do with a failing builder = %v, want an error without the token", err)
+	}
+}
+
+// TestPrintingHidesSecrets: a shared context printed into a log line shows
+// neither the AppSecret nor the EncodingAESKey.
+func TestPrintingHidesSecrets(t *testing.T) {
+	t.Parallel()
+	const aesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	oa, err := officialaccount.New(officialaccount.Config{AppID: "wx1", AppSecret: "s3cr3t-app-secret", EncodingAESKey: aesKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := account.Of(oa).AESKey
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(format, oa)
+		for _, secret := range []string{"s3cr3t-app-secret", aesKey, fmt.Sprint(key), fmt.Sprintf("%#v", key), fmt.Sprintf("%s", key)} {
+			if strings.Contains(out, secret) {
+				t.Errorf("Sprintf(%q, oa) shows a secret: %s", format, out)
+			}
+		}
 	}
 }

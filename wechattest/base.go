@@ -29,8 +29,9 @@ func (s *Server) baseRoutes() {
 		if req.AppID != s.appID {
 			return nil, apiError(wechat.CodeInvalidAppID, "invalid appid")
 		}
-		// WeChat allows 10 resets a month; the fake does not count them.
-		s.used = map[string]int{}
+		if err := s.clearAll(c.now); err != nil { // 10 a month, shared with v2 (quota.go)
+			return nil, err
+		}
 		return ok(), nil
 	})
 }

@@ -6,7 +6,11 @@
 // a webhook the way WeChat does. The web side is there too: the 网页授权 authorize
 // and consent pages and /sns/* (Authorize plays the browser), the JS-SDK's
 // jsapi_ticket with a jweixin.js that checks wx.config, parametric QR codes with
-// real images, and short keys.
+// real images, and short keys. So is the content side: temporary media that
+// expire after three days and permanent material, the draft box, publishing and
+// mass sends as jobs that finish on the fake's clock and push their events to
+// the webhook SetWebhook registers (served articles included), subscription
+// consent and the template library, API quotas and rid look-ups.
 //
 //	fake, oa := wechattest.Start(t) // closed, and its token refresher stopped, when t ends
 //	err := menu.New(oa).Create(t.Context(), m)

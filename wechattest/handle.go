@@ -124,10 +124,11 @@ func (s *Server) Requests(path string) []Request {
 
 // call is one API request as a handler sees it; the server's lock is held.
 type call struct {
-	s     *Server
-	query url.Values
-	body  []byte
-	now   time.Time
+	s      *Server
+	query  url.Values
+	header http.Header // the request's headers (a multipart upload's Content-Type)
+	body   []byte
+	now    time.Time
 }
 
 // bind decodes the JSON body into v: 44002 when empty, 47001 when malformed.
@@ -179,12 +180,20 @@ func (s *Server) route(method, path string, needToken bool, h handlerFunc) {
 				http.Error(w, http.StatusText(f.status), f.status)
 				return
 			}
-			writeJSON(w, errorBody(apiError(f.errcode, "injected fault")))
+			reply := errorBody(apiError(f.errcode, "injected fault"))
+			s.noteRID(reply, r, body, now)
+			writeJSON(w, reply)
 			return
 		}
 		reply, err := s.serve(r, method, path, needToken, now, body, h)
 		if err != nil {
-			reply = errorBody(err)
+			eb := errorBody(err)
+			s.noteRID(eb, r, body, now)
+			reply = eb
+		}
+		if raw, ok := reply.(http.Handler); ok { // a file, not JSON (media downloads)
+			raw.ServeHTTP(w, r)
+			return
 		}
 		writeJSON(w, reply)
 	})
@@ -204,14 +213,14 @@ func (s *Server) serve(r *http.Request, method, path string, needToken bool, now
 		}
 	}
 	for _, esc := range htmlEscapes {
-		if bytes.Contains(body, esc) {
+		if bytes.Contains(body, esc) && !isMultipart(r.Header) {
 			return nil, apiError(wechat.CodeIllegalCharacters, "invalid char in json: HTML-escaped "+string(esc))
 		}
 	}
 	if err := s.countQuota(path, now); err != nil {
 		return nil, err
 	}
-	return h(&call{s: s, query: q, body: body, now: now})
+	return h(&call{s: s, query: q, header: r.Header, body: body, now: now})
 }
 
 func (s *Server) popFault(path string) (fault, bool) {
@@ -244,7 +253,7 @@ func errorBody(err error) map[string]any {
 	if !errors.As(err, &we) {
 		we = &wechat.Error{Code: wechat.CodeSystemBusy, Message: "system error: " + err.Error()}
 	}
-	return map[string]any{"errcode": we.Code, "errmsg": fmt.Sprintf("%s rid: %s", we.Message, randomHex(12))}
+	return map[string]any{"errcode": we.Code, "errmsg": fmt.Sprintf("%s rid: %s", we.Message, newRID())}
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

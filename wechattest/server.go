@@ -53,8 +53,10 @@ type Server struct {
 	users     userState
 	kf        kfState
 	templates templateState
-	web       *webState // 网页授权, JS-SDK tickets, QR codes, short keys (web.go)
-	observers observers // Observe's functions (observe.go)
+	content   contentState // media, drafts, publishing, mass send, subscriptions (content.go)
+	web       *webState    // 网页授权, JS-SDK tickets, QR codes, short keys (web.go)
+	autoReply AutoReply    // the console's auto-reply rules (autoreply.go)
+	observers observers    // Observe's functions (observe.go)
 }
 
 // Option configures a Server.
@@ -98,18 +100,24 @@ func NewServer(opts ...Option) *Server {
 	s.mux = http.NewServeMux()
 	s.tokenRoutes()
 	s.baseRoutes()
+	s.autoReplyRoutes()
 	s.ticketRoutes()
 	s.menuRoutes()
 	s.userRoutes()
 	s.kfRoutes()
 	s.templateRoutes()
+	s.contentRoutes()
 	s.webRoutes()
 	s.srv = httptest.NewServer(s.mux)
 	return s
 }
 
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
+// Close shuts the server down, after the jobs and pushes it started in the
+// background.
+func (s *Server) Close() {
+	s.closeContent()
+	s.srv.Close()
+}
 
 // URL is the base URL to use as Config.BaseURL.
 func (s *Server) URL() string { return s.srv.URL }

@@ -6,10 +6,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/internal/wxcrypto"
 	"github.com/wxkit/wechat/message"
 )
@@ -22,7 +24,8 @@ func TestWebhookClientModes(t *testing.T) {
 	mux := message.NewMux()
 	mux.HandleText(func(_ context.Context, m *message.Message) message.Reply { return message.Text(m.Content) })
 	mux.HandleEvent(message.EventSubscribe, func(context.Context, *message.Message) message.Reply { return message.Text("welcome") })
-	hook := httptest.NewServer(message.NewServer(oa, mux))
+	// All three modes to one server, as during a console switch between them.
+	hook := httptest.NewServer(message.NewServer(oa, mux, message.WithAllowPlaintext()))
 	t.Cleanup(hook.Close)
 
 	for _, mode := range []Mode{ModePlaintext, ModeCompatible, ModeSafe} {
@@ -52,23 +55,21 @@ func TestWebhookClientModes(t *testing.T) {
 }
 
 // TestWebhookClientRetries: an attempt that times out is sent again, as WeChat
-// does, up to Attempts.
+// does, up to Attempts. The transport decides which attempt hangs (until the
+// client gives up) and answers the others at once, so the outcome does not
+// depend on how fast a busy machine serves a request.
 func TestWebhookClientRetries(t *testing.T) {
 	t.Parallel()
 	var attempts atomic.Int32
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body) // then a client that gives up cancels r.Context()
+	hanging := &http.Client{Transport: testutil.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if attempts.Add(1) == 1 {
-			select { // the first attempt hangs past the client's timeout
-			case <-r.Context().Done():
-			case <-time.After(2 * time.Second):
-			}
-			return
+			<-r.Context().Done() // the first attempt gets no answer in time
+			return nil, r.Context().Err()
 		}
-		w.Write([]byte("success"))
-	}))
-	t.Cleanup(hook.Close)
-	cfg := WebhookConfig{URL: hook.URL, AppID: SandboxAppID, Token: SandboxToken, Timeout: 50 * time.Millisecond, Attempts: 3}
+		return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader("success")), Header: http.Header{}, Request: r}, nil
+	})}
+	cfg := WebhookConfig{URL: "http://webhook.test/wechat", AppID: SandboxAppID, Token: SandboxToken,
+		Timeout: 50 * time.Millisecond, Attempts: 3, HTTPClient: hanging}
 	c, err := NewWebhookClient(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -81,8 +82,8 @@ func TestWebhookClientRetries(t *testing.T) {
 	attempts.Store(0)
 	cfg.Attempts = 1
 	c, _ = NewWebhookClient(cfg)
-	if _, err := c.Send(context.Background(), c.Text("o1", "x")); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Send without retries = %v, want DeadlineExceeded", err)
+	if _, err := c.Send(context.Background(), c.Text("o1", "x")); !errors.Is(err, context.DeadlineExceeded) || attempts.Load() != 1 {
+		t.Errorf("Send without retries = %v after %d attempts, want DeadlineExceeded after 1", err, attempts.Load())
 	}
 }
 

@@ -4,15 +4,19 @@
 // Settings come from the environment: WECHAT_APPID, WECHAT_APPSECRET,
 // WECHAT_TOKEN, WECHAT_ENCODING_AES_KEY, WECHAT_API_BASE_URL (default
 // https://api.weixin.qq.com) and WECHAT_STABLE_TOKEN=1 to fetch the token with
-// /cgi-bin/stable_token. The flag -addr sets the listen address (default :8080);
+// /cgi-bin/stable_token, WECHAT_ALLOW_PLAINTEXT=1 to accept plaintext pushes
+// although an EncodingAESKey is set (while switching the console's mode), and
+// WECHAT_TIMESTAMP_SKEW (a Go duration; 0 turns the check off) for the window a
+// push's timestamp must be in (default 5m). The flag -addr sets the listen address (default :8080);
 // the webhook is at /wechat; -help lists the flags and the variables. Outside
 // sandbox mode WECHAT_TOKEN is required; without WECHAT_APPSECRET the bot is a
 // webhook-only replica (a late reply is dropped instead of sent through the
 // customer-service API).
 //
 // With WECHAT_APPID unset it runs against an in-process fake platform
-// (wechattest) with its sandbox values, and prints a curl command that sends the
-// bot a signed text message:
+// (wechattest) with its sandbox values, accepting plaintext pushes too (the
+// sandbox's values are public), and prints a curl command that sends the bot a
+// signed text message, good for the 5-minute timestamp window:
 //
 //	go run ./examples/echobot
 package main
@@ -108,7 +112,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		// A reply that misses WeChat's 5 seconds goes out as a customer-service message.
 		opts = append(opts, message.WithOnLateReply(customerservice.New(oa).OnLateReply))
 	}
-	webhook := message.NewServer(oa, newMux(), opts...)
+	if st.Fake != nil && !st.AllowPlaintext {
+		// The sandbox's key is public anyway: let the printed curl line, a
+		// readable plaintext push, work. A real account refuses plaintext pushes
+		// while an EncodingAESKey is set, unless WECHAT_ALLOW_PLAINTEXT=1.
+		st.AllowPlaintext = true
+	}
+	webhook := message.NewServer(oa, newMux(), st.WebhookOptions(opts...)...)
 
 	gin.SetMode(gin.ReleaseMode)
 	router := gin.New()
@@ -133,13 +143,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			ln.Close()
 			return err
 		}
-		fmt.Fprintf(stdout, "send it a signed text message:\n%s\n", line)
+		fmt.Fprintf(stdout, "send it a signed text message (within 5 minutes: the webhook refuses older timestamps):\n%s\n", line)
 	}
 	if ready != nil {
 		ready <- url
 	}
 
-	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	srv := settings.HTTPServer(router) // read, write and idle timeouts: slow clients are cut off
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

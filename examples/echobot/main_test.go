@@ -229,3 +229,58 @@ func TestEchobotHelp(t *testing.T) {
 		t.Errorf("run(-nope) = %v, output %q; want an error printed once", err, out)
 	}
 }
+
+// TestEchobotWebhookSettings: a real account with an EncodingAESKey refuses
+// plaintext pushes unless WECHAT_ALLOW_PLAINTEXT=1, and refuses a push whose
+// timestamp is out of the window unless WECHAT_TIMESTAMP_SKEW says otherwise.
+func TestEchobotWebhookSettings(t *testing.T) {
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	account := func(extra map[string]string) map[string]string {
+		env := map[string]string{
+			"WECHAT_APPID": fake.AppID(), "WECHAT_TOKEN": fake.WebhookToken(),
+			"WECHAT_ENCODING_AES_KEY": fake.EncodingAESKey(), "WECHAT_API_BASE_URL": fake.URL(),
+		}
+		for k, v := range extra {
+			env[k] = v
+		}
+		return env
+	}
+	send := func(url string, mode wechattest.Mode, now func() time.Time) error {
+		c, err := wechattest.NewWebhookClient(wechattest.WebhookConfig{
+			URL: url, AppID: fake.AppID(), Token: fake.WebhookToken(),
+			EncodingAESKey: fake.EncodingAESKey(), Mode: mode, Now: now,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Send(t.Context(), c.Text("o1", "hi"))
+		return err
+	}
+	dayAgo := func() time.Time { return time.Now().Add(-24 * time.Hour) }
+
+	strict, _ := start(t, account(nil))
+	if err := send(strict, wechattest.ModePlaintext, nil); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Errorf("plaintext push to a bot with a key: %v, want 403", err)
+	}
+	if err := send(strict, wechattest.ModeSafe, dayAgo); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Errorf("day-old push: %v, want 403", err)
+	}
+	if err := send(strict, wechattest.ModeSafe, nil); err != nil {
+		t.Errorf("safe push: %v", err)
+	}
+
+	loose, _ := start(t, account(map[string]string{"WECHAT_ALLOW_PLAINTEXT": "1", "WECHAT_TIMESTAMP_SKEW": "0"}))
+	if err := send(loose, wechattest.ModePlaintext, nil); err != nil {
+		t.Errorf("plaintext push with WECHAT_ALLOW_PLAINTEXT=1: %v", err)
+	}
+	if err := send(loose, wechattest.ModeSafe, dayAgo); err != nil {
+		t.Errorf("day-old push with WECHAT_TIMESTAMP_SKEW=0: %v", err)
+	}
+
+	out := &syncBuffer{}
+	err := run(t.Context(), []string{"-addr", "127.0.0.1:0"}, func(k string) string { return account(map[string]string{"WECHAT_TIMESTAMP_SKEW": "five minutes"})[k] }, out)
+	if err == nil || !strings.Contains(err.Error(), "WECHAT_TIMESTAMP_SKEW") {
+		t.Errorf("a bad WECHAT_TIMESTAMP_SKEW: %v, want an error naming it", err)
+	}
+}

@@ -8,8 +8,9 @@
 //
 // It serves GET /token and POST /token/refresh (body {"stale":"<token>"}), both
 // answering {"access_token":"...","expires_in":<seconds left>} and both requiring
-// "Authorization: Bearer <TOKEN_SERVER_KEY>", and GET /healthz, which reports the
-// token's state (never the token) and answers 503 while no valid token is known.
+// "Authorization: Bearer <TOKEN_SERVER_KEY>", and GET /healthz, which answers
+// {"status":"ok"} (200) or {"status":"no valid token"} (503) to anyone, and adds
+// the details (expiry, counters, the last error) for a caller with the key.
 // POST /oauth/exchange (body {"code":"..."}, same key) exchanges a 网页授权 code
 // with the AppSecret for servers that hold none (oauth.WithTokenServer), and
 // answers WeChat's /sns/oauth2/access_token JSON.
@@ -53,6 +54,10 @@ import (
 
 // shutdownTimeout bounds how long requests under way may take to finish.
 const shutdownTimeout = 10 * time.Second
+
+// coldAnswerTimeout is the token server's WriteTimeout: longer than a fetch with
+// its retries (20 s) plus waiting for another server's lock.
+const coldAnswerTimeout = time.Minute
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -169,7 +174,10 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return err
 	}
-	srv := &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second}
+	srv := settings.HTTPServer(a.routes()) // read, write and idle timeouts: slow clients are cut off
+	// A cold GET /token waits for the fetch (its attempts, and the store's lock):
+	// the answer must not be cut off before the Manager's own bound.
+	srv.WriteTimeout = coldAnswerTimeout
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.logger.Info("tokenserver: listening", "addr", ln.Addr().String(), "store", a.store)
@@ -209,22 +217,23 @@ func (a *app) accessLog(c *gin.Context) {
 }
 
 // health reports the token's state, never the token: 200 while a valid token is
-// known, 503 otherwise.
+// known, 503 otherwise. Anyone may ask whether the server is up; the details
+// (the last error names the AppID and the upstream URL) need the key.
 func (a *app) health(c *gin.Context) {
-	st := a.manager.Stats()
 	value, left := a.manager.Current()
 	status, state := http.StatusOK, "ok"
 	if value == "" {
 		status, state = http.StatusServiceUnavailable, "no valid token"
 	}
-	body := gin.H{
-		"status":       state,
-		"expires_in":   int(left / time.Second),
-		"store":        a.store,
-		"fetches":      st.Fetches,
-		"failures":     st.Failures,
-		"store_errors": st.StoreErrors,
+	body := gin.H{"status": state}
+	if !a.handler.Authorized(c.Request) {
+		c.JSON(status, body)
+		return
 	}
+	st := a.manager.Stats()
+	body["expires_in"] = int(left / time.Second)
+	body["store"] = a.store
+	body["fetches"], body["failures"], body["store_errors"] = st.Fetches, st.Failures, st.StoreErrors
 	if st.LastError != "" { // the Manager's errors never hold a secret
 		body["last_error"], body["last_error_at"] = st.LastError, st.LastErrorAt
 	}

@@ -90,12 +90,13 @@ func get(t *testing.T, method, url, key, body string) (int, map[string]any) {
 	return resp.StatusCode, out
 }
 
-// waitHealthy polls /healthz until the refresher has a token.
-func waitHealthy(t *testing.T, url string) map[string]any {
+// waitHealthy polls /healthz, with key when it is not "", until the refresher
+// has a token.
+func waitHealthy(t *testing.T, url, key string) map[string]any {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		status, body := get(t, http.MethodGet, url+"/healthz", "", "")
+		status, body := get(t, http.MethodGet, url+"/healthz", key, "")
 		if status == http.StatusOK {
 			return body
 		}
@@ -115,7 +116,7 @@ func TestSandbox(t *testing.T) {
 	}
 	key := m[1]
 
-	health := waitHealthy(t, s.url) // the refresher fetched without being asked
+	health := waitHealthy(t, s.url, key) // the refresher fetched without being asked
 	if health["status"] != "ok" || health["store"] != "memory" || health["expires_in"].(float64) < 7100 {
 		t.Errorf("/healthz = %v", health)
 	}
@@ -129,16 +130,22 @@ func TestSandbox(t *testing.T) {
 			t.Errorf("/healthz field %q holds the token", name)
 		}
 	}
+	// Without the key /healthz says up or down, nothing more.
+	if status, body := get(t, http.MethodGet, s.url+"/healthz", "", ""); status != 200 || len(body) != 1 || body["status"] != "ok" {
+		t.Errorf("/healthz without the key = %d %v, want only the status", status, body)
+	}
 	if status, body := get(t, http.MethodGet, s.url+"/token", "", ""); status != 401 || body["errcode"] != float64(40001) {
 		t.Errorf("GET /token without key = %d %v, want 401 errcode 40001", status, body)
 	}
 	if status, body := get(t, http.MethodGet, s.url+"/token/refresh", key, ""); status != 405 {
 		t.Errorf("GET /token/refresh = %d %v, want 405", status, body)
 	}
+	// The current token, which WeChat still accepts, is not replaced on a
+	// caller's word: it comes back as it is.
 	status, body = get(t, http.MethodPost, s.url+"/token/refresh", key, `{"stale":"`+tok+`"}`)
 	renewed, _ := body["access_token"].(string)
-	if status != 200 || renewed == "" || renewed == tok {
-		t.Errorf("POST /token/refresh = %d, new token %v", status, renewed != tok)
+	if status != 200 || renewed != tok {
+		t.Errorf("POST /token/refresh of a good token = %d, same token %v", status, renewed == tok)
 	}
 
 	// A Remote uses it like any business server would.
@@ -178,7 +185,7 @@ func TestAgainstWeChat(t *testing.T) {
 		"WECHAT_API_BASE_URL": fake.URL(), "WECHAT_STABLE_TOKEN": "1",
 		"TOKEN_SERVER_KEY": testKey, "REDIS_URL": rds.URL(),
 	})
-	if health := waitHealthy(t, s.url); health["store"] != "redis" {
+	if health := waitHealthy(t, s.url, testKey); health["store"] != "redis" {
 		t.Errorf("/healthz store = %v, want redis", health["store"])
 	}
 	if s.stdout.String() != "" {

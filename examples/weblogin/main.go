@@ -179,7 +179,7 @@ func newDemo(base string, fake *wechattest.Server, oa *officialaccount.OfficialA
 	if d.oauth, err = oauth.New(oa, oauthOpts...); err != nil {
 		return nil, err
 	}
-	d.signer = jssdk.New(tickets, oa.AppID())
+	d.signer = jssdk.New(tickets)
 	d.qr = qrcode.New(oa, qrOpts...)
 	return d, nil
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -49,6 +50,22 @@ func New(pkg, baseURL, key string, hc *http.Client) (*Client, error) {
 	}
 	base := strings.TrimRight(u.String(), "/")
 	return &Client{pkg: pkg, base: base, server: wxhttp.Redact(base), auth: "Bearer " + key, http: hc}, nil
+}
+
+// PlainHTTPToAnotherHost reports whether the server is reached over plain
+// http:// on another machine, where the key and every token cross the network
+// unencrypted. Loopback is fine.
+func (c *Client) PlainHTTPToAnotherHost() bool {
+	u, err := url.Parse(c.base)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }
 
 // Server returns the server's base URL without credentials, as errors and logs

@@ -76,15 +76,18 @@ func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.It
 // URL is the server's redis:// URL, as REDIS_URL takes it.
 func (s *Server) URL() string { return "redis://" + s.Addr() + "/0" }
 
-// Client returns a new client of the server, closed when the test ends. Its
-// timeouts are short so that an outage shows up fast.
+// Client returns a new client of the server, closed when the test ends. A
+// stopped server refuses connections at once, so an outage shows up fast; the
+// read and write timeouts are long enough for a busy 2-core machine running the
+// race detector, where a 1 s timeout made a healthy Redis look down (and a
+// Manager fetch without the lock).
 func (s *Server) Client(t testing.TB) *redis.Client {
 	t.Helper()
 	rdb := redis.NewClient(&redis.Options{
 		Addr:         s.Addr(),
 		DialTimeout:  time.Second,
-		ReadTimeout:  time.Second,
-		WriteTimeout: time.Second,
+		ReadTimeout:  5 * time.Second,
+		WriteTimeout: 5 * time.Second,
 		MaxRetries:   1,
 
 		DialerRetries:      1,

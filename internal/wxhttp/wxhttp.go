@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -20,48 +21,42 @@ import (
 // is about 300 KB; anything near this limit is not a WeChat JSON reply.
 const MaxReply = 8 << 20
 
-// secretParams are the query parameters Redact hides.
+// secretParams are the query parameters Redact hides, beside every
+// "…_access_token" (authorizer_access_token, component_access_token).
 // refresh_token and code are 网页授权's: a code is single-use but a credential
 // for five minutes.
 var secretParams = []string{"secret", "appsecret", "access_token", "key", "refresh_token", "code"}
 
-// Redact returns rawURL with the values of secret, appsecret, access_token, key,
-// refresh_token and code replaced by "REDACTED". Every URL that can reach an
-// error or a log line passes through it. Input that is not a URL is returned
-// with any "secret=…" and "access_token=…" runs cut out all the same.
-func Redact(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return redactLoose(rawURL)
+// secretRun matches "name=value" for a secret parameter name: at the start, or
+// after a separator of a URL, a query, a form body or free text (so "x_secret"
+// and "errcode" are not such names). The value is quoted, or runs to the next
+// separator.
+var secretRun = regexp.MustCompile(`(?i)((?:^|[?&#;\s"'])(?:[a-z_]*_access_token|` + alternatives(secretParams) + `)=)(?:"[^"]*"|'[^']*'|[^&#;\s"']*)`)
+
+// secretMember matches a JSON member holding a token or a secret. "key" is not
+// one: in JSON it is a menu button's key.
+var secretMember = regexp.MustCompile(`(?i)("(?:[a-z_]*_access_token|access_token|secret|appsecret|refresh_token)"\s*:\s*")(?:[^"\\]|\\.)*"`)
+
+func alternatives(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = regexp.QuoteMeta(n)
 	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		for _, p := range secretParams {
-			if q.Has(p) {
-				q.Set(p, "REDACTED")
-			}
-		}
-		u.RawQuery = q.Encode()
-	}
-	u.User = nil
-	return u.String()
+	return strings.Join(quoted, "|")
 }
 
-func redactLoose(s string) string {
-	for _, p := range secretParams {
-		for from := 0; ; {
-			i := strings.Index(s[from:], p+"=")
-			if i < 0 {
-				break
-			}
-			start := from + i + len(p) + 1
-			end := strings.IndexAny(s[start:], "&# \"")
-			if end < 0 {
-				end = len(s) - start
-			}
-			s = s[:start] + "REDACTED" + s[start+end:]
-			from = start + len("REDACTED")
-		}
+// Redact returns s with every credential in it replaced by "REDACTED", the rest
+// kept byte for byte: the values of secretParams and any …_access_token in a URL
+// (query or fragment), a query string, a form body or free text quoting them;
+// JSON members named like a token or a secret; and a URL's user:password, which
+// is removed. Every URL that can reach an error or a log line passes through it,
+// and so does what WeChat echoes of a request (openapi's rid look-up).
+func Redact(s string) string {
+	s = secretRun.ReplaceAllString(s, "${1}REDACTED")
+	s = secretMember.ReplaceAllString(s, `${1}REDACTED"`)
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		u.User = nil
+		s = u.String()
 	}
 	return s
 }
@@ -84,24 +79,31 @@ func (e *StatusError) Temporary() bool {
 // Do sends req and returns the reply body. api names the path in errors. A
 // transport error keeps its chain (errors.Is(err, context.DeadlineExceeded) works)
 // with the URL redacted; a non-2xx status is a *StatusError; a non-zero errcode is a
-// *wechat.Error.
+// *wechat.Error, returned with the body.
 func Do(client *http.Client, req *http.Request, api string) ([]byte, error) {
-	resp, err := client.Do(req)
+	resp, err := Open(client, req, api)
 	if err != nil {
-		return nil, fmt.Errorf("wechat: %s: %w", api, redactErr(err))
+		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxReply+1))
+	return ReadJSON(resp.Body, api)
+}
+
+// ReadJSON reads a JSON reply from r, up to MaxReply bytes, and checks it: an
+// error when it is too large or not a JSON object, a *wechat.Error (returned with
+// the body, since a few error replies carry data) for a non-zero errcode.
+func ReadJSON(r io.Reader, api string) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r, MaxReply+1))
 	if err != nil {
 		return nil, fmt.Errorf("wechat: %s: reading reply: %w", api, redactErr(err))
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &StatusError{API: api, Status: resp.StatusCode}
 	}
 	if len(body) > MaxReply {
 		return nil, fmt.Errorf("wechat: %s: reply is larger than %d bytes", api, MaxReply)
 	}
 	if err := Check(api, body); err != nil {
+		if _, ok := err.(*wechat.Error); ok {
+			return body, err
+		}
 		return nil, err
 	}
 	return body, nil

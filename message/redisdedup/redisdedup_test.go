@@ -121,7 +121,7 @@ func replica(t *testing.T, fake *wechattest.Server, rdb redis.UniversalClient, h
 		t.Fatal(err)
 	}
 	return message.NewServer(oa, h, message.WithDedupStore(redisdedup.New(rdb)),
-		message.WithLogger(slog.New(slog.DiscardHandler)))
+		message.WithLogger(slog.New(slog.DiscardHandler)), message.WithAllowPlaintext()) // all three modes
 }
 
 func deliver(t *testing.T, c *wechattest.WebhookClient, srv *message.Server, msg []byte) *wechattest.WebhookReply {
@@ -239,7 +239,7 @@ func TestRetryAfterReplicaDied(t *testing.T) {
 	b := message.NewServer(oa, h, quietLog, message.WithDeadline(5*time.Second),
 		message.WithDedupStore(redisdedup.New(rds.Client(t))))
 
-	c := fake.WebhookClient("http://webhook.test/wechat", wechattest.ModePlaintext)
+	c := fake.WebhookClient("http://webhook.test/wechat", wechattest.ModeSafe)
 	msg := c.Text("o1", "do not lose me")
 	deliver(t, c, a, msg) // A's answer never reaches WeChat: it died
 	got := deliver(t, c, b, msg)

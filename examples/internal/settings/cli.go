@@ -23,7 +23,9 @@ var (
 	}
 	WebhookVars = []Var{
 		{"WECHAT_TOKEN", "the webhook Token (令牌, 基本配置 → 服务器配置); required outside sandbox mode"},
-		{"WECHAT_ENCODING_AES_KEY", "the EncodingAESKey (消息加解密密钥), 43 characters, for compatible and safe mode"},
+		{"WECHAT_ENCODING_AES_KEY", "the EncodingAESKey (消息加解密密钥), 43 characters, for compatible and safe mode; with it plaintext pushes are refused"},
+		{"WECHAT_ALLOW_PLAINTEXT", "1: accept plaintext pushes although WECHAT_ENCODING_AES_KEY is set, for the minutes of a console switch from 明文 to 安全 mode"},
+		{"WECHAT_TIMESTAMP_SKEW", "how far a push's timestamp may be from this clock, a Go duration (default 5m); 0 turns the check off"},
 	}
 )
 
@@ -36,6 +38,18 @@ var ErrUsage = errors.New("usage")
 // extra argument returns an error wrapping ErrUsage. Exit turns both into the
 // right exit code without printing them again.
 func Parse(fs *flag.FlagSet, args []string, doc string, vars ...[]Var) error {
+	return ParseArgs(fs, args, func(rest []string) error {
+		if len(rest) > 0 {
+			return fmt.Errorf("unexpected arguments %q", rest)
+		}
+		return nil
+	}, doc, vars...)
+}
+
+// ParseArgs is Parse for a program that takes arguments after its flags: check
+// judges them (and the flags, which fs holds by then), and its error is a
+// mistake in the command line, printed with the usage and wrapping ErrUsage.
+func ParseArgs(fs *flag.FlagSet, args []string, check func(rest []string) error, doc string, vars ...[]Var) error {
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintf(w, "Usage of %s:\n%s\n\nFlags:\n", fs.Name(), strings.TrimSpace(doc))
@@ -53,10 +67,10 @@ func Parse(fs *flag.FlagSet, args []string, doc string, vars ...[]Var) error {
 		}
 		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "unexpected arguments %q\n", fs.Args())
+	if err := check(fs.Args()); err != nil {
+		fmt.Fprintln(fs.Output(), err)
 		fs.Usage()
-		return fmt.Errorf("%w: unexpected arguments %q", ErrUsage, fs.Args())
+		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	return nil
 }

@@ -8,9 +8,12 @@ package settings
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/message"
 	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -21,6 +24,13 @@ type Settings struct {
 	Token, EncodingAESKey string // WECHAT_TOKEN, WECHAT_ENCODING_AES_KEY
 	BaseURL               string // WECHAT_API_BASE_URL; "" for WeChat's own
 	Stable                bool   // WECHAT_STABLE_TOKEN=1: /cgi-bin/stable_token
+
+	// The webhook's safety switches: WECHAT_ALLOW_PLAINTEXT=1 accepts plaintext
+	// pushes although an EncodingAESKey is set (a console switch between modes);
+	// WECHAT_TIMESTAMP_SKEW (a Go duration, 0 turns the check off) sets how far a
+	// push's timestamp may be from the clock; nil leaves the default.
+	AllowPlaintext bool
+	TimestampSkew  *time.Duration
 
 	// Fake is the in-process platform of sandbox mode (WECHAT_APPID unset), nil
 	// otherwise. The settings above are then its sandbox account's.
@@ -38,6 +48,14 @@ func Load(getenv func(string) string, opts ...wechattest.Option) (*Settings, err
 		EncodingAESKey: getenv("WECHAT_ENCODING_AES_KEY"),
 		BaseURL:        getenv("WECHAT_API_BASE_URL"),
 		Stable:         getenv("WECHAT_STABLE_TOKEN") == "1",
+		AllowPlaintext: getenv("WECHAT_ALLOW_PLAINTEXT") == "1",
+	}
+	if v := getenv("WECHAT_TIMESTAMP_SKEW"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("WECHAT_TIMESTAMP_SKEW must be a Go duration such as 5m, or 0 to turn the check off; got %q", v)
+		}
+		s.TimestampSkew = &d
 	}
 	if s.AppID != "" {
 		return s, nil
@@ -59,6 +77,19 @@ func (s *Settings) RequireSecret() error {
 		return errors.New("WECHAT_APPSECRET is required with WECHAT_APPID (or set neither for the built-in fake WeChat)")
 	}
 	return nil
+}
+
+// WebhookOptions are the message.Server options the settings ask for:
+// WECHAT_ALLOW_PLAINTEXT and WECHAT_TIMESTAMP_SKEW, then extra.
+func (s *Settings) WebhookOptions(extra ...message.Option) []message.Option {
+	var opts []message.Option
+	if s.AllowPlaintext {
+		opts = append(opts, message.WithAllowPlaintext())
+	}
+	if s.TimestampSkew != nil {
+		opts = append(opts, message.WithTimestampSkew(*s.TimestampSkew))
+	}
+	return append(opts, extra...)
 }
 
 // Close stops the fake platform of sandbox mode; it does nothing otherwise.

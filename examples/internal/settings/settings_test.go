@@ -3,9 +3,16 @@ package settings
 import (
 	"errors"
 	"flag"
+	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/wxkit/wechat/internal/testutil"
+	"github.com/wxkit/wechat/message"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -142,6 +149,82 @@ func TestLoopback(t *testing.T) {
 	for _, tt := range tests {
 		if got := Loopback(tt.addr); got != tt.want {
 			t.Errorf("Loopback(%v) = %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+}
+
+// TestParseArgs: a program's own check of its arguments is a usage mistake,
+// printed once with the usage; arguments it accepts pass.
+func TestParseArgs(t *testing.T) {
+	t.Parallel()
+	one := func(rest []string) error {
+		if len(rest) != 1 {
+			return fmt.Errorf("want one file, got %d arguments", len(rest))
+		}
+		return nil
+	}
+	for _, tt := range []struct {
+		args     []string
+		wantCode int
+	}{{[]string{"a.md"}, 0}, {nil, 2}, {[]string{"a.md", "b.md"}, 2}} {
+		var out, stderr strings.Builder
+		fs := flag.NewFlagSet("prog", flag.ContinueOnError)
+		fs.SetOutput(&out)
+		err := ParseArgs(fs, tt.args, one, "prog does things.", AccountVars)
+		if code := exitCode(&stderr, "prog", err); code != tt.wantCode {
+			t.Errorf("ParseArgs(%q): exit code = %d, want %d (err %v)", tt.args, code, tt.wantCode, err)
+		}
+		if tt.wantCode == 2 && (strings.Count(out.String(), "want one file") != 1 || !strings.Contains(out.String(), "WECHAT_APPID") || stderr.Len() != 0) {
+			t.Errorf("ParseArgs(%q) printed %q and Exit %q; want the mistake once, with the usage", tt.args, out.String(), stderr.String())
+		}
+	}
+}
+
+// TestHTTPServerTimeouts: the programs' server bounds every connection: set,
+// and long enough for the webhook's reply deadline.
+func TestHTTPServerTimeouts(t *testing.T) {
+	t.Parallel()
+	srv := HTTPServer(http.NotFoundHandler())
+	if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 || srv.IdleTimeout <= 0 || srv.MaxHeaderBytes <= 0 {
+		t.Fatalf("an unbounded connection: %+v", srv)
+	}
+	if srv.WriteTimeout < message.DefaultDeadline+2*time.Second {
+		t.Errorf("WriteTimeout %v leaves too little past the webhook's deadline %v", srv.WriteTimeout, message.DefaultDeadline)
+	}
+}
+
+// TestSlowClientIsCutOff: a client that sends part of its body and stops, or
+// keeps an idle connection, is disconnected once the timeouts pass (shortened
+// here). The test waits for the disconnection itself.
+func TestSlowClientIsCutOff(t *testing.T) {
+	t.Parallel()
+	srv := HTTPServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }))
+	srv.ReadTimeout, srv.IdleTimeout = 200*time.Millisecond, 200*time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	for name, send := range map[string]string{
+		"slow body": "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n<xml>",
+		"idle":      "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+	} {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if _, err := io.WriteString(conn, send); err != nil {
+			t.Fatal(err)
+		}
+		// Read until the server closes the connection; a bound only so that a
+		// regression fails instead of hanging.
+		_ = conn.SetReadDeadline(time.Now().Add(testutil.WaitTimeout))
+		_, err = io.Copy(io.Discard, conn)
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			t.Errorf("%s: the server kept the connection open", name)
 		}
 	}
 }

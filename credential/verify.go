@@ -1,0 +1,87 @@
+package credential
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/wxkit/wechat"
+	"github.com/wxkit/wechat/internal/wxhttp"
+	"golang.org/x/sync/singleflight"
+)
+
+// pathCheckToken is the cheapest API that checks an access_token: it answers
+// WeChat's IP list, or 40001/40014/42001 for a token that no longer works.
+const pathCheckToken = "/cgi-bin/get_api_domain_ip"
+
+// errCannotVerify: the Provider has no way to ask WeChat about a token.
+var errCannotVerify = errors.New("credential: cannot ask WeChat about this credential")
+
+// verifier is a Provider that can ask WeChat whether a token still works: a
+// *Manager of the access_token.
+type verifier interface {
+	verify(ctx context.Context, token string) (ok bool, err error)
+}
+
+// verify asks WeChat whether token still works. ok is false when WeChat rejects
+// it (40001, 40014, 42001); err says WeChat could not be asked or gave another
+// answer. Only the access_token fetched by New can be checked this way.
+func (m *Manager) verify(ctx context.Context, token string) (bool, error) {
+	f, ok := m.fetcher.(*tokenFetcher)
+	if !ok {
+		return false, errCannotVerify
+	}
+	q := url.Values{"access_token": {token}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.baseURL+pathCheckToken+"?"+q.Encode(), nil)
+	if err != nil { // the URL holds the token: do not quote it
+		return false, errCannotVerify
+	}
+	_, err = wxhttp.Do(f.client, req, pathCheckToken)
+	switch {
+	case err == nil:
+		return true, nil
+	case wechat.IsTokenInvalid(err):
+		return false, nil
+	}
+	return false, err
+}
+
+// staleCheck keeps the token server from replacing a token WeChat still
+// accepts. A caller's claim that a token is stale is not WeChat's word: a buggy
+// client (or a key holder) naming the current token would otherwise cost a
+// fetch each time the passive-refresh limit allows, and spend the limit that a
+// real invalidation then needs. Concurrent claims share one check. A good answer
+// is not remembered: a token can die at any moment (a forced stable_token
+// refresh elsewhere), and the check costs no fetch.
+type staleCheck struct {
+	flight singleflight.Group
+}
+
+// stillGood reports whether stale, which a caller of POST /token/refresh
+// reports as rejected, is the token the Provider serves and WeChat still accepts
+// it. When WeChat cannot be asked it reports false: the refresh goes ahead,
+// under the Provider's passive-refresh limit.
+func (srv *Server) stillGood(ctx context.Context, stale string) bool {
+	v, ok := srv.p.(verifier)
+	c, ok2 := srv.p.(currenter)
+	if !ok || !ok2 {
+		return false
+	}
+	if cur, _ := c.Current(); cur != stale {
+		return false // the Provider replaces only its current token
+	}
+	res, err, _ := srv.check.flight.Do(stale, func() (any, error) {
+		return v.verify(context.WithoutCancel(ctx), stale)
+	})
+	if err != nil {
+		srv.logger.Warn("credential: token server: could not ask WeChat whether the reported token still works; refreshing", "err", err)
+		return false
+	}
+	if good := res.(bool); good {
+		srv.logger.Warn("credential: token server: a caller reported the current token as rejected, but WeChat accepts it; answered it again without a fetch",
+			"remote_check", pathCheckToken)
+		return true
+	}
+	return false
+}
