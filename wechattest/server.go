@@ -56,7 +56,7 @@ type Server struct {
 	content   contentState // media, drafts, publishing, mass send, subscriptions (content.go)
 	web       *webState    // 网页授权, JS-SDK tickets, QR codes, short keys (web.go)
 	autoReply AutoReply    // the console's auto-reply rules (autoreply.go)
-	observers observers    // Observe's functions (observe.go)
+	observers observers    // Observe's functions (chat.go)
 }
 
 // Option configures a Server.

@@ -1,9 +1,13 @@
 package wechattest
 
 import (
+	"bytes"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wxkit/wechat"
 )
@@ -127,5 +131,44 @@ func TestFollowerSide(t *testing.T) {
 	}
 	if u := fake.AvatarURL("nobody"); u != "" {
 		t.Errorf("AvatarURL of a stranger = %q, want \"\"", u)
+	}
+}
+
+// TestReceiveImage checks a follower's picture: kept as temporary media, its
+// PicUrl served by the platform, its MediaId good for media/get and Media for 3
+// days; a file that is no picture is refused as an upload would be.
+func TestReceiveImage(t *testing.T) {
+	t.Parallel()
+	fake, oa := Start(t)
+	data := []byte("\x89PNG\r\n\x1a\n fake png bytes")
+	picURL, mediaID, err := fake.ReceiveImage("photo.png", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(picURL, fake.URL()+"/") || mediaID == "" {
+		t.Fatalf("ReceiveImage = %q, %q", picURL, mediaID)
+	}
+	resp, err := http.Get(picURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !bytes.Equal(got, data) {
+		t.Errorf("PicUrl serves %q", got)
+	}
+	var buf bytes.Buffer
+	if _, err := oa.Download(t.Context(), PathMediaGet, map[string][]string{"media_id": {mediaID}}, nil, &buf); err != nil || !bytes.Equal(buf.Bytes(), data) {
+		t.Errorf("media/get of the MediaId: %q, %v", buf.Bytes(), err)
+	}
+	if kind, name, b, ok := fake.Media(mediaID); !ok || kind != "image" || name != "photo.png" || !bytes.Equal(b, data) {
+		t.Errorf("Media = %q, %q, %d bytes, %v", kind, name, len(b), ok)
+	}
+	fake.Advance(TemporaryMediaLifetime + time.Second)
+	if _, _, _, ok := fake.Media(mediaID); ok {
+		t.Error("Media of a temporary image after 3 days: still there")
+	}
+	if _, _, err := fake.ReceiveImage("notes.txt", data); wechat.Code(err) != wechat.CodeInvalidFileType {
+		t.Errorf("ReceiveImage of a .txt: %v, want 40005", err)
 	}
 }

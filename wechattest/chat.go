@@ -8,7 +8,8 @@ import (
 // This file is the follower's side of the platform, for tools that draw a
 // follower's chat (cmd/wxsim) and for tests that watch what reaches a follower:
 // the messages delivered into the chat as they are accepted, the menu the
-// follower sees, the QR codes a follower can scan, and who follows.
+// follower sees, the QR codes a follower can scan, who follows, the pictures a
+// follower sends and the media a chat shows.
 
 // Delivery is a message the platform delivered into a follower's chat: a
 // customer-service message (客服消息) or a template message (模板消息) that the
@@ -161,4 +162,39 @@ func (s *Server) AvatarURL(openID string) string {
 		return ""
 	}
 	return s.avatarURL(u)
+}
+
+// ReceiveImage plays a follower sending a picture (name's extension, png, jpg,
+// jpeg or gif, says its type): the platform keeps it as temporary media for 3
+// days, as WeChat keeps what followers send, and returns the PicUrl and MediaId
+// of the image push. PicUrl is served by the platform itself (LocalURL's form),
+// so a bot under test can download it; so can /cgi-bin/media/get with the
+// MediaId. A file over 10 MB or of another type is refused with the errcode an
+// upload would get.
+func (s *Server) ReceiveImage(name string, data []byte) (picURL, mediaID string, err error) {
+	now := s.Now()
+	up := &upload{name: name, data: data}
+	if err := temporaryRules["image"].check(up); err != nil {
+		return "", "", err
+	}
+	s.mu.Lock()
+	m := s.storeMedia("image", up, false, now)
+	picURL = s.addImage(m, name)
+	s.mu.Unlock()
+	return s.LocalURL(picURL), m.id, nil
+}
+
+// Media returns the media mediaID names while it is valid (temporary media for 3
+// days, permanent material until deleted): its type (image, voice, video, thumb
+// or news), file name and bytes, which are the platform's own and must not be
+// modified. ok is false for an unknown or expired id.
+func (s *Server) Media(mediaID string) (kind, name string, data []byte, ok bool) {
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, err := s.lookup(mediaID, now)
+	if err != nil {
+		return "", "", nil, false
+	}
+	return m.kind, m.name, m.data, true
 }
