@@ -159,7 +159,9 @@ func (s *Sim) putMode(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.mode = mode
+	webhook := s.webhook
 	s.mu.Unlock()
+	s.fake.SetWebhook(webhook, mode)
 	s.hub.publish("mode", in.Mode)
 	writeJSON(w, http.StatusOK, in)
 }
@@ -177,7 +179,9 @@ func (s *Sim) putWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.webhook = in.URL
+	mode := s.mode
 	s.mu.Unlock()
+	s.fake.SetWebhook(in.URL, mode)
 	s.hub.publish("webhook", in.URL)
 	writeJSON(w, http.StatusOK, in)
 }
@@ -358,7 +362,7 @@ func (s *Sim) postImage(w http.ResponseWriter, r *http.Request) {
 	}
 	picURL, mediaID, err := s.storeImage(data)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		writeError(w, http.StatusBadRequest, inputErr("%v", err))
 		return
 	}
 	if ev := fields["event"]; ev != "" {

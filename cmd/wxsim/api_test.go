@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"image"
 	"image/png"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -496,27 +494,7 @@ func TestImage(t *testing.T) {
 	base, _, openID := simFor(t, startWebhook(t, rec.mux()), options{})
 	follow(t, base, openID)
 	png := testPNG(t)
-	post := func(data []byte, fields map[string]string) (int, exchange) {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("image", "a.png")
-		fw.Write(data)
-		for k, v := range fields {
-			mw.WriteField(k, v)
-		}
-		mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, base+"/wxsim/api/followers/"+openID+"/image", &buf)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var ex exchange
-		_ = jsonDecode(resp.Body, &ex)
-		return resp.StatusCode, ex
-	}
-	code, ex := post(png, map[string]string{"event": "pic_photo_or_album", "key": "PIC", "name": "相册"})
+	code, ex := postImage(t, base, openID, png, "event", "pic_photo_or_album", "key", "PIC", "name", "相册")
 	if code != http.StatusOK || ex.Outcome != "reply" || ex.Sent.Type != "image" {
 		t.Fatalf("image: %d %+v", code, ex)
 	}
@@ -539,10 +517,10 @@ func TestImage(t *testing.T) {
 	if pic.Event != message.EventPicPhotoOrAlbum || pic.EventKey != "PIC" || pic.SendPicsInfo.Count != 1 || len(pic.SendPicsInfo.PicList) != 1 {
 		t.Errorf("the picture button's event: %+v", pic)
 	}
-	if code, _ := post([]byte("not an image at all"), nil); code != http.StatusBadRequest {
+	if code, _ := postImage(t, base, openID, []byte("not an image at all")); code != http.StatusBadRequest {
 		t.Errorf("a text file: %d, want 400", code)
 	}
-	if code, _ := post(append(png, make([]byte, maxImageSize)...), nil); code != http.StatusRequestEntityTooLarge {
+	if code, _ := postImage(t, base, openID, append(png, make([]byte, maxImageSize)...)); code != http.StatusRequestEntityTooLarge {
 		t.Errorf("an 11 MB image: %d, want 413", code)
 	}
 }
@@ -823,5 +801,3 @@ func testPNG(t *testing.T) []byte {
 	}
 	return buf.Bytes()
 }
-
-func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }

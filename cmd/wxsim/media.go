@@ -3,92 +3,65 @@ package main
 import (
 	"errors"
 	"net/http"
-	"sync"
+	"strings"
 )
 
-// The media a chat shows: images a follower sends (their PicUrl and MediaId)
-// and the media ids the bot answers with.
-//
-// Until the fake platform has a media store, the simulator keeps followers'
-// images itself (bounded) and serves them at /wxsim/media/{id}; media ids in
-// replies are then not checked and not drawn.
+// The media a chat shows, all in the fake platform's media store: pictures a
+// follower sends (the push's PicUrl and MediaId) and the media ids the bot
+// answers or writes with (uploaded through /cgi-bin/media/upload or material).
 
-const (
-	maxImageSize   = 10 << 20 // WeChat's image limit
-	maxStoredBytes = 64 << 20
-)
-
-type imageStore struct {
-	mu    sync.Mutex
-	byID  map[string]storedImage
-	order []string
-	bytes int
-}
-
-type storedImage struct {
-	contentType string
-	data        []byte
-}
+// maxImageSize is WeChat's limit of an image (temporary media).
+const maxImageSize = 10 << 20
 
 var errNotImage = errors.New("not a PNG, JPEG or GIF image")
 
-// storeImage keeps an image a follower sends and returns the PicUrl and
-// MediaId its push carries.
+// storeImage keeps a picture a follower sends as temporary media on the
+// platform and returns the PicUrl and MediaId its push carries. The PicUrl is
+// on the simulator, which passes it to the platform: the bot reaches it where
+// it reaches the API.
 func (s *Sim) storeImage(data []byte) (picURL, mediaID string, err error) {
-	ct := http.DetectContentType(data)
-	switch ct {
-	case "image/png", "image/jpeg", "image/gif":
-	default:
+	ext, ok := map[string]string{"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}[http.DetectContentType(data)]
+	if !ok {
 		return "", "", errNotImage
 	}
-	id := newOpenID()[1:] + newOpenID()[1:] // 54 characters, as WeChat's media ids are long
-	st := &s.images
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if st.byID == nil {
-		st.byID = map[string]storedImage{}
+	picURL, mediaID, err = s.fake.ReceiveImage("image."+ext, data)
+	if err != nil {
+		return "", "", err
 	}
-	for st.bytes+len(data) > maxStoredBytes && len(st.order) > 0 {
-		old := st.order[0]
-		st.order = st.order[1:]
-		st.bytes -= len(st.byID[old].data)
-		delete(st.byID, old)
-	}
-	st.byID[id] = storedImage{contentType: ct, data: data}
-	st.order = append(st.order, id)
-	st.bytes += len(data)
-	return s.base + "/wxsim/media/" + id, id, nil
+	return s.base + s.local(picURL), mediaID, nil
 }
 
-// serveMedia serves a stored image.
+// serveMedia serves an image, thumbnail, voice or video of the media store to
+// the page (the API's media/get needs an access_token, which the page has not).
 func (s *Sim) serveMedia(w http.ResponseWriter, r *http.Request) {
-	st := &s.images
-	st.mu.Lock()
-	img, ok := st.byID[r.PathValue("id")]
-	st.mu.Unlock()
-	if !ok {
+	_, _, data, ok := s.fake.Media(r.PathValue("id"))
+	ct := http.DetectContentType(data)
+	if !ok || !strings.HasPrefix(ct, "image/") && !strings.HasPrefix(ct, "audio/") && !strings.HasPrefix(ct, "video/") {
 		http.NotFound(w, r)
 		return
 	}
-	w.Header().Set("Content-Type", img.contentType)
-	w.Header().Set("Cache-Control", "max-age=86400")
-	_, _ = w.Write(img.data)
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "max-age=3600")
+	_, _ = w.Write(data)
 }
 
-// mediaURL returns where the page can load the media mediaID, "" when it
-// cannot be drawn.
+// mediaURL returns where the page loads the picture mediaID names (an image or
+// a thumbnail), "" when the platform has no such picture.
 func (s *Sim) mediaURL(mediaID string) string {
-	st := &s.images
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if _, ok := st.byID[mediaID]; ok {
-		return "/wxsim/media/" + mediaID
+	if mediaID == "" {
+		return ""
 	}
-	return ""
+	kind, _, _, ok := s.fake.Media(mediaID)
+	if !ok || kind != "image" && kind != "thumb" {
+		return ""
+	}
+	return "/wxsim/media/" + mediaID
 }
 
-// mediaKnown reports whether mediaID is media the platform holds; checked is
-// false when that cannot be told.
+// mediaKnown reports whether the platform holds mediaID now; checked is
+// always true: the media store is the platform's.
 func (s *Sim) mediaKnown(mediaID string) (known, checked bool) {
-	return false, false
+	_, _, _, ok := s.fake.Media(mediaID)
+	return ok, true
 }

@@ -78,7 +78,6 @@ type Sim struct {
 
 	base     string // the simulator's URL, as the bot reaches it
 	anyHost  bool   // listening beyond loopback: any Host header is taken
-	images   imageStore
 	queue    deliveryQueue
 	stop     func() // ends Observe
 	workerWG sync.WaitGroup
@@ -140,6 +139,8 @@ func New(cfg Config) (*Sim, error) {
 		webhook: cfg.Webhook, mode: cfg.Mode, byID: map[string]*follower{}, exchanges: map[int]*exchange{},
 	}
 	s.queue.wake = make(chan struct{}, 1)
+	// The platform's own pushes (job events) go to the same webhook.
+	fake.SetWebhook(cfg.Webhook, cfg.Mode)
 	for _, nick := range seedFollowers {
 		if _, err := s.addFollower(nick); err != nil {
 			s.fake.Close()
