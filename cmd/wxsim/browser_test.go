@@ -81,6 +81,8 @@ func TestBrowser(t *testing.T) {
 		msg := "你好，" + mode + " <wxsim> & 微信"
 		typeText(t, tab, msg)
 		waitReply(t, tab, msg)
+		// The panel shows the newest exchange once the page has it.
+		poll(t, tab, `document.querySelector("#wire-plain")?.innerText ?? ""`, func(s string) bool { return strings.Contains(s, "<wxsim>") && strings.Contains(s, mode) })
 		if got := text(t, tab, "#outcome"); got != "已回复" {
 			t.Errorf("%s: the wire panel says %q, want 已回复", mode, got)
 		}
@@ -119,6 +121,20 @@ func TestBrowser(t *testing.T) {
 	if got := text(t, tab, ".bubble.template"); !strings.Contains(got, "订单发货通知") || !strings.Contains(got, "机械键盘") || !strings.Contains(got, "SF1234567890") {
 		t.Errorf("the template card reads %q", got)
 	}
+
+	// A bot with wxkit's defaults refuses plaintext pushes: the follower sees
+	// WeChat's fallback, and the panel says why and what to do.
+	call(t, base, http.MethodPut, "/webhook", map[string]string{"url": startBot(t, wxkitBot(t))}, nil)
+	do(t, tab, chromedp.Click(chromedp.CSS(`.modes [data-mode="plaintext"]`)))
+	poll(t, tab, `document.querySelector('.modes [data-mode="plaintext"]').getAttribute("aria-checked")`, func(s string) bool { return s == "true" })
+	typeText(t, tab, "明文模式还行吗？")
+	poll(t, tab, `document.querySelector("#chat .entry:last-child .tip.fallback")?.innerText ?? ""`, func(s string) bool { return s == fallbackText })
+	if got := text(t, tab, "#wire-body .problem"); !strings.Contains(got, "HTTP 403") || !strings.Contains(got, "WECHAT_ALLOW_PLAINTEXT=1") {
+		t.Errorf("the panel explains the refusal as %q", got)
+	}
+	call(t, base, http.MethodPut, "/webhook", map[string]string{"url": webhook}, nil)
+	do(t, tab, chromedp.Click(chromedp.CSS(`.modes [data-mode="safe"]`)))
+	poll(t, tab, `document.querySelector('.modes [data-mode="safe"]').getAttribute("aria-checked")`, func(s string) bool { return s == "true" })
 
 	// A last exchange selected for the screenshot, the menu back at the bottom
 	// with 更多 open.

@@ -352,6 +352,9 @@ function renderBottom() {
 
 function renderMenu() {
   const box = $("#menu-buttons");
+  const drawn = JSON.stringify(app.menu);
+  if (box.dataset.drawn === drawn) return; // keep a sub-menu that is open
+  box.dataset.drawn = drawn;
   box.replaceChildren(...app.menu.map((b, i) => {
     const hasSub = b.sub_button && b.sub_button.length;
     const btn = h("button", { class: "menu-button", "data-key": b.key || "", "data-index": i,
@@ -405,6 +408,7 @@ async function push(path, body) {
   try {
     const x = await api("POST", `/followers/${encodeURIComponent(app.current)}/${path}`, body);
     upsert(x.openid, { seq: x.id, exchange: x });
+    if (x.openid === app.current) select({ kind: "exchange", id: x.id });
   } catch (err) { fail(err); }
 }
 
@@ -525,6 +529,12 @@ function findSelected() {
 const outcomeNames = { pending: "等待回答", reply: "已回复", silent: "不回复（success）", fallback: "该公众号暂时无法提供服务" };
 const marks = { ok: "✓", fail: "✕", warn: "!", info: "i" };
 const sentNames = { text: "文本消息", image: "图片消息", location: "位置消息", link: "链接消息" };
+const eventNames = {
+  subscribe: "关注", unsubscribe: "取消关注", SCAN: "扫描带参数二维码", CLICK: "点击菜单", VIEW: "点击菜单跳转链接",
+  scancode_push: "扫码推事件", scancode_waitmsg: "扫码推事件且弹出“消息接收中”", pic_sysphoto: "系统拍照发图",
+  pic_photo_or_album: "拍照或者相册发图", pic_weixin: "微信相册发图", location_select: "发送位置",
+  view_miniprogram: "点击菜单跳转小程序", LOCATION: "上报地理位置",
+};
 
 function renderWire() {
   const e = findSelected();
@@ -534,7 +544,7 @@ function renderWire() {
   if (!e) return;
   if (e.delivery) return body.replaceChildren(...deliveryWire(e.delivery));
   const x = e.exchange;
-  const what = x.sent.type === "event" ? "事件 " + x.sent.event : sentNames[x.sent.type] || x.sent.type;
+  const what = x.sent.type === "event" ? `事件 ${x.sent.event}${eventNames[x.sent.event] ? "（" + eventNames[x.sent.event] + "）" : ""}` : sentNames[x.sent.type] || x.sent.type;
   const nodes = [
     h("div", { class: "wire-head" }, h("h2", {}, `#${x.id} ${what}`),
       h("span", { class: "outcome " + x.outcome, id: "outcome" }, outcomeNames[x.outcome] || x.outcome),
