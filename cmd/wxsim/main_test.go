@@ -6,6 +6,8 @@ import (
 	"flag"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -120,6 +122,24 @@ func TestLoopback(t *testing.T) {
 	} {
 		if got := loopback(tt.addr); got != tt.want {
 			t.Errorf("loopback(%v) = %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+}
+
+// TestREADMELine checks that the line the READMEs tell people to paste is the
+// one wxsim prints with its default -addr.
+func TestREADMELine(t *testing.T) {
+	t.Parallel()
+	fake := wechattest.NewServer()
+	defer fake.Close()
+	want := envLine(fake, "http://127.0.0.1:9000") + " go run ./examples/echobot"
+	for _, name := range []string{"README.md", "README.zh-CN.md"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "\n"+want+"\n") {
+			t.Errorf("%s does not show the line wxsim prints:\n%s", name, want)
 		}
 	}
 }
