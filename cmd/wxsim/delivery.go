@@ -92,6 +92,9 @@ func (s *Sim) addDelivery(d wechattest.Delivery) {
 	if f == nil {
 		return
 	}
+	if ex := s.noteLate(f, dv); ex != nil {
+		s.hub.publish("exchange", ex)
+	}
 	e := entry{Seq: s.nextSeq(), Delivery: dv}
 	s.addEntry(f, e)
 	f.unread++

@@ -34,6 +34,9 @@ func (j *judgement) fallback(problem, hint string) {
 func (j judgement) apply(ex *exchange) {
 	ex.Verdicts, ex.Outcome, ex.Problem, ex.Hint = j.verdicts, j.outcome, j.problem, j.hint
 	ex.Reply, ex.Bubbles = j.reply, j.bubbles
+	if len(ex.late) > 0 { // customer-service messages came while WeChat retried
+		ex.Verdicts = append(ex.Verdicts, ex.lateVerdict())
+	}
 }
 
 // judge checks the last attempt's answer as WeChat would, in the exchange's

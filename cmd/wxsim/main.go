@@ -146,6 +146,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, opts *options) 
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
+		logger.Info("wxsim: shutting down")
 		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		err = srv.Shutdown(shutdown)
@@ -155,7 +156,11 @@ func serve(ctx context.Context, args []string, stdout io.Writer, opts *options) 
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return errors.Join(err, sim.Shutdown(shutdown))
+	if err = errors.Join(err, sim.Shutdown(shutdown)); err != nil {
+		return err
+	}
+	logger.Info("wxsim: stopped")
+	return nil
 }
 
 // envLine is the bot's settings as one line of variables (DESIGN.md's names).

@@ -33,6 +33,8 @@ type exchange struct {
 	Bubbles   []*bubble   `json:"bubbles,omitempty"`
 	ElapsedMS float64     `json:"elapsedMs"`
 	TimeoutMS float64     `json:"timeoutMs"`
+
+	late []string // the customer-service messages that followed, as drawn (late.go)
 }
 
 // sent is what the follower did, as their chat shows it.

@@ -5,11 +5,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/wxkit/wechat/customerservice"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/message"
 	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
@@ -339,5 +342,67 @@ func TestUnreachableBot(t *testing.T) {
 	call(t, base, http.MethodGet, "/state", nil, &st)
 	if !st.Followers[0].Following {
 		t.Error("the follower does not follow after subscribing, although the bot was down")
+	}
+}
+
+// TestLateReplies checks that customer-service messages after a slow exchange
+// are tied to it, and that identical ones, as a bot that handles each retry as
+// a new message sends, are flagged.
+func TestLateReplies(t *testing.T) {
+	t.Parallel()
+	var (
+		oa   *officialaccount.OfficialAccount
+		sent = make(chan error, 8)
+	)
+	bot := startBot(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		<-r.Context().Done() // misses the deadline, then replies late: once per attempt
+		sent <- customerservice.New(oa).Send(context.Background(), r.URL.Query().Get("openid"), customerservice.Text{Content: "迟到的回复"})
+	}))
+	base, sim, openID := simFor(t, bot, options{timeout: 100 * time.Millisecond})
+	oa = botAccount(t, base)
+	sim.fake.AddFollower(wechattest.Follower{OpenID: openID})
+	sim.fake.OpenWindow(openID)
+	ex := sendText(t, base, openID, "慢慢来")
+	for range 3 {
+		if err := <-sent; err != nil {
+			t.Fatal(err)
+		}
+	}
+	testutil.WaitFor(t, func() bool {
+		var got exchange
+		call(t, base, http.MethodGet, "/exchanges/"+strconv.Itoa(ex.ID), nil, &got)
+		return verdictState(got, "迟到的回复") == "warn"
+	}, "the late replies flagged on exchange %d", ex.ID)
+}
+
+// TestLateReplyOfWxkit checks the wxkit way: the webhook answers success at
+// its deadline and the handler's reply goes out through the customer-service
+// API once; the exchange names it, without a warning.
+func TestLateReplyOfWxkit(t *testing.T) {
+	t.Parallel()
+	base, _, openID := simFor(t, "http://127.0.0.1:1/wechat", options{timeout: 100 * time.Millisecond})
+	oa := botAccount(t, base)
+	mux := message.NewMux()
+	mux.HandleEvent(message.EventSubscribe, func(context.Context, *message.Message) message.Reply { return message.Text("hi") })
+	mux.HandleText(func(_ context.Context, m *message.Message) message.Reply {
+		time.Sleep(300 * time.Millisecond) // a slow handler, past its deadline
+		return message.Text("想好了：" + m.Content)
+	})
+	srv := message.NewServer(oa, mux, message.WithDeadline(90*time.Millisecond), message.WithOnLateReply(customerservice.New(oa).OnLateReply))
+	testutil.Shutdown(t, srv)
+	call(t, base, http.MethodPut, "/webhook", map[string]string{"url": startBot(t, srv)}, nil)
+	follow(t, base, openID)
+	ex := sendText(t, base, openID, "慢慢来")
+	testutil.WaitFor(t, func() bool {
+		var got exchange
+		call(t, base, http.MethodGet, "/exchanges/"+strconv.Itoa(ex.ID), nil, &got)
+		return verdictState(got, "迟到的回复") == "info"
+	}, "the late reply tied to exchange %d", ex.ID)
+	var chat []entry
+	call(t, base, http.MethodGet, "/followers/"+openID+"/chat", nil, &chat)
+	last := chat[len(chat)-1]
+	if last.Delivery == nil || last.Delivery.Bubble.Text != "想好了：慢慢来" {
+		t.Errorf("the chat ends with %+v, want the late reply", last)
 	}
 }
