@@ -23,5 +23,11 @@
 // mode encrypts) it, retries as WeChat does, and decodes the reply as WeChat would,
 // refusing one WeChat would refuse (see the example of Server.WebhookClient).
 //
+// The follower's side, for tools that draw a chat (cmd/wxsim) and tests that
+// watch what reaches a follower: Observe sees every customer-service and
+// template message as the API accepts it, MenuFor is the menu a follower sees,
+// ReceiveImage plays a follower sending a picture, and QRCodes, IsFollower,
+// AvatarURL and Media answer what a chat shows.
+//
 // wxkit's own tests use it; so can the tests of programs built on wxkit.
 package wechattest

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,7 @@ import (
 	"github.com/wxkit/wechat/customerservice"
 	"github.com/wxkit/wechat/internal/browsertest"
 	"github.com/wxkit/wechat/menu"
+	"github.com/wxkit/wechat/qrcode"
 	"github.com/wxkit/wechat/template"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -121,6 +123,32 @@ func TestBrowser(t *testing.T) {
 	if got := text(t, tab, ".bubble.template"); !strings.Contains(got, "订单发货通知") || !strings.Contains(got, "机械键盘") || !strings.Contains(got, "SF1234567890") {
 		t.Errorf("the template card reads %q", got)
 	}
+
+	// A picture from the album: drawn on the follower's side from the media
+	// store (echobot answers pictures with success: nothing comes back).
+	pic := filepath.Join(t.TempDir(), "photo.png")
+	if err := os.WriteFile(pic, testPNG(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	do(t, tab, chromedp.Click(chromedp.CSS("#plus")), chromedp.WaitVisible(chromedp.CSS(`[data-more="image"]`)),
+		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{pic}))
+	poll(t, tab, `String([...document.querySelectorAll("#chat .msg.me img.img")].pop()?.naturalWidth ?? 0)`, func(s string) bool { return s == "8" })
+
+	// 阿强 scans the bot's QR code: he follows, and the bot greets him.
+	code, err := qrcode.New(oa).Temporary(t.Context(), qrcode.String("海报-A"), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	do(t, tab, chromedp.Click(chromedp.CSS("#followers li:nth-child(2)")), chromedp.WaitVisible(chromedp.CSS("#scan-follow")),
+		chromedp.Click(chromedp.CSS("#scan-follow")), chromedp.WaitVisible(chromedp.CSS(`.qr[data-ticket="`+code.Ticket+`"]`)))
+	poll(t, tab, `String(document.querySelector(".qr img").naturalWidth)`, func(s string) bool { return s != "0" })
+	do(t, tab, chromedp.Click(chromedp.CSS(`.qr[data-ticket="`+code.Ticket+`"]`)))
+	waitReply(t, tab, "欢迎关注！Send me anything and I will say it back.")
+	if got := text(t, tab, "#chat .tip.event"); got != "你扫码关注了公众号（场景 海报-A）" {
+		t.Errorf("the scan reads %q", got)
+	}
+	do(t, tab, chromedp.Click(chromedp.CSS("#followers li:nth-child(1)")), chromedp.WaitVisible(chromedp.CSS("#text")))
+	waitVisible(t, tab, "#chat .bubble.template") // 小微's chat again
 
 	// A bot with wxkit's defaults refuses plaintext pushes: the follower sees
 	// WeChat's fallback, and the panel says why and what to do.
