@@ -56,9 +56,10 @@ func (s *Sim) guard(next http.Handler) http.Handler {
 			writeError(w, http.StatusForbidden, errors.New("wxsim: the Host header does not name this machine; open the simulator at the URL it printed"))
 			return
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && strings.HasPrefix(r.URL.Path, "/wxsim/") {
+		if strings.HasPrefix(r.URL.Path, "/wxsim/api/") {
 			origin, site := r.Header.Get("Origin"), r.Header.Get("Sec-Fetch-Site")
-			if origin != "" && origin != "http://"+r.Host || site != "" && site != "same-origin" && site != "none" {
+			safe := r.Method == http.MethodGet || r.Method == http.MethodHead
+			if !safe && origin != "" && origin != "http://"+r.Host || site != "" && site != "same-origin" && site != "none" {
 				writeError(w, http.StatusForbidden, errors.New("wxsim: cross-site request refused"))
 				return
 			}

@@ -47,6 +47,8 @@ func TestGuard(t *testing.T) {
 		{"same origin", "PUT", "/wxsim/api/mode", mode, with("Origin", base), 200},
 		{"cross-site origin", "PUT", "/wxsim/api/mode", mode, with("Origin", "https://evil.example"), 403},
 		{"cross-site fetch", "PUT", "/wxsim/api/mode", mode, with("Sec-Fetch-Site", "cross-site"), 403},
+		{"cross-site read", "GET", "/wxsim/api/state", "", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+		{"cross-site event stream", "GET", "/wxsim/api/events", "", map[string]string{"Sec-Fetch-Site": "same-site"}, 403},
 		{"a form post", "PUT", "/wxsim/api/mode", "mode=safe", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415},
 		{"too large", "POST", "/wxsim/api/followers", `{"nickname":"` + strings.Repeat("x", maxJSONBody) + `"}`, jsonCT, 413},
 		{"malformed", "POST", "/wxsim/api/followers", `{"nickname":`, jsonCT, 400},
@@ -142,6 +144,17 @@ func TestBounds(t *testing.T) {
 	sim.mu.Unlock()
 	if n != maxChatEntries || kept != maxChatEntries || first != 11 {
 		t.Errorf("after %d entries: %d kept, %d exchanges, the first is %d", maxChatEntries+10, n, kept, first)
+	}
+	var exs []*exchange
+	sim.mu.Lock()
+	for range maxWire + 1 {
+		ex := &exchange{Request: wireRequest{Plain: "<xml/>", Body: "<xml/>"}, Reply: &wireReply{XML: "<xml/>"}, Attempts: []attempt{{Body: "x"}}}
+		exs = append(exs, ex)
+		sim.keepWire(ex)
+	}
+	sim.mu.Unlock()
+	if old, young := exs[0], exs[1]; !old.Trimmed || old.Request.Plain != "" || old.Reply.XML != "" || old.Attempts[0].Body != "" || young.Trimmed || young.Request.Plain == "" {
+		t.Errorf("after %d exchanges: the oldest %+v, the next %+v", maxWire+1, old, young)
 	}
 	for i := len(seedFollowers); i < maxFollowers; i++ {
 		if _, err := sim.addFollower("f"); err != nil {

@@ -34,7 +34,21 @@ type exchange struct {
 	ElapsedMS float64     `json:"elapsedMs"`
 	TimeoutMS float64     `json:"timeoutMs"`
 
+	Trimmed   bool        `json:"trimmed,omitempty"` // the bodies were dropped to bound memory
+
 	late []string // the customer-service messages that followed, as drawn (late.go)
+}
+
+// trim drops the bodies of an old exchange; what the chat shows stays.
+func (ex *exchange) trim() {
+	ex.Request.Plain, ex.Request.Body = "", ""
+	for i := range ex.Attempts {
+		ex.Attempts[i].Body = ""
+	}
+	if ex.Reply != nil {
+		ex.Reply.Body, ex.Reply.XML = "", ""
+	}
+	ex.Trimmed = true
 }
 
 // sent is what the follower did, as their chat shows it.
@@ -146,6 +160,7 @@ func (s *Sim) push(ctx context.Context, openID string, what sent, build builder)
 	s.mu.Lock()
 	ex.ID = s.nextSeq()
 	s.exchanges[ex.ID] = ex
+	s.keepWire(ex)
 	e := entry{Seq: ex.ID, Exchange: ex}
 	s.addEntry(f, e)
 	s.hub.publish("entry", entryEvent{OpenID: openID, Entry: e})

@@ -29,7 +29,8 @@ const (
 const (
 	maxFollowers   = 100
 	maxChatEntries = 300      // per follower; the oldest go first
-	maxShownBody   = 64 << 10 // bytes of a body kept for the wire panel
+	maxWire        = 500      // exchanges whose wire details are kept; older ones keep what the chat shows
+	maxShownBody   = 16 << 10 // bytes of a body kept for the wire panel
 	maxReplyBody   = 1 << 20  // a webhook reply larger than this is refused
 	maxQueue       = 1000     // deliveries waiting to be drawn
 )
@@ -74,7 +75,8 @@ type Sim struct {
 	followers []*follower // in the order added
 	byID      map[string]*follower
 	exchanges map[int]*exchange
-	seq       int // of chat entries and exchanges
+	wired     []*exchange // the exchanges that keep their wire details, oldest first
+	seq       int         // of chat entries and exchanges
 
 	base     string // the simulator's URL, as the bot reaches it
 	anyHost  bool   // listening beyond loopback: any Host header is taken
@@ -285,6 +287,16 @@ func (s *Sim) addEntry(f *follower, e entry) {
 			}
 		}
 		f.chat = append(f.chat[:0:0], f.chat[n:]...)
+	}
+}
+
+// keepWire records that ex keeps its wire details, and trims those of the
+// oldest exchange past maxWire. s.mu must be held.
+func (s *Sim) keepWire(ex *exchange) {
+	s.wired = append(s.wired, ex)
+	if len(s.wired) > maxWire {
+		s.wired[0].trim()
+		s.wired = append(s.wired[:0:0], s.wired[1:]...)
 	}
 }
 

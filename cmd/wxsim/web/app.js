@@ -550,6 +550,7 @@ function renderWire() {
       h("span", { class: "outcome " + x.outcome, id: "outcome" }, outcomeNames[x.outcome] || x.outcome),
       h("span", { class: "meta" }, `${modeNames[x.mode]} · ${clock(Date.parse(x.at))} · ${x.elapsedMs.toFixed(1)} ms`)),
   ];
+  if (x.trimmed) nodes.push(h("p", { class: "hint" }, "这次交互较早，报文已清理（只保留最近 500 次交互的报文）。"));
   if (x.problem) nodes.push(h("div", { class: "problem" }, h("b", {}, x.problem), x.hint ? h("p", {}, x.hint) : null));
   nodes.push(h("ul", { class: "verdicts" }, ...(x.verdicts || []).map((v) =>
     h("li", { class: "verdict", "data-state": v.state }, h("span", { class: "mark" }, marks[v.state]),
