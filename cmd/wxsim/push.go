@@ -34,7 +34,7 @@ type exchange struct {
 	ElapsedMS float64     `json:"elapsedMs"`
 	TimeoutMS float64     `json:"timeoutMs"`
 
-	Trimmed   bool        `json:"trimmed,omitempty"` // the bodies were dropped to bound memory
+	Trimmed bool `json:"trimmed,omitempty"` // the bodies were dropped to bound memory
 
 	late []string // the customer-service messages that followed, as drawn (late.go)
 }
