@@ -137,7 +137,7 @@ func (s *Sim) event(openID string, in eventIn, following bool) (sent, builder, e
 		}
 		out.EventKey = ""
 		return out, func(c *wechattest.WebhookClient) ([]byte, error) {
-			s.fake.AddFollower(wechattest.Follower{OpenID: openID, Nickname: s.nickname(openID), SubscribeScene: "ADD_SCENE_PROFILE_CARD"})
+			s.fake.AddFollower(wechattest.Follower{OpenID: openID, Nickname: s.nickname(openID), SubscribeScene: "ADD_SCENE_SEARCH"})
 			return c.Event(openID, ev, ""), nil
 		}, nil
 	case message.EventUnsubscribe:
