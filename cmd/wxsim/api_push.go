@@ -77,7 +77,11 @@ func (s *Sim) postImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	picURL, mediaID, err := s.storeImage(data)
-	if err != nil {
+	switch {
+	case errors.Is(err, errTooManyBytes):
+		writeError(w, http.StatusInsufficientStorage, err)
+		return
+	case err != nil:
 		writeError(w, http.StatusBadRequest, inputErr("%v", err))
 		return
 	}

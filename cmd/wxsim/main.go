@@ -29,6 +29,26 @@
 // then shows that refusal, as WeChat's console switch would; add
 // WECHAT_ALLOW_PLAINTEXT=1 to the bot's settings to try plaintext mode.
 //
+// The page talks to the simulator over a small JSON API, which scripts may use
+// too (curl -H 'Content-Type: application/json' …); each push answers with the
+// whole exchange once it is over:
+//
+//	GET  /wxsim/api/state                             account, webhook, mode, followers
+//	GET  /wxsim/api/events                            the event stream (SSE): entry, exchange, followers, menu, qrcodes, mode, webhook
+//	PUT  /wxsim/api/mode                              {"mode":"plaintext"|"compatible"|"safe"}
+//	PUT  /wxsim/api/webhook                           {"url":"http://127.0.0.1:8081/wechat"} (loopback only)
+//	POST /wxsim/api/verify                            URL verification (GET with echostr), as the console's 提交
+//	POST /wxsim/api/followers                         {"nickname":"…"}: a new WeChat user, not following yet
+//	GET  /wxsim/api/followers/{openid}/chat           the chat, oldest first
+//	GET  /wxsim/api/followers/{openid}/menu           the menu the follower sees
+//	POST /wxsim/api/followers/{openid}/messages       {"type":"text","content":"…"}, location, link
+//	POST /wxsim/api/followers/{openid}/image          multipart, the picture in "image"
+//	POST /wxsim/api/followers/{openid}/events         {"event":"subscribe"}, unsubscribe, scan (with "ticket"), CLICK, VIEW, …
+//	GET  /wxsim/api/exchanges/{id}                    one exchange, with its wire details
+//	GET  /wxsim/api/qrcodes                           the bot's QR codes that have not expired
+//
+// Every other path is the fake platform's API, for the bot.
+//
 // Safety: the simulator has no login, so it listens on loopback unless -addr
 // says otherwise, and refuses requests whose Host header is not a loopback name
 // (DNS rebinding) and changes that do not come from its own page. It pushes
@@ -124,7 +144,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, opts *options) 
 		return err
 	}
 	if err := sim.Start(); err != nil {
-		return err
+		return errors.Join(err, sim.Shutdown(context.Background()))
 	}
 
 	fmt.Fprintf(stdout, "wxsim: open %s/ in a browser\n", base)

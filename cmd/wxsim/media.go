@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -10,10 +11,18 @@ import (
 // follower sends (the push's PicUrl and MediaId) and the media ids the bot
 // answers or writes with (uploaded through /cgi-bin/media/upload or material).
 
-// maxImageSize is WeChat's limit of an image (temporary media).
-const maxImageSize = 10 << 20
+// maxImageSize is WeChat's limit of an image (temporary media); maxImageBytes
+// bounds what followers send in one run of the simulator, as the platform keeps
+// every picture.
+const (
+	maxImageSize  = 10 << 20
+	maxImageBytes = 256 << 20
+)
 
-var errNotImage = errors.New("not a PNG, JPEG or GIF image")
+var (
+	errNotImage     = errors.New("not a PNG, JPEG or GIF image")
+	errTooManyBytes = fmt.Errorf("followers sent %d MiB of pictures already, the simulator's limit; restart it to send more", maxImageBytes>>20)
+)
 
 // storeImage keeps a picture a follower sends as temporary media on the
 // platform and returns the PicUrl and MediaId its push carries. The PicUrl is
@@ -23,6 +32,15 @@ func (s *Sim) storeImage(data []byte) (picURL, mediaID string, err error) {
 	ext, ok := map[string]string{"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}[http.DetectContentType(data)]
 	if !ok {
 		return "", "", errNotImage
+	}
+	s.mu.Lock()
+	full := s.imageBytes+len(data) > maxImageBytes
+	if !full {
+		s.imageBytes += len(data)
+	}
+	s.mu.Unlock()
+	if full {
+		return "", "", errTooManyBytes
 	}
 	picURL, mediaID, err = s.fake.ReceiveImage("image."+ext, data)
 	if err != nil {

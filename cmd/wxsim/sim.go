@@ -69,14 +69,15 @@ type Sim struct {
 	// mu guards the fields below. Lock order: the fake's lock (held while an
 	// Observe function runs), then mu, then the hub's. Never call the fake with
 	// mu held.
-	mu        sync.Mutex
-	webhook   string
-	mode      wechattest.Mode
-	followers []*follower // in the order added
-	byID      map[string]*follower
-	exchanges map[int]*exchange
-	wired     []*exchange // the exchanges that keep their wire details, oldest first
-	seq       int         // of chat entries and exchanges
+	mu         sync.Mutex
+	webhook    string
+	mode       wechattest.Mode
+	followers  []*follower // in the order added
+	byID       map[string]*follower
+	exchanges  map[int]*exchange
+	wired      []*exchange // the exchanges that keep their wire details, oldest first
+	seq        int         // of chat entries and exchanges
+	imageBytes int         // of the pictures followers sent
 
 	base     string // the simulator's URL, as the bot reaches it
 	anyHost  bool   // listening beyond loopback: any Host header is taken
@@ -249,7 +250,7 @@ func (s *Sim) local(u string) string {
 // checkWebhook checks a webhook URL: http or https with a host and no user
 // info. When fromPage is true the host must also be loopback: the page may
 // point the simulator at another local bot, but never make it a client of
-// other machines (see DESIGN.md's "webhook target" note in doc.go).
+// other machines (see "Safety" in the package doc).
 func checkWebhook(raw string, fromPage bool) error {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -273,7 +274,7 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// follower returns the follower openID, or nil. s.mu must be held.
+// followerLocked returns the follower openID, or nil. s.mu must be held.
 func (s *Sim) followerLocked(openID string) *follower { return s.byID[openID] }
 
 // addEntry appends e to f's chat, dropping the oldest entries past the bound.
