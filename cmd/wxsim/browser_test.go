@@ -287,13 +287,13 @@ func do(t *testing.T, tab context.Context, steps ...chromedp.Action[chromedp.Voi
 	}
 }
 
+// text returns the text of the first element sel selects, once there is one.
+// It reads it in one evaluation: the page redraws parts of itself as events
+// arrive, and a node found first and read later may be gone.
 func text(t *testing.T, tab context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		t.Fatalf("text of %s: %v", sel, err)
-	}
-	return strings.TrimSpace(s)
+	expr := fmt.Sprintf(`document.querySelector(%q)?.innerText ?? "\x00"`, sel)
+	return strings.TrimSpace(poll(t, tab, expr, func(s string) bool { return s != "\x00" }))
 }
 
 func evalString(t *testing.T, tab context.Context, expr string) string {
