@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"image"
+	"image/color"
 	"image/png"
 	"io"
 	"net/http"
@@ -196,10 +197,23 @@ func TestImage(t *testing.T) {
 	}
 }
 
-// testPNG is a small PNG image.
+// testPNG is a small picture: a sunset over the sea, 160×120.
 func testPNG(t *testing.T) []byte {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	const w, h = 160, 120
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			c := color.RGBA{R: 255, G: uint8(120 + y), B: uint8(80 + y/2), A: 255} // sky
+			if dx, dy := x-80, y-70; dx*dx+dy*dy < 22*22 {
+				c = color.RGBA{R: 255, G: 214, B: 90, A: 255} // the sun
+			}
+			if y > 78 {
+				c = color.RGBA{R: 40, G: uint8(90 + y/3), B: 160, A: 255} // the sea
+			}
+			img.SetRGBA(x, y, c)
+		}
+	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)

@@ -132,7 +132,7 @@ func TestBrowser(t *testing.T) {
 	}
 	do(t, tab, chromedp.Click(chromedp.CSS("#plus")), chromedp.WaitVisible(chromedp.CSS(`[data-more="image"]`)),
 		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{pic}))
-	poll(t, tab, `String([...document.querySelectorAll("#chat .msg.me img.img")].pop()?.naturalWidth ?? 0)`, func(s string) bool { return s == "8" })
+	poll(t, tab, `String([...document.querySelectorAll("#chat .msg.me img.img")].pop()?.naturalWidth ?? 0)`, func(s string) bool { return s == "160" })
 
 	// 阿强 scans the bot's QR code: he follows, and the bot greets him.
 	code, err := qrcode.New(oa).Temporary(t.Context(), qrcode.String("海报-A"), time.Hour)
