@@ -133,8 +133,8 @@ func (s *Sim) push(ctx context.Context, openID string, what sent, build builder)
 	}
 	c := s.fake.WebhookClient(webhook, mode)
 	msg, err := build(c)
-	if err != nil {
-		return nil, err
+	if err != nil { // a QR code that expired since it was checked
+		return nil, inputErr("%v", err)
 	}
 	// The attempts run to the end even if the page that asked goes away, as
 	// WeChat's would; Shutdown stops them.
