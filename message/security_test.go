@@ -70,7 +70,7 @@ func TestPlaintextRefusedWithAESKey(t *testing.T) {
 	}
 }
 
-func testOA(t *testing.T, cfg officialaccount.Config) *officialaccount.OfficialAccount {
+func testOA(t testing.TB, cfg officialaccount.Config) *officialaccount.OfficialAccount {
 	t.Helper()
 	oa, err := officialaccount.New(cfg)
 	if err != nil {
