@@ -2,6 +2,7 @@ package message
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -12,24 +13,27 @@ import (
 	"github.com/wxkit/wechat/wechattest"
 )
 
-// retainedMessages is how many distinct messages BenchmarkRetained pushes
-// through one Server.
-const retainedMessages = 50_000
-
 // retainedBudget is the most live heap a handled message may keep beyond its
 // reply, while the reply is kept (issue 13).
 const retainedBudget = 192
 
 // BenchmarkRetained measures the live heap a Server keeps per message it has
-// handled: 50,000 distinct text messages through one Server with the default
+// handled: distinct text messages through one Server with the default
 // MemoryDedupStore, a GC, and the growth of the live heap divided by the
 // messages. It reports B/msg, the reply's size (reply-B) and what is kept
 // beyond it (B/msg-over-reply, which must stay within 192); then it moves the
 // store's clock past the reply window and reports what is left per message
 // once only the keys remain (B/msg-keys). It fails if the budget is exceeded:
 // live heap after a GC is deterministic enough for that, and benchmarks run
-// alone.
+// alone. 50,000 messages is the issue's measure; 33,000 is the least
+// favourable count, the store's ring just past a doubling.
 func BenchmarkRetained(b *testing.B) {
+	for _, n := range []int{50_000, 33_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) { benchRetained(b, n) })
+	}
+}
+
+func benchRetained(b *testing.B, messages int) {
 	hs := newHarness(b, nil)
 	oa := testOA(b, hs.fake.Config())
 	c := hs.client(wechattest.ModePlaintext)
@@ -57,17 +61,17 @@ func BenchmarkRetained(b *testing.B) {
 		}
 		push() // the first message builds what every server builds once
 		before := liveHeap()
-		for range retainedMessages {
+		for range messages {
 			reply = float64(push())
 		}
-		perMsg = float64(liveHeap()-before) / retainedMessages
-		if n, _ := store.Len(); n != retainedMessages+1 {
-			b.Fatalf("the store holds %d messages, want %d", n, retainedMessages+1)
+		perMsg = float64(liveHeap()-before) / float64(messages)
+		if n, _ := store.Len(); n != messages+1 {
+			b.Fatalf("the store holds %d messages, want %d", n, messages+1)
 		}
 
 		clock.Add(int64(time.Minute)) // past the reply window, inside the key window
 		push()
-		keys = float64(liveHeap()-before) / retainedMessages
+		keys = float64(liveHeap()-before) / float64(messages)
 		runtime.KeepAlive(srv)
 	}
 	b.ReportMetric(perMsg, "B/msg")
