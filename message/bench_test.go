@@ -22,7 +22,9 @@ import (
 // BenchmarkServeHTTP measures one push end to end in-process: signature,
 // decryption, parsing, de-duplication, the handler on its goroutine with the
 // deadline, the reply and its encryption. The request is built once; its body
-// is rewound each iteration. The dedup store's clock moves an hour per
+// is rewound each iteration, and the answer goes to a reused ResponseWriter
+// (benchWriter), since what carries the answer is the HTTP server's cost, not
+// the webhook's. The dedup store's clock moves an hour per
 // iteration (freshStore), so that every iteration claims its key afresh (the
 // work of a new message, the oldest entry forgotten as in a full window)
 // instead of being answered from the cache; the benchmark fails if the handler
@@ -64,14 +66,15 @@ func BenchmarkServeHTTP(b *testing.B) {
 			rd := bytes.NewReader(body)
 			req.Body = io.NopCloser(rd)
 			n := 0
+			w := newBenchWriter()
 			cost := testutil.Loop(b, func() {
 				n++
 				tick()
 				rd.Reset(body)
-				rec := httptest.NewRecorder()
-				hs.srv.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK || rec.Body.Len() < 100 {
-					b.Fatalf("answer %d %q", rec.Code, rec.Body)
+				w.reset()
+				hs.srv.ServeHTTP(w, req)
+				if w.code != http.StatusOK || w.body.Len() < 100 {
+					b.Fatalf("answer %d %q", w.code, w.body.Bytes())
 				}
 			})
 			if runs != n { // the handler goroutine returned before each answer: runs is settled
@@ -135,6 +138,36 @@ func envelopeText(b *testing.B, r io.Reader) string {
 		b.Fatalf("no <Encrypt> in the envelope (%v)", err)
 	}
 	return env.Encrypt
+}
+
+// benchWriter is a ResponseWriter reused across iterations: an
+// httptest.ResponseRecorder costs 7 allocations and about 1.5 µs per answer on
+// the 2-core machine, half the safe-mode floor, none of it the webhook's.
+type benchWriter struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func newBenchWriter() *benchWriter { return &benchWriter{header: http.Header{}} }
+
+func (w *benchWriter) Header() http.Header { return w.header }
+
+func (w *benchWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+}
+
+func (w *benchWriter) Write(p []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.body.Write(p)
+}
+
+func (w *benchWriter) reset() {
+	clear(w.header)
+	w.code = 0
+	w.body.Reset()
 }
 
 // freshStore is a MemoryDedupStore whose clock moves an hour at each tick:

@@ -52,7 +52,7 @@ func (srv *Server) run(ctx context.Context, in *inbound) []byte {
 			slog.Duration("deadline", srv.deadline))
 		return nil
 	}
-	return srv.render(ctx, c.reply, in.msg) // state is answered: c.reply is set
+	return srv.render(ctx, c.reply, in) // state is answered: c.reply is set
 }
 
 // invoke runs the handler, recovering a panic, then either hands the reply to

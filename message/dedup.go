@@ -160,7 +160,7 @@ func (srv *Server) finish(ctx context.Context, in *inbound, reply []byte) {
 func (srv *Server) keepFor(in *inbound) time.Duration {
 	keep := srv.window
 	if in.sent != 0 {
-		if until := time.Unix(in.sent+1, 0).Add(srv.skew).Sub(srv.now()); until > keep {
+		if until := time.Unix(in.sent+1, 0).Add(srv.skew).Sub(in.now); until > keep {
 			keep = until
 		}
 	}

@@ -43,7 +43,6 @@ func defaults() settings {
 		maxHandlers: DefaultMaxHandlers,
 		window:      DefaultDedupWindow,
 		lateTimeout: defaultLateTimeout,
-		now:         time.Now,
 	}
 }
 
