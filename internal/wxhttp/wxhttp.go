@@ -205,7 +205,13 @@ func DoJSON(client *http.Client, req *http.Request, api string, out any) error {
 	if err != nil {
 		return err
 	}
-	err = ErrCode(api, raw)
+	return DecodeReply(api, raw, out)
+}
+
+// DecodeReply checks the errcode of raw, a reply read whole, and decodes it
+// into out (nil to only check it) once, as DoJSON does.
+func DecodeReply(api string, raw []byte, out any) error {
+	err := ErrCode(api, raw)
 	if wechat.Code(err) == wechat.CodeNotWeChat {
 		return err
 	}
