@@ -31,8 +31,9 @@ type Server struct {
 	slowStore bool // the dedup store may block (not the built-in memory store): bound its calls
 	realClock bool // no WithClock: the server's clock is the arrival's
 
-	handlers sync.WaitGroup // handler goroutines still running, for Shutdown
-	running  atomic.Int64   // handler goroutines still running, for WithMaxHandlers
+	handlers  sync.WaitGroup // handler goroutines still running, for Shutdown
+	running   atomic.Int64   // handler goroutines still running, for WithMaxHandlers
+	deadlines deadlineQueue  // the handlers' deadlines, on one timer
 
 	rejectLog, dropLog sampler // unauthenticated floods must not become log floods
 }
