@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/wxkit/wechat/internal/wxcrypto"
@@ -65,14 +67,14 @@ func (srv *Server) open(r *http.Request, in *inbound) (status int, err error) {
 	if !in.encrypted && srv.cipher != nil && !srv.allowPlaintext {
 		return http.StatusForbidden, errPlaintext
 	}
-	body, status, err := srv.readBody(r)
+	var body []byte
+	if in.encrypted {
+		body, status, err = srv.readEncrypted(r, &q)
+	} else {
+		body, status, err = srv.readBody(r, nil)
+	}
 	if err != nil {
 		return status, err
-	}
-	if in.encrypted {
-		if body, status, err = srv.decrypt(&q, body); err != nil {
-			return status, err
-		}
 	}
 	if in.msg, err = parseMessage(body); err != nil {
 		return http.StatusBadRequest, err
@@ -113,9 +115,28 @@ func (srv *Server) verifyURL(q *query, now time.Time) (string, int, error) {
 // announces a large body and sends it slowly holds only what it has sent.
 const firstRead = 8 << 10
 
-// readBody reads the body up to the limit. The buffer starts at the announced
-// length, at most firstRead, and grows as bytes arrive.
-func (srv *Server) readBody(r *http.Request) ([]byte, int, error) {
+// readEncrypted reads an encrypted push into a pooled buffer, which only the
+// envelope needs, and returns the decrypted message.
+func (srv *Server) readEncrypted(r *http.Request, q *query) ([]byte, int, error) {
+	buf := bodyBufs.Get().(*[]byte)
+	body, status, err := srv.readBody(r, (*buf)[:0])
+	if err == nil {
+		body, status, err = srv.decrypt(q, body)
+	}
+	if cap(*buf) <= maxPooledBody { // nothing refers to the buffer any more: see decrypt
+		bodyBufs.Put(buf)
+	}
+	return body, status, err
+}
+
+var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+const maxPooledBody = 64 << 10
+
+// readBody reads the body up to the limit, into buf's room when it has some.
+// The buffer starts at the announced length, at most firstRead, and grows as
+// bytes arrive.
+func (srv *Server) readBody(r *http.Request, buf []byte) ([]byte, int, error) {
 	if r.ContentLength > srv.bodyLimit {
 		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("%w: %d bytes, the limit is %d", errTooLarge, r.ContentLength, srv.bodyLimit)
 	}
@@ -126,7 +147,7 @@ func (srv *Server) readBody(r *http.Request) ([]byte, int, error) {
 	if r.ContentLength >= 0 {
 		size = min(r.ContentLength+1, firstRead) // +1: the read that sees EOF needs room
 	}
-	body := make([]byte, 0, size)
+	body := slices.Grow(buf[:0], int(size))
 	rd := io.LimitReader(r.Body, srv.bodyLimit+1)
 	for {
 		if len(body) == cap(body) {
@@ -150,12 +171,13 @@ func (srv *Server) readBody(r *http.Request) ([]byte, int, error) {
 	return body, 0, nil
 }
 
-// decrypt verifies msg_signature over the body's <Encrypt> and decrypts it.
+// decrypt verifies msg_signature over the body's <Encrypt> and decrypts it
+// into a new buffer. Nothing it returns refers to body, which may be reused.
 func (srv *Server) decrypt(q *query, body []byte) ([]byte, int, error) {
 	if srv.cipher == nil {
 		return nil, http.StatusInternalServerError, errNoAESKey
 	}
-	enc, err := parseEnvelope(body)
+	enc, err := parseEnvelope(body) // a view of body: used here only
 	if err != nil {
 		return nil, http.StatusBadRequest, err
 	}
