@@ -95,33 +95,33 @@ var sumBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b 
 
 const maxPooledSum = 64 << 10
 
-// decodeHex decodes exactly len(dst)*2 hex digits of s into dst.
+// decodeHex decodes exactly len(dst)*2 hex digits of s, either case, into dst.
 func decodeHex(dst []byte, s string) bool {
 	if len(s) != 2*len(dst) {
 		return false
 	}
+	var bad byte
 	for i := range dst {
-		hi, ok1 := unhex(s[2*i])
-		lo, ok2 := unhex(s[2*i+1])
-		if !ok1 || !ok2 {
-			return false
-		}
+		hi, lo := hexValue[s[2*i]], hexValue[s[2*i+1]]
+		bad |= hi | lo
 		dst[i] = hi<<4 | lo
 	}
-	return true
+	return bad < 16
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
+// hexValue is the value of each hex digit, and 0xff for every other byte.
+var hexValue = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
 	}
-	return 0, false
-}
+	for i := range byte(10) {
+		t['0'+i] = i
+	}
+	for i := range byte(6) {
+		t['a'+i], t['A'+i] = 10+i, 10+i
+	}
+	return t
+}()
 
 // JSAPISignature returns the JS-SDK config signature (JS-SDK 使用权限签名): the
 // hex SHA-1 of "jsapi_ticket=…&noncestr=…&timestamp=…&url=…", with any
