@@ -216,12 +216,14 @@ func (p *xmlParser) element(depth int) (int32, error) {
 			}
 			p.i += 9 + end + 3
 		default:
-			skipped, err := p.skip()
-			if err != nil {
-				return -1, err
-			}
-			if skipped {
-				continue
+			if len(rest) > 1 && (rest[1] == '!' || rest[1] == '?') { // markup, not a child
+				skipped, err := p.skip()
+				if err != nil {
+					return -1, err
+				}
+				if skipped {
+					continue
+				}
 			}
 			child, err := p.element(depth + 1)
 			if err != nil {
