@@ -133,8 +133,6 @@ func (oa *OfficialAccount) call(ctx context.Context, method, path string, query 
 	return decode(path, raw, err, out)
 }
 
-var jsonContentType = []string{"application/json; charset=utf-8"}
-
 // sendJSON makes one attempt of a JSON call: the reply comes back with a
 // *wechat.Error for a non-zero errcode, its other fields not yet checked.
 func (oa *OfficialAccount) sendJSON(ctx context.Context, method, path string, query url.Values, token string, body []byte) ([]byte, error) {
@@ -147,7 +145,7 @@ func (oa *OfficialAccount) sendJSON(ctx context.Context, method, path string, qu
 		return nil, buildError(path, token, err)
 	}
 	if body != nil {
-		req.Header["Content-Type"] = jsonContentType // never written to: shared
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	}
 	return send(oa.client, req, path)
 }
