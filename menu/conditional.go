@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // ID identifies a personalized menu (menuid). WeChat sends it as a number in
@@ -16,8 +17,8 @@ type ID string
 
 // UnmarshalJSON accepts a JSON string or number.
 func (id *ID) UnmarshalJSON(b []byte) error {
-	s, err := flexString(b)
-	if err != nil {
+	var s flexString
+	if err := s.UnmarshalJSON(b); err != nil {
 		return fmt.Errorf("menu: menuid: %w", err)
 	}
 	*id = ID(s)
@@ -54,24 +55,33 @@ type MatchRule struct {
 // UnmarshalJSON accepts each field as a string or a number: current docs send
 // strings, older replies sent numbers ("client_platform_type":2).
 func (r *MatchRule) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
+	var w matchRuleWire
+	if err := json.Unmarshal(b, &w); err != nil {
 		return fmt.Errorf("menu: matchrule: %w", err)
 	}
-	fields := map[string]*string{
-		"tag_id": &r.TagID, "client_platform_type": (*string)(&r.ClientPlatformType), "group_id": &r.GroupID,
-		"sex": &r.Sex, "country": &r.Country, "province": &r.Province, "city": &r.City, "language": &r.Language,
-	}
-	for k, v := range raw {
-		if dst, ok := fields[k]; ok {
-			s, err := flexString(v)
-			if err != nil {
-				return fmt.Errorf("menu: matchrule.%s: %w", k, err)
-			}
-			*dst = s
-		}
-	}
+	*r = w.rule()
 	return nil
+}
+
+// matchRuleWire is a MatchRule as WeChat sends it, each field a string or a
+// number. Get decodes replies into it directly, so that a reply is decoded
+// once (MatchRule's UnmarshalJSON is for callers' own JSON).
+type matchRuleWire struct {
+	TagID              flexString `json:"tag_id"`
+	ClientPlatformType flexString `json:"client_platform_type"`
+	GroupID            flexString `json:"group_id"`
+	Sex                flexString `json:"sex"`
+	Country            flexString `json:"country"`
+	Province           flexString `json:"province"`
+	City               flexString `json:"city"`
+	Language           flexString `json:"language"`
+}
+
+func (w *matchRuleWire) rule() MatchRule {
+	return MatchRule{
+		TagID: string(w.TagID), ClientPlatformType: Platform(w.ClientPlatformType), GroupID: string(w.GroupID),
+		Sex: string(w.Sex), Country: string(w.Country), Province: string(w.Province), City: string(w.City), Language: string(w.Language),
+	}
 }
 
 // Validate checks r locally: at least one field (65304), a documented platform,
@@ -171,20 +181,31 @@ func (s *Service) TryMatch(ctx context.Context, userID string) (*Menu, error) {
 	return &m, nil
 }
 
-// flexString reads a JSON string or number as a string.
-func flexString(b []byte) (string, error) {
+// flexString is a string that WeChat sends as a JSON string or a number.
+type flexString string
+
+// UnmarshalJSON reads a JSON string or number as a string. A string without
+// escapes, and a number, are taken as they are, without a second decoder.
+func (f *flexString) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	switch {
 	case len(b) == 0 || string(b) == "null":
-		return "", nil
+		*f = ""
+		return nil
 	case b[0] == '"':
+		if len(b) >= 2 && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 && utf8.Valid(b) {
+			*f = flexString(b[1 : len(b)-1])
+			return nil
+		}
 		var s string
 		err := json.Unmarshal(b, &s)
-		return s, err
+		*f = flexString(s)
+		return err
 	}
 	var n json.Number
 	if err := json.Unmarshal(b, &n); err != nil {
-		return "", fmt.Errorf("want a string or a number, got %.20s", b)
+		return fmt.Errorf("want a string or a number, got %.20s", b)
 	}
-	return n.String(), nil
+	*f = flexString(n)
+	return nil
 }

@@ -228,6 +228,11 @@ func TestMatchRuleAcceptsNumbers(t *testing.T) {
 	if got.MatchRule != want || got.MenuID != "208396993" || got.Buttons[0].Key != "k" {
 		t.Errorf("Unmarshal = %+v, want rule %+v and menuid 208396993", got, want)
 	}
+	var escaped menu.MatchRule // escapes take the full decoder
+	if err := json.Unmarshal([]byte(`{"country":"\u4e2d\u56fd","city":"a\"b","tag_id":null}`), &escaped); err != nil ||
+		escaped != (menu.MatchRule{Country: "中国", City: `a"b`}) {
+		t.Errorf("Unmarshal of escaped strings = %+v, %v", escaped, err)
+	}
 	var bad menu.MatchRule
 	if err := json.Unmarshal([]byte(`{"tag_id":{"x":1}}`), &bad); err == nil {
 		t.Errorf("Unmarshal of an object tag_id = nil error, want one")

@@ -54,16 +54,20 @@ func (s *Service) Get(ctx context.Context) (*Menus, error) {
 			Buttons []Button `json:"button"`
 			MenuID  ID       `json:"menuid"`
 		} `json:"menu"`
-		Conditional []ConditionalMenu `json:"conditionalmenu"`
+		Conditional []struct {
+			Buttons   []Button      `json:"button"`
+			MatchRule matchRuleWire `json:"matchrule"`
+			MenuID    ID            `json:"menuid"`
+		} `json:"conditionalmenu"`
 	}
 	if err := s.oa.GetJSON(ctx, "/cgi-bin/menu/get", nil, &reply); err != nil {
 		return nil, err
 	}
-	return &Menus{
-		Menu:        Menu{Buttons: reply.Menu.Buttons},
-		MenuID:      reply.Menu.MenuID,
-		Conditional: reply.Conditional,
-	}, nil
+	menus := &Menus{Menu: Menu{Buttons: reply.Menu.Buttons}, MenuID: reply.Menu.MenuID}
+	for _, c := range reply.Conditional {
+		menus.Conditional = append(menus.Conditional, ConditionalMenu{Menu: Menu{Buttons: c.Buttons}, MatchRule: c.MatchRule.rule(), MenuID: c.MenuID})
+	}
+	return menus, nil
 }
 
 // Delete removes the default menu and all personalized menus. Quota: 1000 a day.

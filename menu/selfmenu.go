@@ -55,18 +55,39 @@ type selfButtonPlain SelfButton // no methods: no recursion
 // UnmarshalJSON reads WeChat's shape, where sub_button and news_info are objects
 // holding a list.
 func (b *SelfButton) UnmarshalJSON(data []byte) error {
-	var w selfButtonWire
+	var w selfButtonReply
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
-	*b = SelfButton(w.selfButtonPlain)
+	*b = w.button()
+	return nil
+}
+
+// selfButtonReply is a SelfButton as WeChat sends it, sub-buttons included,
+// without methods: CurrentSelfMenu decodes the reply into it in one pass,
+// where SelfButton's UnmarshalJSON would decode each level again.
+type selfButtonReply struct {
+	selfButtonPlain
+	SubButton *struct {
+		List []selfButtonReply `json:"list"`
+	} `json:"sub_button,omitempty"`
+	NewsInfo *struct {
+		List []NewsItem `json:"list"`
+	} `json:"news_info,omitempty"`
+}
+
+func (w *selfButtonReply) button() SelfButton {
+	b := SelfButton(w.selfButtonPlain)
 	if w.SubButton != nil {
-		b.SubButtons = w.SubButton.List
+		b.SubButtons = make([]SelfButton, len(w.SubButton.List))
+		for i := range w.SubButton.List {
+			b.SubButtons[i] = w.SubButton.List[i].button()
+		}
 	}
 	if w.NewsInfo != nil {
 		b.News = w.NewsInfo.List
 	}
-	return nil
+	return b
 }
 
 // MarshalJSON writes WeChat's shape back.
@@ -94,11 +115,18 @@ func (s *Service) CurrentSelfMenu(ctx context.Context) (*SelfMenu, error) {
 	var reply struct {
 		IsMenuOpen int `json:"is_menu_open"`
 		Info       struct {
-			Buttons []SelfButton `json:"button"`
+			Buttons []selfButtonReply `json:"button"`
 		} `json:"selfmenu_info"`
 	}
 	if err := s.oa.GetJSON(ctx, "/cgi-bin/get_current_selfmenu_info", nil, &reply); err != nil {
 		return nil, err
 	}
-	return &SelfMenu{Open: reply.IsMenuOpen == 1, Buttons: reply.Info.Buttons}, nil
+	menu := &SelfMenu{Open: reply.IsMenuOpen == 1}
+	if reply.Info.Buttons != nil {
+		menu.Buttons = make([]SelfButton, len(reply.Info.Buttons))
+		for i := range reply.Info.Buttons {
+			menu.Buttons[i] = reply.Info.Buttons[i].button()
+		}
+	}
+	return menu, nil
 }

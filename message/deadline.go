@@ -4,22 +4,39 @@ import (
 	"context"
 	"log/slog"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
+	"time"
 )
 
-// call is one handler run. The handler runs on its own goroutine so that the
-// response can go out at the deadline even if the handler ignores ctx; whoever
-// moves state first (the handler returning, or the deadline) decides whether
-// the reply is answered or handed to the late-reply hook. The handler's
-// context doubles as the wake-up: it ends when the handler returns or at the
-// deadline, whichever comes first.
+// call is one handler run, and the handler's context. The handler runs on its
+// own goroutine so that the response can go out at the deadline even if the
+// handler ignores ctx; whoever moves state first (the handler returning, or
+// the deadline) decides whether the reply is answered or handed to the
+// late-reply hook. The context ends when the handler returns (Canceled) or at
+// the deadline (DeadlineExceeded), whichever comes first, and doubles as the
+// wake-up of the request's goroutine.
+//
+// The context is hand-written rather than context.WithDeadline because every
+// push pays for it: a timer per push cost as much as a third of the safe-mode
+// crypto floor. The deadlines of a Server share one timer (deadlineQueue);
+// contexts derived from a call attach to it with AfterFunc, as they do to a
+// context of the standard library, so that no goroutine waits on it.
 type call struct {
-	srv    *Server
-	ctx    context.Context
-	cancel context.CancelFunc
-	msg    *Message
-	state  atomic.Int32
-	reply  Reply // written before state leaves running
+	srv      *Server
+	values   context.Context // the request's context without its cancellation: Value only
+	msg      *Message
+	deadline time.Time
+	done     chan struct{}
+	state    atomic.Int32
+	reply    Reply // written before state leaves running
+
+	mu    sync.Mutex
+	err   error
+	after map[*afterCall]struct{} // AfterFunc callbacks still to run
+
+	prev, next *call // in the Server's deadline queue, guarded by its lock
+	queued     bool
 }
 
 const (
@@ -41,18 +58,19 @@ func (srv *Server) run(ctx context.Context, in *inbound) []byte {
 		}
 		return nil
 	}
-	c := &call{srv: srv, msg: in.msg}
-	c.ctx, c.cancel = context.WithDeadline(context.WithoutCancel(ctx), in.arrived.Add(srv.deadline))
+	c := &call{srv: srv, values: context.WithoutCancel(ctx), msg: in.msg,
+		deadline: in.arrived.Add(srv.deadline), done: make(chan struct{})}
 	srv.handlers.Add(1)
+	srv.deadlines.add(c)
 	go c.invoke()
-	<-c.ctx.Done()
-	if c.state.CompareAndSwap(running, expired) {
+	<-c.done
+	if c.state.Load() == expired {
 		srv.logger.LogAttrs(ctx, slog.LevelWarn, "message: handler missed the deadline; answered success",
 			slog.String("msg_type", string(in.msg.MsgType)), slog.String("event", string(in.msg.Event)),
 			slog.Duration("deadline", srv.deadline))
 		return nil
 	}
-	return srv.render(ctx, c.reply, in.msg) // state is answered: c.reply is set
+	return srv.render(ctx, c.reply, in) // state is answered: c.reply is set
 }
 
 // invoke runs the handler, recovering a panic, then either hands the reply to
@@ -63,23 +81,23 @@ func (c *call) invoke() {
 	r := c.handle()
 	c.reply = r
 	if c.state.CompareAndSwap(running, answered) {
-		c.cancel() // wakes run
+		c.srv.deadlines.remove(c)
+		c.end(context.Canceled) // wakes run
 		return
 	}
-	c.cancel()
-	c.srv.late(c.ctx, c.msg, r)
+	c.srv.late(c, c.msg, r)
 }
 
 func (c *call) handle() (r Reply) {
 	defer func() {
 		if p := recover(); p != nil {
-			c.srv.logger.LogAttrs(c.ctx, slog.LevelError, "message: handler panicked; answered success",
+			c.srv.logger.LogAttrs(c, slog.LevelError, "message: handler panicked; answered success",
 				slog.Any("panic", p), slog.String("msg_type", string(c.msg.MsgType)),
 				slog.String("event", string(c.msg.Event)), slog.String("stack", string(debug.Stack())))
 			r = nil
 		}
 	}()
-	return c.srv.h.ServeMessage(c.ctx, c.msg)
+	return c.srv.h.ServeMessage(c, c.msg)
 }
 
 // late delivers the reply of a handler that returned after the deadline.

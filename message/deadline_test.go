@@ -3,12 +3,13 @@ package message
 import (
 	"context"
 	"errors"
-	"github.com/wxkit/wechat/internal/testutil"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/wechattest"
 )
 
@@ -197,4 +198,86 @@ func TestMaxHandlers(t *testing.T) {
 	if n := runs.Load(); n != 3 {
 		t.Errorf("after the handlers returned: started = %d, want 3", n)
 	}
+}
+
+type ctxKey struct{}
+
+// TestHandlerContext: the handler's context carries the request's values and
+// the deadline; contexts derived from it end with it, with its error, and
+// follow it without a goroutine of their own; it ends Canceled when the
+// handler returns, DeadlineExceeded at the deadline.
+func TestHandlerContext(t *testing.T) {
+	t.Parallel()
+	type seen struct {
+		value        any
+		deadline     time.Time
+		hasDeadline  bool
+		goroutine    bool  // a derived context needed a goroutine
+		childErr     error // a WithTimeout child of the handler's context, once it ended
+		cause        error
+		afterFuncRan bool
+	}
+	got := make(chan seen, 1)
+	var kept atomic.Pointer[context.Context] // the context of a handler that returned
+	var keptChild atomic.Pointer[context.Context]
+	hs := newHarness(t, HandlerFunc(func(ctx context.Context, m *Message) Reply {
+		child, cancel := context.WithTimeout(ctx, time.Hour)
+		defer cancel()
+		if m.Content == "quick" {
+			grand, cancelGrand := context.WithCancel(ctx) // left to the parent to end
+			t.Cleanup(cancelGrand)
+			kept.Store(&ctx)
+			keptChild.Store(&grand)
+			return Text("quick")
+		}
+		ran := make(chan struct{})
+		context.AfterFunc(ctx, func() { close(ran) })
+		var s seen
+		s.value = ctx.Value(ctxKey{})
+		s.deadline, s.hasDeadline = ctx.Deadline()
+		s.goroutine = testutil.GoroutinesLeft("propagateCancel")
+		<-child.Done()
+		<-ran
+		s.childErr, s.cause, s.afterFuncRan = child.Err(), context.Cause(ctx), true
+		got <- s
+		return nil
+	}), WithDeadline(50*time.Millisecond))
+	c := hs.client(wechattest.ModePlaintext)
+
+	req, err := c.NewRequest(context.WithValue(t.Context(), ctxKey{}, "from the request"), c.Text("o1", "slow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if rec := hs.serve(req); rec.Code != 200 || rec.Body.String() != "success" {
+		t.Fatalf("answer %d %q, want success at the deadline", rec.Code, rec.Body)
+	}
+	s := <-got
+	if s.value != "from the request" || !s.hasDeadline || s.deadline.Before(start) || s.deadline.After(start.Add(time.Second)) {
+		t.Errorf("handler saw value %v, deadline %v (set %v); want the request's value and a deadline 50ms after %v", s.value, s.deadline, s.hasDeadline, start)
+	}
+	if s.goroutine {
+		t.Error("a context derived from the handler's started a goroutine to follow it")
+	}
+	if !errors.Is(s.childErr, context.DeadlineExceeded) || !errors.Is(s.cause, context.DeadlineExceeded) || !s.afterFuncRan {
+		t.Errorf("at the deadline: child %v, cause %v, AfterFunc ran %v; want DeadlineExceeded, DeadlineExceeded, true", s.childErr, s.cause, s.afterFuncRan)
+	}
+
+	if rec := hs.serve(mustRequest(t, c, c.Text("o1", "quick"))); rec.Code != 200 {
+		t.Fatalf("quick: %d", rec.Code)
+	}
+	ctx, child := *kept.Load(), *keptChild.Load()
+	<-child.Done()
+	if !errors.Is(ctx.Err(), context.Canceled) || !errors.Is(child.Err(), context.Canceled) {
+		t.Errorf("after the handler returned: ctx %v, child %v; want Canceled", ctx.Err(), child.Err())
+	}
+}
+
+func mustRequest(t *testing.T, c *wechattest.WebhookClient, msg []byte) *http.Request {
+	t.Helper()
+	req, err := c.NewRequest(t.Context(), msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
 }

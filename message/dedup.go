@@ -14,15 +14,19 @@ import (
 // concurrent use.
 //
 // A key is claimed once, then finished once with the reply; replies are the
-// plaintext reply XML, empty for "success".
+// plaintext reply XML, empty for "success". A store may keep a reply for less
+// than the key's TTL, as long as WeChat's retries need it (about 15 s), and
+// answer a later Wait with an empty reply ("success"): the message is still
+// not handled twice. [MemoryDedupStore] keeps replies 20 s.
 type DedupStore interface {
 	// Claim marks key as being handled, for ttl, unless it already is. It reports
 	// whether this call claimed it: true means run the handler. The Server claims
 	// for its deadline plus a grace, and finishes within it; a claim that runs out
 	// unfinished means the claimant died, and a retry may claim the key again.
 	Claim(ctx context.Context, key string, ttl time.Duration) (first bool, err error)
-	// Finish stores the reply for a claimed key, keeping it for ttl, and wakes
-	// every Wait on key.
+	// Finish stores the reply for a claimed key, keeping the key for ttl, and
+	// wakes every Wait on key. It must not keep reply past its return (the
+	// Server reuses the buffer): a store copies what it keeps.
 	Finish(ctx context.Context, key string, reply []byte, ttl time.Duration) error
 	// Wait returns the reply of key once it is finished. It returns ctx's error if
 	// ctx ends first, and ErrDedupGone if key is not (or no longer) claimed.
@@ -156,7 +160,7 @@ func (srv *Server) finish(ctx context.Context, in *inbound, reply []byte) {
 func (srv *Server) keepFor(in *inbound) time.Duration {
 	keep := srv.window
 	if in.sent != 0 {
-		if until := time.Unix(in.sent+1, 0).Add(srv.skew).Sub(srv.now()); until > keep {
+		if until := time.Unix(in.sent+1, 0).Add(srv.skew).Sub(in.now); until > keep {
 			keep = until
 		}
 	}

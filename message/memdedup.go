@@ -2,6 +2,7 @@ package message
 
 import (
 	"context"
+	"hash/maphash"
 	"sync"
 	"time"
 )
@@ -9,54 +10,81 @@ import (
 // MemoryDedupStore is the DedupStore of a single server: the retry window in
 // this process, bounded by entries and bytes, with no goroutine of its own.
 //
-// Each message costs about dedupEntryCost bytes (160) plus its key (about 40)
-// and its reply (the plaintext reply XML, empty for "success"), for as long as it
-// is remembered (see WithDedupWindow and WithTimestampSkew: 5 minutes by
-// default). When a bound is reached the oldest messages are forgotten first; a
-// retry or replay of a forgotten message runs its handler again. The default
-// bounds, 200,000 messages and 64 MiB, hold the default window of a steady 600
-// messages a second with short replies; a busier account, or several replicas,
-// want a shared store (message/redisdedup) or larger bounds.
+// It keeps two things apart, for as long as each is of use:
+//
+//   - The reply, for the reply window (WithReplyWindow, default 20 s, counted
+//     from Finish). WeChat tries a push three times, 5 s apart, so a retry
+//     comes within about 15 s; the reply is kept at its exact size.
+//   - The message's key, for the TTL the Server asks: the dedup window (1
+//     minute), and with the timestamp check on, until the push's timestamp
+//     leaves the 5-minute window. It is kept as a 64-bit hash (seeded at random
+//     per store) in a fixed-size slot.
+//
+// A retry or replay inside the reply window is answered the same reply. One
+// that comes after the reply went, while the key is kept, is answered
+// "success" (an empty reply), which tells WeChat there is nothing to show: the
+// handler is not run again. One after that is refused by the timestamp check.
+// Two distinct keys share a hash with odds of about one in 2⁶⁴ per pair: at the
+// default bounds, a new message is mistaken for a retry less than once in 10¹³.
+//
+// What a message costs: 90 to 130 bytes of live heap for its key (its slot
+// and its index entry, with the spare room their growth leaves), plus its reply
+// (the plaintext reply XML, nothing for "success") while the reply is kept.
+// Len counts dedupEntryCost bytes a message, plus its reply.
+//
+// The default bounds, 200,000 messages and 64 MiB, hold a steady 650 new
+// messages a second over the 5-minute timestamp window, in 18 to 26 MB of keys
+// plus the last 20 s of replies (13,000 replies of 300 bytes: 4 MB). A flood
+// costs no more than the bounds: past 200,000 messages, or 64 MiB, the oldest
+// replies go first, then the oldest keys; a retry or replay of a message whose
+// key was forgotten runs its handler again. A busier account, or several
+// replicas, want a shared store (message/redisdedup) or larger bounds.
 //
 // The hand-written store, rather than a cache library, is for what a library
 // does not give together: a cap in bytes as well as entries, a TTL per entry,
-// Wait on an entry not yet finished, no janitor goroutine, and a small,
-// predictable cost per entry.
+// a reply dropped before its key, Wait on an entry not yet finished, no janitor
+// goroutine, and a small, predictable cost per entry.
 type MemoryDedupStore struct {
 	maxEntries int
 	maxBytes   int64
+	replyFor   time.Duration
 	now        func() time.Time // tests move it
+	seed       maphash.Seed
 
-	mu      sync.Mutex
-	entries map[string]*dedupEntry
-	queue   []*dedupEntry // in claim order, oldest at head; removed entries stay until popped
-	head    int
+	mu    sync.Mutex
+	index map[uint64]uint64 // key hash → sequence number of its slot
+	// slots is a ring of power-of-two length holding the slots in claim order:
+	// slot seq is slots[seq&(len-1)], for first ≤ seq < next.
+	slots   []dedupSlot
+	first   uint64
+	next    uint64
+	replies uint64 // every slot before this one has dropped its reply
 	bytes   int64
+	wake    map[uint64]chan struct{} // keys a Wait waits on; made on demand
 }
 
-// dedupEntryCost is what an entry costs besides its key and reply: the entry,
-// its map slot and its queue slot, rounded up.
-const dedupEntryCost = 160
+// dedupSlot is one claimed key. A slot replaced by a newer one of the same key
+// has expires 0 and no longer counts.
+type dedupSlot struct {
+	hash    uint64
+	expires int64  // Unix nanoseconds; the key is forgotten then
+	until   int64  // Unix nanoseconds; the reply is dropped then. 0 while the handler runs
+	reply   []byte // nil for "success", and once dropped
+}
 
-// The default bounds of a MemoryDedupStore.
+// dedupEntryCost is what Len counts for a message besides its reply: its slot
+// and its index entry.
+const dedupEntryCost = 80
+
+// The default bounds of a MemoryDedupStore, and how long it keeps a reply.
 const (
-	DefaultDedupMaxEntries = 200_000
-	DefaultDedupMaxBytes   = 64 << 20
+	DefaultDedupMaxEntries  = 200_000
+	DefaultDedupMaxBytes    = 64 << 20
+	DefaultDedupReplyWindow = 20 * time.Second // WeChat's three tries span about 15 s
 )
 
-// dedupEntry is one claimed key. Its channel is made only when someone waits,
-// which keeps the common case (no retry) to one allocation. Fields other than
-// key are guarded by the store's mutex.
-type dedupEntry struct {
-	key     string
-	expires int64 // Unix nanoseconds
-	reply   []byte
-	wake    chan struct{}
-	done    bool
-	gone    bool // removed from the map (and from the byte count)
-}
-
-func (e *dedupEntry) cost() int64 { return dedupEntryCost + int64(len(e.key)+cap(e.reply)) }
+// minSlots is the ring's smallest length; it shrinks no further.
+const minSlots = 64
 
 // MemoryDedupOption configures a MemoryDedupStore.
 type MemoryDedupOption func(*MemoryDedupStore)
@@ -67,16 +95,25 @@ func WithMaxEntries(n int) MemoryDedupOption {
 	return func(s *MemoryDedupStore) { s.maxEntries = n }
 }
 
-// WithMaxBytes sets how many bytes of keys, replies and bookkeeping the store
-// holds at most (default 64 MiB); n < 1 means the default. A reply larger than
+// WithMaxBytes sets how many bytes of replies and bookkeeping the store holds
+// at most (default 64 MiB); n < 1 means the default. Over it, the oldest
+// replies are dropped first, then the oldest messages. A reply larger than
 // this is not kept.
 func WithMaxBytes(n int64) MemoryDedupOption {
 	return func(s *MemoryDedupStore) { s.maxBytes = n }
 }
 
+// WithReplyWindow sets how long after Finish a reply is kept (default 20 s, past
+// WeChat's three tries); the key stays for its own TTL, and a retry after the
+// reply went is answered "success". d < 1 means the default. A window longer
+// than the key's TTL keeps the reply as long as the key.
+func WithReplyWindow(d time.Duration) MemoryDedupOption {
+	return func(s *MemoryDedupStore) { s.replyFor = d }
+}
+
 // NewMemoryDedupStore returns an empty in-process store.
 func NewMemoryDedupStore(opts ...MemoryDedupOption) *MemoryDedupStore {
-	s := &MemoryDedupStore{now: time.Now, entries: map[string]*dedupEntry{}}
+	s := &MemoryDedupStore{now: time.Now, seed: maphash.MakeSeed(), index: map[uint64]uint64{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -86,125 +123,198 @@ func NewMemoryDedupStore(opts ...MemoryDedupOption) *MemoryDedupStore {
 	if s.maxBytes < 1 {
 		s.maxBytes = DefaultDedupMaxBytes
 	}
+	if s.replyFor < 1 {
+		s.replyFor = DefaultDedupReplyWindow
+	}
 	return s
 }
 
 // Claim implements DedupStore.
 func (s *MemoryDedupStore) Claim(_ context.Context, key string, ttl time.Duration) (bool, error) {
+	h := maphash.String(s.seed, key)
 	now := s.now().UnixNano()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e, ok := s.entries[key]; ok && e.expires > now {
+	if sl, _ := s.lookup(h, now); sl != nil {
 		return false, nil
 	}
-	s.add(&dedupEntry{key: key, expires: now + int64(ttl)}, now)
+	s.add(dedupSlot{hash: h, expires: now + int64(ttl)}, now)
 	return true, nil
 }
 
-// Finish implements DedupStore.
+// Finish implements DedupStore. The reply is copied at its exact size.
 func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte, ttl time.Duration) error {
+	h := maphash.String(s.seed, key)
 	now := s.now().UnixNano()
+	if len(reply) == 0 || int64(len(reply)) > s.maxBytes {
+		reply = nil
+	} else {
+		reply = append([]byte(nil), reply...)
+	}
+	done := dedupSlot{hash: h, expires: now + int64(ttl), until: now + int64(s.replyFor), reply: reply}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.entries[key]
-	if !ok || e.expires <= now { // the claim ran out while the handler ran: remember the answer anyway
-		s.add(&dedupEntry{key: key, expires: now + int64(ttl), reply: reply, done: true}, now)
+	sl, _ := s.lookup(h, now)
+	if sl == nil { // the claim ran out while the handler ran: remember the answer anyway
+		s.add(done, now)
 		return nil
 	}
-	s.bytes += int64(cap(reply) - cap(e.reply))
-	e.done, e.reply = true, reply
-	e.expires = now + int64(ttl) // a claim lives only until its deadline; an answer, the whole window
-	if e.wake != nil {
-		close(e.wake)
-		e.wake = nil
-	}
+	// A claim lives only until its deadline; an answer, the whole window.
+	s.bytes += int64(cap(reply) - cap(sl.reply))
+	*sl = done
+	s.wakeWaiters(h)
 	s.trim(now)
 	return nil
 }
 
-// Wait implements DedupStore.
+// Wait implements DedupStore. A message whose reply was dropped (past the
+// reply window) has an empty reply: "success".
 func (s *MemoryDedupStore) Wait(ctx context.Context, key string) ([]byte, error) {
-	now := s.now().UnixNano()
+	h := maphash.String(s.seed, key)
 	s.mu.Lock()
-	e, ok := s.entries[key]
-	if !ok || e.expires <= now {
+	now := s.now().UnixNano()
+	sl, seq := s.lookup(h, now)
+	if sl == nil {
 		s.mu.Unlock()
 		return nil, ErrDedupGone
 	}
-	if e.done {
+	if sl.until != 0 {
+		reply := sl.replyAt(now)
 		s.mu.Unlock()
-		return e.reply, nil
+		return reply, nil
 	}
-	if e.wake == nil {
-		e.wake = make(chan struct{})
+	if s.wake == nil {
+		s.wake = map[uint64]chan struct{}{}
 	}
-	wake := e.wake
+	wake := s.wake[h]
+	if wake == nil {
+		wake = make(chan struct{})
+		s.wake[h] = wake
+	}
 	s.mu.Unlock()
 	select {
 	case <-wake:
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if !e.done { // forgotten before it was finished: the bounds were reached
-			return nil, ErrDedupGone
-		}
-		return e.reply, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now = s.now().UnixNano()
+	sl, again := s.lookup(h, now)
+	if sl == nil || again != seq || sl.until == 0 { // forgotten before it was finished: the bounds were reached
+		return nil, ErrDedupGone
+	}
+	return sl.replyAt(now), nil
 }
 
-// Len returns how many messages the store remembers and the bytes they cost.
+// Len returns how many messages the store remembers and the bytes it counts
+// for them.
 func (s *MemoryDedupStore) Len() (entries int, bytes int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.entries), s.bytes
+	return len(s.index), s.bytes
 }
 
-// add stores e under its key, replacing an expired entry, then trims.
-func (s *MemoryDedupStore) add(e *dedupEntry, now int64) {
-	if old, ok := s.entries[e.key]; ok {
-		s.remove(old)
+// lookup returns the live slot of hash h and its sequence number, or nil.
+func (s *MemoryDedupStore) lookup(h uint64, now int64) (*dedupSlot, uint64) {
+	seq, ok := s.index[h]
+	if !ok {
+		return nil, 0
 	}
-	s.entries[e.key] = e
-	s.bytes += e.cost()
-	s.queue = append(s.queue, e)
+	sl := s.slot(seq)
+	if sl.expires <= now {
+		return nil, 0
+	}
+	return sl, seq
+}
+
+func (s *MemoryDedupStore) slot(seq uint64) *dedupSlot { return &s.slots[seq&uint64(len(s.slots)-1)] }
+
+// replyAt returns the reply of a finished slot at now: nil once its window
+// has passed, whether or not trim has dropped it yet.
+func (sl *dedupSlot) replyAt(now int64) []byte {
+	if sl.until <= now {
+		return nil
+	}
+	return sl.reply
+}
+
+func (sl *dedupSlot) cost() int64 { return dedupEntryCost + int64(cap(sl.reply)) }
+
+// add stores sl as the newest slot, replacing an expired one of its key, then
+// trims.
+func (s *MemoryDedupStore) add(sl dedupSlot, now int64) {
+	if seq, ok := s.index[sl.hash]; ok {
+		s.forget(seq)
+	}
+	if s.next-s.first == uint64(len(s.slots)) {
+		s.resize(max(2*len(s.slots), minSlots))
+	}
+	*s.slot(s.next) = sl
+	s.index[sl.hash] = s.next
+	s.next++
+	s.bytes += sl.cost()
 	s.trim(now)
 }
 
-// remove forgets e; its queue slot is dropped when it reaches the head.
-func (s *MemoryDedupStore) remove(e *dedupEntry) {
-	if e.gone {
+// forget uncounts the slot seq and wakes its waiters, who find it gone; the
+// slot itself leaves the ring when it reaches the head.
+func (s *MemoryDedupStore) forget(seq uint64) {
+	sl := s.slot(seq)
+	if sl.expires == 0 {
 		return
 	}
-	e.gone = true
-	delete(s.entries, e.key)
-	s.bytes -= e.cost()
-	if e.wake != nil { // waiters find the key gone
-		close(e.wake)
-		e.wake = nil
+	s.bytes -= sl.cost()
+	if cur, ok := s.index[sl.hash]; ok && cur == seq {
+		delete(s.index, sl.hash)
+	}
+	s.wakeWaiters(sl.hash)
+	*sl = dedupSlot{hash: sl.hash}
+}
+
+func (s *MemoryDedupStore) wakeWaiters(h uint64) {
+	if wake, ok := s.wake[h]; ok {
+		close(wake)
+		delete(s.wake, h)
 	}
 }
 
-// trim forgets the oldest entries while they have expired or a bound is
-// exceeded. Entries expire in about the order they were claimed, so looking at
-// the head is enough; one that outlives those behind it delays their removal,
-// never past the bounds.
+// trim drops the replies past their window, or all the oldest while over the
+// byte bound, then forgets the oldest messages while they have expired or a
+// bound is exceeded. Slots are in claim order, which is about the order of
+// their replies' windows and their keys' expiry, so looking at the oldest is
+// enough: a slot that outlives those behind it (a handler still running, an
+// older timestamp) delays them, never past the bounds.
 func (s *MemoryDedupStore) trim(now int64) {
-	for s.head < len(s.queue) {
-		e := s.queue[s.head]
-		if !e.gone && e.expires > now && len(s.entries) <= s.maxEntries && s.bytes <= s.maxBytes {
+	for ; s.replies < s.next; s.replies++ {
+		sl := s.slot(s.replies)
+		if sl.expires > now && (sl.until == 0 || sl.until > now && s.bytes <= s.maxBytes) {
 			break
 		}
-		s.remove(e)
-		s.queue[s.head] = nil
-		s.head++
+		s.bytes -= int64(cap(sl.reply))
+		sl.reply = nil
 	}
-	if s.head > 64 && s.head*2 >= len(s.queue) { // reuse the space of the popped head
-		n := copy(s.queue, s.queue[s.head:])
-		clear(s.queue[n:])
-		s.queue = s.queue[:n]
-		s.head = 0
+	for ; s.first < s.next; s.first++ {
+		sl := s.slot(s.first)
+		if sl.expires > now && len(s.index) <= s.maxEntries && s.bytes <= s.maxBytes {
+			break
+		}
+		s.forget(s.first)
+		*sl = dedupSlot{}
 	}
+	s.replies = max(s.replies, s.first)
+	if n := len(s.slots); n > minSlots && s.next-s.first <= uint64(n/4) {
+		s.resize(n / 2)
+	}
+}
+
+// resize moves the ring to n slots (a power of two, room for all).
+func (s *MemoryDedupStore) resize(n int) {
+	slots := make([]dedupSlot, n)
+	for seq := s.first; seq < s.next; seq++ {
+		slots[seq&uint64(n-1)] = *s.slot(seq)
+	}
+	s.slots = slots
 }
 
 var _ DedupStore = (*MemoryDedupStore)(nil)

@@ -3,6 +3,7 @@ package message
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -59,6 +60,143 @@ func TestMemoryDedupStoreBounds(t *testing.T) {
 	}
 }
 
+// TestMemoryDedupReplyWindow: the reply is kept for the reply window, then
+// dropped while the key stays: a retry is answered "success" without running
+// the handler, until the key's own TTL ends.
+func TestMemoryDedupReplyWindow(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	var clock atomic.Int64
+	s := NewMemoryDedupStore(WithReplyWindow(10 * time.Second))
+	s.now = func() time.Time { return time.Unix(0, clock.Load()) }
+	reply := make([]byte, 300, 4096) // a build buffer with room to spare
+	copy(reply, "<xml>reply</xml>")
+	s.Claim(ctx, "k", time.Second)
+	s.Finish(ctx, "k", reply, time.Minute)
+	reply[0] = 'X' // the buffer is the caller's again
+	if _, bytes := s.Len(); bytes > dedupEntryCost+320 {
+		t.Errorf("a 300-byte reply counts %d bytes: kept with its spare room", bytes)
+	}
+
+	steps := []struct {
+		after     time.Duration
+		wantReply bool
+		wantErr   error
+	}{
+		{9 * time.Second, true, nil},  // inside the reply window
+		{2 * time.Second, false, nil}, // past it: "success", the key still claimed
+		{48 * time.Second, false, nil},
+		{2 * time.Second, false, ErrDedupGone}, // past the key's TTL
+	}
+	for _, st := range steps {
+		clock.Add(int64(st.after))
+		got, err := s.Wait(ctx, "k")
+		if err != st.wantErr || (len(got) == 300) != st.wantReply || st.wantReply && got[0] != '<' {
+			t.Fatalf("at %v: Wait = %.10q (%d bytes), %v; want reply %v, error %v",
+				time.Duration(clock.Load()), got, len(got), err, st.wantReply, st.wantErr)
+		}
+		if first, _ := s.Claim(ctx, "k", time.Second); first != (st.wantErr != nil) {
+			t.Fatalf("at %v: Claim = %v", time.Duration(clock.Load()), first)
+		}
+	}
+	s.Claim(ctx, "other", time.Minute) // trims
+	if n, bytes := s.Len(); n != 2 || bytes != 2*dedupEntryCost {
+		t.Errorf("Len = %d, %d; want 2 messages with no reply (%d bytes)", n, bytes, 2*dedupEntryCost)
+	}
+}
+
+// TestMemoryDedupBytesDropRepliesFirst: over the byte bound the oldest replies
+// go before any key, so that a retry is answered "success" rather than handled
+// again.
+func TestMemoryDedupBytesDropRepliesFirst(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	const n, size = 50, 10 << 10
+	s := NewMemoryDedupStore(WithMaxBytes(n*dedupEntryCost + 10*size))
+	for i := range n {
+		key := fmt.Sprint("k", i)
+		s.Claim(ctx, key, time.Minute)
+		s.Finish(ctx, key, make([]byte, size), time.Minute)
+	}
+	if got, _ := s.Len(); got != n {
+		t.Fatalf("the store holds %d messages, want all %d", got, n)
+	}
+	for i := range n {
+		key := fmt.Sprint("k", i)
+		got, err := s.Wait(ctx, key)
+		if want := i >= n-10; err != nil || (len(got) == size) != want {
+			t.Errorf("Wait(%s) = %d bytes, %v; want the reply: %v", key, len(got), err, want)
+		}
+	}
+}
+
+// TestMemoryDedupRingShrinks: after a burst expires, the ring gives its room
+// back.
+func TestMemoryDedupRingShrinks(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	var clock atomic.Int64
+	s := NewMemoryDedupStore()
+	s.now = func() time.Time { return time.Unix(0, clock.Load()) }
+	for i := range 10_000 {
+		s.Claim(ctx, fmt.Sprint(i), time.Second)
+	}
+	if len(s.slots) < 10_000 {
+		t.Fatalf("ring of %d slots for 10,000 messages", len(s.slots))
+	}
+	clock.Add(int64(2 * time.Second))
+	for i := range 10 {
+		s.Claim(ctx, fmt.Sprint("new", i), time.Second)
+	}
+	if n, _ := s.Len(); n != 10 || len(s.slots) > 4*minSlots {
+		t.Errorf("after expiry: %d messages in %d slots; want 10 in at most %d", n, len(s.slots), 4*minSlots)
+	}
+}
+
+// TestMemoryDedupConcurrent: many deliveries of the same keys at once, as
+// retries racing their first delivery: each key is claimed once, and every
+// other delivery gets that claim's reply. Run it with -race.
+func TestMemoryDedupConcurrent(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := NewMemoryDedupStore(WithMaxEntries(1000))
+	const keys, deliveries = 200, 8
+	var claims [keys]atomic.Int32
+	var wg sync.WaitGroup
+	for d := range deliveries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range keys {
+				k := (i + d*keys/deliveries) % keys // deliveries start at different keys
+				key := fmt.Sprint("gh|m|", k)
+				first, err := s.Claim(ctx, key, time.Minute)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if first {
+					claims[k].Add(1)
+					s.Finish(ctx, key, []byte(key), time.Minute)
+					continue
+				}
+				if got, err := s.Wait(ctx, key); err != nil || string(got) != key {
+					t.Errorf("Wait(%s) = %q, %v; want the first delivery's reply", key, got, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for k := range claims {
+		if n := claims[k].Load(); n != 1 {
+			t.Errorf("key %d claimed %d times, want once", k, n)
+		}
+	}
+	if n, _ := s.Len(); n != keys {
+		t.Errorf("the store holds %d messages, want %d", n, keys)
+	}
+}
+
 // TestMemoryDedupWaitOnEvicted: a retry waiting for a message that the bounds
 // push out learns that it is gone, so that it handles the message itself.
 func TestMemoryDedupWaitOnEvicted(t *testing.T) {
@@ -68,11 +206,7 @@ func TestMemoryDedupWaitOnEvicted(t *testing.T) {
 	s.Claim(ctx, "a", time.Minute)
 	errc := make(chan error, 1)
 	go func() { _, err := s.Wait(ctx, "a"); errc <- err }()
-	testutil.WaitFor(t, func() bool {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return s.entries["a"].wake != nil
-	}, "the waiter")
+	testutil.WaitFor(t, func() bool { return s.waiting() == 1 }, "the waiter")
 	s.Claim(ctx, "b", time.Minute) // pushes a out
 	if err := <-errc; err != ErrDedupGone {
 		t.Errorf("Wait on an evicted key = %v, want ErrDedupGone", err)
@@ -91,6 +225,13 @@ func TestServersStartNoGoroutine(t *testing.T) {
 	if testutil.GoroutinesLeft("patrickmn/go-cache") {
 		t.Error("a go-cache janitor is running")
 	}
+}
+
+// waiting returns how many keys a Wait waits on.
+func (s *MemoryDedupStore) waiting() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.wake)
 }
 
 func BenchmarkMemoryDedupStore(b *testing.B) {

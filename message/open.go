@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/wxkit/wechat/internal/wxcrypto"
@@ -24,58 +26,61 @@ var (
 // inbound is a request that passed every check.
 type inbound struct {
 	msg       *Message
-	echo      string // URL verification: what to answer
-	encrypted bool   // the reply must be encrypted too
-	nonce     string // echoed in an encrypted reply
-	sent      int64  // the push's timestamp (Unix seconds); 0 when the check is off
-	key       string // the dedup key, set by dispatch
-	arrived   time.Time
+	echo      string    // URL verification: what to answer
+	encrypted bool      // the reply must be encrypted too
+	nonce     string    // echoed in an encrypted reply
+	sent      int64     // the push's timestamp (Unix seconds); 0 when the check is off
+	key       string    // the dedup key, set by dispatch
+	arrived   time.Time // on the real clock, for the deadline
+	now       time.Time // on the server's clock (WithClock), for the timestamp check and the retry window
+	replied   time.Time // on the server's clock, when the reply was rendered
+	buf       *[]byte   // the rendered reply's pooled buffer
 }
 
 // open checks the method, the signature, the timestamp, the mode and the size
 // and, in compatible and safe mode, decrypts; then parses. Nothing of the body is
 // read before the signature and the timestamp have been checked. The status goes
 // with a non-nil error.
-func (srv *Server) open(r *http.Request) (in inbound, status int, err error) {
+func (srv *Server) open(r *http.Request, in *inbound) (status int, err error) {
 	q := parseQuery(r.URL.RawQuery)
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		return in, http.StatusMethodNotAllowed, errMethod
+		return http.StatusMethodNotAllowed, errMethod
 	}
 	if r.Method == http.MethodGet {
-		in.echo, status, err = srv.verifyURL(&q)
-		return in, status, err
+		in.echo, status, err = srv.verifyURL(&q, in.now)
+		return status, err
 	}
 
 	// WeChat signs every push with the 3-field signature, safe mode included (the
 	// docs' safe-mode example carries it): checking it first means a stranger
 	// cannot make the server read, buffer or decrypt a body.
 	if err := srv.verifySignature(&q); err != nil {
-		return in, http.StatusForbidden, err
+		return http.StatusForbidden, err
 	}
-	if in.sent, err = srv.checkTimestamp(q.timestamp); err != nil {
-		return in, http.StatusForbidden, err
+	if in.sent, err = srv.checkTimestamp(q.timestamp, in.now); err != nil {
+		return http.StatusForbidden, err
 	}
 	// Decide "encrypted" by encrypt_type=aes, as WeChat sends it in compatible and
 	// safe mode. msg_signature then covers the body, and the plain fields that
 	// compatible mode also carries are not signed: only the decrypted copy is used.
 	in.encrypted = q.encryptType == "aes"
 	if !in.encrypted && srv.cipher != nil && !srv.allowPlaintext {
-		return in, http.StatusForbidden, errPlaintext
+		return http.StatusForbidden, errPlaintext
 	}
-	body, status, err := srv.readBody(r)
-	if err != nil {
-		return in, status, err
-	}
+	var body []byte
 	if in.encrypted {
-		if body, status, err = srv.decrypt(&q, body); err != nil {
-			return in, status, err
-		}
+		body, status, err = srv.readEncrypted(r, &q)
+	} else {
+		body, status, err = srv.readBody(r, nil)
+	}
+	if err != nil {
+		return status, err
 	}
 	if in.msg, err = parseMessage(body); err != nil {
-		return in, http.StatusBadRequest, err
+		return http.StatusBadRequest, err
 	}
 	in.nonce = q.nonce
-	return in, 0, nil
+	return 0, nil
 }
 
 // verifyURL answers URL verification: echostr as sent when signature matches;
@@ -83,12 +88,12 @@ func (srv *Server) open(r *http.Request) (in inbound, status int, err error) {
 // verification). A request carrying msg_signature is judged by it alone: when it
 // does not match, answering the ciphertext because the 3-field signature matched
 // would be wrong either way.
-func (srv *Server) verifyURL(q *query) (string, int, error) {
+func (srv *Server) verifyURL(q *query, now time.Time) (string, int, error) {
 	if q.msgSignature != "" && srv.cipher != nil {
 		if err := srv.verifyMsgSignature(q, q.echostr); err != nil {
 			return "", http.StatusForbidden, err
 		}
-		if _, err := srv.checkTimestamp(q.timestamp); err != nil {
+		if _, err := srv.checkTimestamp(q.timestamp, now); err != nil {
 			return "", http.StatusForbidden, err
 		}
 		plain, status, err := srv.decryptText(q.echostr)
@@ -97,7 +102,7 @@ func (srv *Server) verifyURL(q *query) (string, int, error) {
 	if err := srv.verifySignature(q); err != nil {
 		return "", http.StatusForbidden, err
 	}
-	if _, err := srv.checkTimestamp(q.timestamp); err != nil {
+	if _, err := srv.checkTimestamp(q.timestamp, now); err != nil {
 		return "", http.StatusForbidden, err
 	}
 	if q.echostr == "" {
@@ -110,9 +115,28 @@ func (srv *Server) verifyURL(q *query) (string, int, error) {
 // announces a large body and sends it slowly holds only what it has sent.
 const firstRead = 8 << 10
 
-// readBody reads the body up to the limit. The buffer starts at the announced
-// length, at most firstRead, and grows as bytes arrive.
-func (srv *Server) readBody(r *http.Request) ([]byte, int, error) {
+// readEncrypted reads an encrypted push into a pooled buffer, which only the
+// envelope needs, and returns the decrypted message.
+func (srv *Server) readEncrypted(r *http.Request, q *query) ([]byte, int, error) {
+	buf := bodyBufs.Get().(*[]byte)
+	body, status, err := srv.readBody(r, (*buf)[:0])
+	if err == nil {
+		body, status, err = srv.decrypt(q, body)
+	}
+	if cap(*buf) <= maxPooledBody { // nothing refers to the buffer any more: see decrypt
+		bodyBufs.Put(buf)
+	}
+	return body, status, err
+}
+
+var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+const maxPooledBody = 64 << 10
+
+// readBody reads the body up to the limit, into buf's room when it has some.
+// The buffer starts at the announced length, at most firstRead, and grows as
+// bytes arrive.
+func (srv *Server) readBody(r *http.Request, buf []byte) ([]byte, int, error) {
 	if r.ContentLength > srv.bodyLimit {
 		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("%w: %d bytes, the limit is %d", errTooLarge, r.ContentLength, srv.bodyLimit)
 	}
@@ -123,7 +147,7 @@ func (srv *Server) readBody(r *http.Request) ([]byte, int, error) {
 	if r.ContentLength >= 0 {
 		size = min(r.ContentLength+1, firstRead) // +1: the read that sees EOF needs room
 	}
-	body := make([]byte, 0, size)
+	body := slices.Grow(buf[:0], int(size))
 	rd := io.LimitReader(r.Body, srv.bodyLimit+1)
 	for {
 		if len(body) == cap(body) {
@@ -147,12 +171,13 @@ func (srv *Server) readBody(r *http.Request) ([]byte, int, error) {
 	return body, 0, nil
 }
 
-// decrypt verifies msg_signature over the body's <Encrypt> and decrypts it.
+// decrypt verifies msg_signature over the body's <Encrypt> and decrypts it
+// into a new buffer. Nothing it returns refers to body, which may be reused.
 func (srv *Server) decrypt(q *query, body []byte) ([]byte, int, error) {
 	if srv.cipher == nil {
 		return nil, http.StatusInternalServerError, errNoAESKey
 	}
-	enc, err := parseEnvelope(body)
+	enc, err := parseEnvelope(body) // a view of body: used here only
 	if err != nil {
 		return nil, http.StatusBadRequest, err
 	}
@@ -167,7 +192,7 @@ func (srv *Server) decrypt(q *query, body []byte) ([]byte, int, error) {
 // over it matched, so it came from someone holding the Token: WeChat, whose
 // ciphertext fails to decrypt only under another key. The errors say so.
 func (srv *Server) decryptText(enc string) ([]byte, int, error) {
-	plain, err := srv.cipher.Decrypt([]byte(enc), srv.appID)
+	plain, err := srv.cipher.DecryptString(enc, srv.appID)
 	switch {
 	case errors.Is(err, wxcrypto.ErrReceiveID):
 		return nil, http.StatusForbidden, fmt.Errorf("the encrypted message is for another AppID: check that the AppID is this account's (%w)", err)

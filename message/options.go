@@ -43,7 +43,6 @@ func defaults() settings {
 		maxHandlers: DefaultMaxHandlers,
 		window:      DefaultDedupWindow,
 		lateTimeout: defaultLateTimeout,
-		now:         time.Now,
 	}
 }
 
@@ -66,7 +65,9 @@ func WithBodyLimit(n int64) Option { return func(s *settings) { s.bodyLimit = n 
 // clock, either way (default 5 minutes). A push outside the window is refused
 // (403, logged with how far off it is), so that a push captured from a log or a
 // proxy cannot be replayed later; one replayed inside the window is answered
-// from the retry window (see WithDedupWindow) without running the handler again.
+// from the retry window (see WithDedupWindow) without running the handler
+// again: with the same reply while the store keeps it (20 s in a
+// MemoryDedupStore), "success" after that.
 // WithTimestampSkew(0) turns the check off, as tests replaying WeChat's old
 // published samples must; a negative d is out of range (the default is used).
 // Keep the server's clock right (NTP): a clock off by more than d refuses
@@ -108,7 +109,9 @@ func WithDedupStore(d DedupStore) Option { return func(s *settings) { s.dedup = 
 // least (default 1 minute, well past WeChat's retries). With the timestamp check
 // on, a message is also remembered until its timestamp leaves the window of
 // WithTimestampSkew, so that a replay is either answered from the cache or
-// refused, never handled again.
+// refused, never handled again. The reply itself is kept for less, as long as
+// WeChat retries (see MemoryDedupStore and WithReplyWindow): a retry after it
+// went is answered "success".
 func WithDedupWindow(d time.Duration) Option { return func(s *settings) { s.window = d } }
 
 // WithOnLateReply sets the hook that receives the reply of a handler that

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // parseMessage reads a message or event document into a Message. Unknown
@@ -299,11 +300,14 @@ func toFloat(s string) float64 {
 // errNoEncrypt is a safe- or compatible-mode body without an <Encrypt> element.
 var errNoEncrypt = errors.New("encrypted request has no <Encrypt> element")
 
-// parseEnvelope returns the <Encrypt> text of an encrypted request body.
+// parseEnvelope returns the <Encrypt> text of an encrypted request body. The
+// text is a view of body, not a copy: the envelope is read only to verify and
+// decrypt it, and body is not written to meanwhile. Nothing may keep the text
+// past that (decrypt, the only caller, does not).
 func parseEnvelope(body []byte) (string, error) {
 	buf := getNodes()
 	defer putNodes(buf)
-	nodes, err := parseXML(string(body), (*buf)[:0])
+	nodes, err := parseXML(unsafe.String(unsafe.SliceData(body), len(body)), (*buf)[:0])
 	if nodes != nil {
 		*buf = nodes
 	}

@@ -70,7 +70,7 @@ func TestPlaintextRefusedWithAESKey(t *testing.T) {
 	}
 }
 
-func testOA(t *testing.T, cfg officialaccount.Config) *officialaccount.OfficialAccount {
+func testOA(t testing.TB, cfg officialaccount.Config) *officialaccount.OfficialAccount {
 	t.Helper()
 	oa, err := officialaccount.New(cfg)
 	if err != nil {
@@ -138,8 +138,9 @@ func TestTimestampWindow(t *testing.T) {
 
 // TestReplayInsideWindowIsCached: a push replayed while its timestamp is inside
 // the window is answered from the dedup store, even past the 1-minute dedup
-// window; once the timestamp is outside the window the replay is refused. The
-// handler runs once.
+// window: with the same reply inside the reply window (20 s), with "success"
+// after it; once the timestamp is outside the window the replay is refused.
+// The handler runs once.
 func TestReplayInsideWindowIsCached(t *testing.T) {
 	t.Parallel()
 	var clock atomic.Int64
@@ -167,12 +168,18 @@ func TestReplayInsideWindowIsCached(t *testing.T) {
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
 		return hs.serve(r)
 	}
-	for _, step := range []time.Duration{0, 2 * time.Minute, 2*time.Minute + 55*time.Second} {
-		clock.Add(int64(step))
+	for _, step := range []struct {
+		after   time.Duration
+		success bool // answered "success": the reply was dropped, the key kept
+	}{
+		{0, false}, {19 * time.Second, false}, // the reply window
+		{2 * time.Second, true}, {2 * time.Minute, true}, {2*time.Minute + 34*time.Second, true}, // 4m55s in all
+	} {
+		clock.Add(int64(step.after))
 		rec := replay()
 		reply, err := c.DecodeReply(rec.Code, rec.Body.Bytes())
-		if err != nil || reply.Message.Content != "once: pay" {
-			t.Fatalf("replay %v later: %v, %+v (log: %s)", step, err, reply, hs.logs)
+		if err != nil || reply.Success != step.success || !step.success && reply.Message.Content != "once: pay" {
+			t.Fatalf("replay %v later: %v, %+v, want success %v (log: %s)", step.after, err, reply, step.success, hs.logs)
 		}
 	}
 	clock.Add(int64(10 * time.Second)) // 5m5s after the push: outside the window

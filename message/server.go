@@ -29,9 +29,11 @@ type Server struct {
 	settings
 
 	slowStore bool // the dedup store may block (not the built-in memory store): bound its calls
+	realClock bool // no WithClock: the server's clock is the arrival's
 
-	handlers sync.WaitGroup // handler goroutines still running, for Shutdown
-	running  atomic.Int64   // handler goroutines still running, for WithMaxHandlers
+	handlers  sync.WaitGroup // handler goroutines still running, for Shutdown
+	running   atomic.Int64   // handler goroutines still running, for WithMaxHandlers
+	deadlines deadlineQueue  // the handlers' deadlines, on one timer
 
 	rejectLog, dropLog sampler // unauthenticated floods must not become log floods
 }
@@ -59,8 +61,8 @@ func NewServer(oa *officialaccount.OfficialAccount, h Handler, opts ...Option) *
 	}
 	_, fast := srv.dedup.(*MemoryDedupStore)
 	srv.slowStore = !fast
-	if srv.now == nil {
-		srv.now = defaults().now
+	if srv.realClock = srv.now == nil; srv.realClock {
+		srv.now = time.Now
 	}
 	if srv.logger == nil {
 		srv.logger = slog.New(slog.DiscardHandler)
@@ -97,8 +99,12 @@ func (srv *Server) fixSettings() {
 // ServeHTTP runs the pipeline: open (method, signature, size, decrypt, parse),
 // then URL verification or dispatch (dedup, deadline, recover), then the reply.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	arrived := time.Now() // the deadline runs on real time, whatever WithClock says
-	in, status, err := srv.open(r)
+	in := inbound{arrived: time.Now()} // the deadline runs on real time, whatever WithClock says
+	in.now = in.arrived
+	if !srv.realClock {
+		in.now = srv.now()
+	}
+	status, err := srv.open(r, &in)
 	if err != nil {
 		srv.reject(w, r, status, err)
 		return
@@ -108,12 +114,12 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, in.echo)
 		return
 	}
-	in.arrived = arrived
 	reply, claimed := srv.dispatch(r.Context(), &in)
 	srv.write(w, &in, reply, claimed && srv.slowStore)
 	if claimed { // after the answer: a slow store never delays it
 		srv.finish(r.Context(), &in, reply)
 	}
+	in.release()
 }
 
 // reject answers a request that failed a check and logs it, sampled: a flood of
@@ -140,17 +146,35 @@ var (
 
 // render turns the handler's reply into XML, or nil for "success". A reply
 // that breaks WeChat's limits is logged and not sent: the follower would see
-// "该公众号暂时无法提供服务" instead.
-func (srv *Server) render(ctx context.Context, r Reply, in *Message) []byte {
+// "该公众号暂时无法提供服务" instead. The XML is built in a pooled buffer that
+// in holds until in.release: nothing keeps it past the request (a DedupStore
+// copies what it stores).
+func (srv *Server) render(ctx context.Context, r Reply, in *inbound) []byte {
 	if isNoReply(r) {
 		return nil
 	}
-	if err := validate(r, in); err != nil {
+	if err := validate(r, in.msg); err != nil {
 		srv.logger.LogAttrs(ctx, slog.LevelError, "message: reply not sent", slog.String("err", err.Error()))
 		return nil
 	}
-	return appendReply(make([]byte, 0, 256), r, in, srv.now().Unix())
+	in.replied = srv.now()
+	in.buf = replyBufs.Get().(*[]byte)
+	*in.buf = appendReply((*in.buf)[:0], r, in.msg, in.replied.Unix())
+	return *in.buf
 }
+
+// release returns in's pooled buffer; a reply near the body limit is left to
+// the collector.
+func (in *inbound) release() {
+	if in.buf != nil && cap(*in.buf) <= maxPooledReply {
+		replyBufs.Put(in.buf)
+	}
+	in.buf = nil
+}
+
+var replyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+const maxPooledReply = 64 << 10
 
 // write sends the reply: "success" when there is none, encrypted when the
 // request was. With flush set the answer leaves at once, with its length, so
@@ -164,7 +188,7 @@ func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte, flush
 		body, ctype = success, plainText
 	case in.encrypted:
 		buf = envelopePool.Get().(*[]byte)
-		out, err := srv.seal((*buf)[:0], reply, in.nonce)
+		out, err := srv.seal((*buf)[:0], in, reply)
 		*buf = out[:0]
 		body = out
 		if err != nil { // crypto/rand failed: nothing sensible to send but success
@@ -188,24 +212,28 @@ func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte, flush
 var envelopePool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // seal appends the encrypted reply envelope (spec §4.1) to dst.
-func (srv *Server) seal(dst, reply []byte, nonce string) ([]byte, error) {
+func (srv *Server) seal(dst []byte, in *inbound, reply []byte) ([]byte, error) {
 	var random [16]byte
 	if _, err := rand.Read(random[:]); err != nil {
 		return dst, err
 	}
-	ts := strconv.FormatInt(srv.now().Unix(), 10)
+	at := in.replied
+	if at.IsZero() {
+		at = srv.now()
+	}
+	ts := strconv.FormatInt(at.Unix(), 10)
 	dst = append(dst, "<xml><Encrypt><![CDATA["...)
 	start := len(dst)
 	dst, err := srv.cipher.AppendEncrypt(dst, random[:], reply, srv.appID)
 	if err != nil {
 		return dst, err
 	}
-	sig := wxcrypto.Signature(srv.token, ts, nonce, string(dst[start:]))
+	end := len(dst)
 	dst = append(dst, "]]></Encrypt><MsgSignature><![CDATA["...)
-	dst = append(dst, sig...)
+	dst = wxcrypto.AppendMsgSignature(dst, srv.token, ts, in.nonce, dst[start:end])
 	dst = append(dst, "]]></MsgSignature><TimeStamp>"...)
 	dst = append(dst, ts...)
 	dst = append(dst, "</TimeStamp>"...)
-	dst = appendElem(dst, "Nonce", nonce)
+	dst = appendElem(dst, "Nonce", in.nonce)
 	return append(dst, "</xml>"...), nil
 }

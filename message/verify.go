@@ -91,7 +91,7 @@ func (srv *Server) verifyMsgSignature(q *query, encrypt string) error {
 // checkTimestamp enforces WithTimestampSkew and returns the timestamp; 0 when
 // the check is off. It runs after a signature check: the timestamp is WeChat's,
 // so a rejection means a replay or a wrong clock, and the error says by how much.
-func (srv *Server) checkTimestamp(ts string) (int64, error) {
+func (srv *Server) checkTimestamp(ts string, now time.Time) (int64, error) {
 	if srv.skew == 0 {
 		return 0, nil
 	}
@@ -102,7 +102,7 @@ func (srv *Server) checkTimestamp(ts string) (int64, error) {
 		}
 		return 0, fmt.Errorf("timestamp %q is not a Unix time in seconds", ts)
 	}
-	d := srv.now().Sub(time.Unix(sec, 0))
+	d := now.Sub(time.Unix(sec, 0))
 	switch {
 	case d > srv.skew:
 		return 0, fmt.Errorf("timestamp is %s behind this server's clock, outside the %s window (WithTimestampSkew): a replayed push, or this server's clock is wrong: check it (NTP)", d.Round(time.Second), srv.skew)

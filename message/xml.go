@@ -46,9 +46,12 @@ var nodePool = sync.Pool{New: func() any { s := make([]node, 0, 32); return &s }
 
 func getNodes() *[]node { return nodePool.Get().(*[]node) }
 
+// putNodes returns a node slice whose nodes are (*s)[:len(*s)]: only those
+// hold references to a document, since every slice in the pool was cleared up
+// to its length before.
 func putNodes(s *[]node) {
 	if cap(*s) <= 1024 {
-		clear((*s)[:cap(*s)]) // drop references to the document
+		clear(*s) // drop references to the document
 		*s = (*s)[:0]
 		nodePool.Put(s)
 	}
@@ -73,22 +76,24 @@ type xmlParser struct {
 }
 
 // parseXML parses s into nodes, appended to buf; nodes[0] is the root element.
+// The nodes come back with an error too, so that a pooled slice is cleared of
+// what was parsed before the error.
 func parseXML(s string, buf []node) ([]node, error) {
 	p := xmlParser{s: strings.TrimPrefix(s, "\uFEFF"), nodes: buf[:0]}
 	if err := p.misc(); err != nil {
-		return nil, p.fail(err)
+		return p.nodes, p.fail(err)
 	}
 	if p.i >= len(p.s) {
-		return nil, p.fail(errNoRoot)
+		return p.nodes, p.fail(errNoRoot)
 	}
 	if _, err := p.element(0); err != nil {
-		return nil, p.fail(err)
+		return p.nodes, p.fail(err)
 	}
 	if err := p.misc(); err != nil {
-		return nil, p.fail(err)
+		return p.nodes, p.fail(err)
 	}
 	if p.i < len(p.s) {
-		return nil, p.fail(errTrailing)
+		return p.nodes, p.fail(errTrailing)
 	}
 	return p.nodes, nil
 }
@@ -211,12 +216,14 @@ func (p *xmlParser) element(depth int) (int32, error) {
 			}
 			p.i += 9 + end + 3
 		default:
-			skipped, err := p.skip()
-			if err != nil {
-				return -1, err
-			}
-			if skipped {
-				continue
+			if len(rest) > 1 && (rest[1] == '!' || rest[1] == '?') { // markup, not a child
+				skipped, err := p.skip()
+				if err != nil {
+					return -1, err
+				}
+				if skipped {
+					continue
+				}
 			}
 			child, err := p.element(depth + 1)
 			if err != nil {

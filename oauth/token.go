@@ -2,7 +2,6 @@ package oauth
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -78,19 +77,19 @@ func (s *Service) Exchange(ctx context.Context, code string) (*Token, error) {
 		return nil, ErrEmptyCode
 	}
 	var (
-		raw []byte
+		r   tokenReply
 		err error
 	)
 	if s.exchanger != nil {
-		raw, err = s.exchanger.exchange(ctx, code)
+		err = s.exchanger.exchange(ctx, code, &r)
 	} else {
 		secret := account.Of(s.oa).AppSecret // checked by New
-		raw, err = webauth.ExchangeCode(ctx, s.oa.HTTPClient(), s.oa.BaseURL(), s.oa.AppID(), secret, code)
+		err = webauth.ExchangeCodeInto(ctx, s.oa.HTTPClient(), s.oa.BaseURL(), s.oa.AppID(), secret, code, &r)
 	}
 	if err != nil {
 		return nil, explain(err)
 	}
-	return s.token(PathAccessToken, raw)
+	return s.token(PathAccessToken, &r)
 }
 
 // Refresh gets a new web access token with refreshToken (a Token's RefreshToken)
@@ -104,18 +103,14 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Token, err
 		return nil, errors.New("oauth: empty refresh token")
 	}
 	q := url.Values{"appid": {s.oa.AppID()}, "grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
-	raw, err := s.get(ctx, PathRefreshToken, q)
-	if err != nil {
+	var r tokenReply
+	if err := s.get(ctx, PathRefreshToken, q, &r); err != nil {
 		return nil, err
 	}
-	return s.token(PathRefreshToken, raw)
+	return s.token(PathRefreshToken, &r)
 }
 
-func (s *Service) token(api string, raw []byte) (*Token, error) {
-	var r tokenReply
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return nil, fmt.Errorf("wechat: %s: decoding reply: %w", api, err)
-	}
+func (s *Service) token(api string, r *tokenReply) (*Token, error) {
 	if r.AccessToken == "" || r.OpenID == "" || r.ExpiresIn <= 0 {
 		return nil, fmt.Errorf("wechat: %s: reply has no access_token, openid or expires_in", api)
 	}
@@ -127,11 +122,8 @@ func (s *Service) token(api string, raw []byte) (*Token, error) {
 }
 
 // get calls a /sns API on the account's API host (no account access_token: the
-// query carries what the call needs) and returns the checked reply, with hints.
-func (s *Service) get(ctx context.Context, api string, q url.Values) ([]byte, error) {
-	raw, err := webauth.Get(ctx, s.oa.HTTPClient(), s.oa.BaseURL(), api, q)
-	if err != nil {
-		return nil, explain(err)
-	}
-	return raw, nil
+// query carries what the call needs) and decodes the reply into out once (nil
+// to only check it), with hints on the errors.
+func (s *Service) get(ctx context.Context, api string, q url.Values, out any) error {
+	return explain(webauth.Get(ctx, s.oa.HTTPClient(), s.oa.BaseURL(), api, q, out))
 }

@@ -22,20 +22,17 @@ func newTokenServer(baseURL, key string, hc *http.Client) (*tokenServer, error) 
 	return &tokenServer{c: c}, nil
 }
 
-// exchange posts {"code":...} and returns WeChat's reply as the token server
-// passed it on; a WeChat errcode is a *wechat.Error of PathAccessToken, the
-// server's own refusals name the server.
-func (ts *tokenServer) exchange(ctx context.Context, code string) ([]byte, error) {
+// exchange posts {"code":...} and decodes WeChat's reply, as the token server
+// passed it on, into out once; a WeChat errcode is a *wechat.Error of
+// PathAccessToken, the server's own refusals name the server.
+func (ts *tokenServer) exchange(ctx context.Context, code string, out any) error {
 	body, _ := json.Marshal(map[string]string{"code": code}) // cannot fail
 	status, raw, err := ts.c.Do(ctx, http.MethodPost, credential.PathServerOAuthExchange, body)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if status != http.StatusOK {
-		return nil, ts.c.StatusError(status, raw, credential.PathServerOAuthExchange)
+		return ts.c.StatusError(status, raw, credential.PathServerOAuthExchange)
 	}
-	if err := wxhttp.Check(PathAccessToken, raw); err != nil {
-		return nil, err
-	}
-	return raw, nil
+	return wxhttp.DecodeReply(PathAccessToken, raw, out)
 }

@@ -2,7 +2,6 @@ package oauth
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -64,13 +63,9 @@ func (s *Service) UserInfo(ctx context.Context, tok *Token, lang string) (*UserI
 	if lang != "" {
 		q.Set("lang", lang)
 	}
-	raw, err := s.get(ctx, PathUserInfo, q)
-	if err != nil {
-		return nil, err
-	}
 	var info UserInfo
-	if err := json.Unmarshal(raw, &info); err != nil {
-		return nil, fmt.Errorf("wechat: %s: decoding reply: %w", PathUserInfo, err)
+	if err := s.get(ctx, PathUserInfo, q, &info); err != nil {
+		return nil, err
 	}
 	return &info, nil
 }
@@ -83,6 +78,5 @@ func (s *Service) Check(ctx context.Context, tok *Token) error {
 	if tok == nil || tok.AccessToken == "" || tok.OpenID == "" {
 		return ErrNoToken
 	}
-	_, err := s.get(ctx, PathAuth, url.Values{"access_token": {tok.AccessToken}, "openid": {tok.OpenID}})
-	return err
+	return s.get(ctx, PathAuth, url.Values{"access_token": {tok.AccessToken}, "openid": {tok.OpenID}}, nil)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/wxkit/wechat"
@@ -60,6 +61,12 @@ func encodeJSON(v any) ([]byte, error) {
 // once per attempt, with a new token on the resend. The URL holds the token: keep
 // it out of errors and logs (build's own error is reported without it).
 func (oa *OfficialAccount) Do(ctx context.Context, path string, query url.Values, build func(ctx context.Context, url string) (*http.Request, error)) ([]byte, error) {
+	return oa.do(ctx, path, query, build, true)
+}
+
+// do is Do; without validate, the reply's errcode alone is checked, for a
+// caller that decodes the reply (which validates it) once.
+func (oa *OfficialAccount) do(ctx context.Context, path string, query url.Values, build func(ctx context.Context, url string) (*http.Request, error), validate bool) ([]byte, error) {
 	var (
 		raw      []byte
 		attempts int
@@ -69,8 +76,12 @@ func (oa *OfficialAccount) Do(ctx context.Context, path string, query url.Values
 		attempts++
 		raw = nil
 		req, err := oa.newRequest(ctx, path, query, token, build)
-		if err == nil {
+		switch {
+		case err != nil:
+		case validate:
 			raw, err = wxhttp.Do(oa.client, req, path)
+		default:
+			raw, err = send(oa.client, req, path)
 		}
 		rejected = wechat.IsTokenInvalid(err)
 		return err
@@ -102,21 +113,72 @@ func (oa *OfficialAccount) withToken(ctx context.Context, path string, attempt f
 	return attempt(token)
 }
 
+// call is GetJSON and PostJSON: one JSON request, with the token rule of
+// withToken, its reply decoded into out once. Each attempt reads only the
+// errcode of its reply (to know whether to resend); json.Unmarshal into out
+// then validates and decodes the whole reply in one pass.
 func (oa *OfficialAccount) call(ctx context.Context, method, path string, query url.Values, body []byte, out any) error {
-	raw, err := oa.Do(ctx, path, query, jsonRequest(method, body))
+	token, err := oa.cred.Token(ctx)
+	if err != nil {
+		return err
+	}
+	raw, err := oa.sendJSON(ctx, method, path, query, token, body)
+	if wechat.IsTokenInvalid(err) { // the rule of withToken, without its closure
+		oa.logger.Info("wechat: token rejected; refreshing once", "api", path, "errcode", wechat.Code(err))
+		if token, err = oa.cred.Refresh(ctx, token); err != nil {
+			return err // the refused reply is no answer: nothing is decoded
+		}
+		raw, err = oa.sendJSON(ctx, method, path, query, token, body)
+	}
 	return decode(path, raw, err, out)
 }
 
-// decode finishes a call that returned raw and err: raw is decoded into out
-// (when both are there) also beside a *wechat.Error, whose reply may carry data.
+// sendJSON makes one attempt of a JSON call: the reply comes back with a
+// *wechat.Error for a non-zero errcode, its other fields not yet checked.
+func (oa *OfficialAccount) sendJSON(ctx context.Context, method, path string, query url.Values, token string, body []byte) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, oa.url(path, query, token), rd)
+	if err != nil {
+		return nil, buildError(path, token, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	return send(oa.client, req, path)
+}
+
+// send sends req and reads the reply, checking its errcode only: the reply
+// comes back with a *wechat.Error for a non-zero errcode, its other fields not
+// yet validated (decode does that). A token refusal must be real JSON to be
+// resent.
+func send(client *http.Client, req *http.Request, path string) ([]byte, error) {
+	resp, err := wxhttp.Open(client, req, path)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := wxhttp.ReadReply(resp, path)
+	if err != nil {
+		return nil, err
+	}
+	switch err := wxhttp.ErrCode(path, raw); {
+	case err == nil:
+		return raw, nil
+	case wechat.Code(err) == wechat.CodeNotWeChat:
+		return nil, err
+	case wechat.IsTokenInvalid(err) && !json.Valid(raw):
+		return nil, wxhttp.NotJSON(path, raw)
+	default:
+		return raw, err
+	}
+}
+
+// decode finishes a call: see wxhttp.Decode.
 func decode(path string, raw []byte, err error, out any) error {
-	if raw == nil || out == nil {
-		return err
-	}
-	if derr := json.Unmarshal(raw, out); derr != nil && err == nil {
-		return fmt.Errorf("wechat: %s: decoding reply: %w", path, derr)
-	}
-	return err
+	return wxhttp.Decode(path, raw, err, out)
 }
 
 // jsonRequest is the builder of the JSON calls: method with body (nil for none)
@@ -143,21 +205,48 @@ func jsonRequest(method string, body []byte) func(context.Context, string) (*htt
 func (oa *OfficialAccount) newRequest(ctx context.Context, path string, query url.Values, token string, build func(context.Context, string) (*http.Request, error)) (*http.Request, error) {
 	req, err := build(ctx, oa.url(path, query, token))
 	if err != nil {
-		// The URL holds the token, and net/url's errors quote it.
-		if msg := err.Error(); token != "" && strings.Contains(msg, token) {
-			return nil, fmt.Errorf("wechat: %s: building the request: %s", path, strings.ReplaceAll(msg, token, "REDACTED"))
-		}
-		return nil, fmt.Errorf("wechat: %s: building the request: %w", path, err)
+		return nil, buildError(path, token, err)
 	}
 	return req, nil
 }
 
-// url returns the full URL of path with query and token.
-func (oa *OfficialAccount) url(path string, query url.Values, token string) string {
-	q := make(url.Values, len(query)+1)
-	for k, v := range query {
-		q[k] = v
+// buildError is the error of a request that could not be built, without the
+// token: the URL holds it, and net/url's errors quote it.
+func buildError(path, token string, err error) error {
+	if msg := err.Error(); token != "" && strings.Contains(msg, token) {
+		return fmt.Errorf("wechat: %s: building the request: %s", path, strings.ReplaceAll(msg, token, "REDACTED"))
 	}
-	q.Set("access_token", token)
-	return oa.baseURL + path + "?" + q.Encode()
+	return fmt.Errorf("wechat: %s: building the request: %w", path, err)
+}
+
+// url returns the full URL of path with the token first, then query's
+// parameters sorted by key, as url.Values.Encode sorts them, built in one
+// buffer without copying query.
+func (oa *OfficialAccount) url(path string, query url.Values, token string) string {
+	var keys [8]string
+	sorted := keys[:0]
+	n := len(oa.baseURL) + len(path) + len("?access_token=") + len(token)
+	for k, vs := range query {
+		sorted = append(sorted, k)
+		for _, v := range vs {
+			n += len(k) + len(v) + 2
+		}
+	}
+	slices.Sort(sorted)
+	var b strings.Builder
+	b.Grow(n + n/8) // room for some escapes
+	b.WriteString(oa.baseURL)
+	b.WriteString(path)
+	b.WriteString("?access_token=")
+	b.WriteString(url.QueryEscape(token))
+	for _, k := range sorted {
+		ek := url.QueryEscape(k)
+		for _, v := range query[k] {
+			b.WriteByte('&')
+			b.WriteString(ek)
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(v))
+		}
+	}
+	return b.String()
 }

@@ -63,7 +63,7 @@ func (oa *OfficialAccount) Upload(ctx context.Context, path string, query url.Va
 	if err != nil {
 		return err
 	}
-	raw, err := oa.Do(ctx, path, query, func(ctx context.Context, u string) (*http.Request, error) {
+	raw, err := oa.do(ctx, path, query, func(ctx context.Context, u string) (*http.Request, error) {
 		rc, err := body.open(ctx)
 		if err != nil {
 			return nil, err
@@ -76,7 +76,7 @@ func (oa *OfficialAccount) Upload(ctx context.Context, path string, query url.Va
 		req.ContentLength = body.length()
 		req.Header.Set("Content-Type", body.contentType)
 		return req, nil
-	})
+	}, false) // decode validates the reply
 	if werr := body.wait(ctx); err == nil && werr != nil {
 		err = fmt.Errorf("wechat: %s: %w", path, werr)
 	}

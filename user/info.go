@@ -43,17 +43,25 @@ type infoWire struct {
 
 type plainInfo Info // Info without its methods
 
+// info returns w as an Info. The service decodes replies into infoWire, so
+// that a reply is decoded once (Info's UnmarshalJSON, for callers' own JSON,
+// decodes twice: json.Unmarshal validates before calling it).
+func (w *infoWire) info() Info {
+	in := Info(w.plainInfo)
+	in.Subscribed = w.Subscribe == 1
+	if w.SubscribeTime > 0 {
+		in.SubscribeTime = time.Unix(w.SubscribeTime, 0)
+	}
+	return in
+}
+
 // UnmarshalJSON reads WeChat's user-info object.
 func (in *Info) UnmarshalJSON(b []byte) error {
 	var w infoWire
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*in = Info(w.plainInfo)
-	in.Subscribed = w.Subscribe == 1
-	if w.SubscribeTime > 0 {
-		in.SubscribeTime = time.Unix(w.SubscribeTime, 0)
-	}
+	*in = w.info()
 	return nil
 }
 
@@ -117,10 +125,11 @@ func (s *Service) Info(ctx context.Context, openID string, opts ...InfoOption) (
 	if set.lang != "" {
 		q.Set("lang", string(set.lang))
 	}
-	var info Info
-	if err := s.oa.GetJSON(ctx, "/cgi-bin/user/info", q, &info); err != nil {
+	var w infoWire
+	if err := s.oa.GetJSON(ctx, "/cgi-bin/user/info", q, &w); err != nil {
 		return nil, err
 	}
+	info := w.info()
 	return &info, nil
 }
 
@@ -153,12 +162,14 @@ func (s *Service) BatchInfo(ctx context.Context, openIDs []string, opts ...InfoO
 			req.List[i] = entry{OpenID: id, Lang: set.lang}
 		}
 		var resp struct {
-			List []Info `json:"user_info_list"`
+			List []infoWire `json:"user_info_list"`
 		}
 		if err := s.oa.PostJSON(ctx, "/cgi-bin/user/info/batchget", nil, req, &resp); err != nil {
 			return out, err
 		}
-		out = append(out, resp.List...)
+		for i := range resp.List {
+			out = append(out, resp.List[i].info())
+		}
 	}
 	return out, nil
 }

@@ -22,18 +22,40 @@ const PathAccessToken = "/sns/oauth2/access_token"
 // redacted by wxhttp. It is sent once: a code is single-use, and a retry after a
 // request that reached WeChat would only earn 40163.
 func ExchangeCode(ctx context.Context, client *http.Client, baseURL, appID, secret, code string) ([]byte, error) {
-	q := url.Values{"appid": {appID}, "secret": {secret}, "code": {code}, "grant_type": {"authorization_code"}}
-	return Get(ctx, client, baseURL, PathAccessToken, q)
+	req, err := newGet(ctx, baseURL, PathAccessToken, exchangeQuery(appID, secret, code))
+	if err != nil {
+		return nil, err
+	}
+	return wxhttp.Do(client, req, PathAccessToken)
 }
 
-// Get sends GET api (a /sns path) with q to baseURL and returns the reply,
-// checked for errcode. The /sns calls carry their own credentials in q (the
-// AppSecret, a web token, a refresh token), never the account's access_token;
-// errors name api and the redacted base URL only.
-func Get(ctx context.Context, client *http.Client, baseURL, api string, q url.Values) ([]byte, error) {
+// ExchangeCodeInto is ExchangeCode for a caller that wants the reply decoded:
+// it is decoded into out once, beside a *wechat.Error for a non-zero errcode.
+func ExchangeCodeInto(ctx context.Context, client *http.Client, baseURL, appID, secret, code string, out any) error {
+	return Get(ctx, client, baseURL, PathAccessToken, exchangeQuery(appID, secret, code), out)
+}
+
+func exchangeQuery(appID, secret, code string) url.Values {
+	return url.Values{"appid": {appID}, "secret": {secret}, "code": {code}, "grant_type": {"authorization_code"}}
+}
+
+// Get sends GET api (a /sns path) with q to baseURL and decodes the reply into
+// out once (nil to only check it); a non-zero errcode is a *wechat.Error. The
+// /sns calls carry their own credentials in q (the AppSecret, a web token, a
+// refresh token), never the account's access_token; errors name api and the
+// redacted base URL only.
+func Get(ctx context.Context, client *http.Client, baseURL, api string, q url.Values, out any) error {
+	req, err := newGet(ctx, baseURL, api, q)
+	if err != nil {
+		return err
+	}
+	return wxhttp.DoJSON(client, req, api, out)
+}
+
+func newGet(ctx context.Context, baseURL, api string, q url.Values) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+api+"?"+q.Encode(), nil)
 	if err != nil { // the URL holds a credential: name the base URL only
 		return nil, fmt.Errorf("wechat: %s: cannot build a request with base URL %q", api, wxhttp.Redact(baseURL))
 	}
-	return wxhttp.Do(client, req, api)
+	return req, nil
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // The decryption failures, after the error codes of Tencent's WXBizMsgCrypt
@@ -61,7 +62,12 @@ func (c *Cipher) Open(encrypt []byte) (random, msg, receiveID []byte, err error)
 	if err != nil {
 		return nil, nil, nil, ErrBase64
 	}
-	buf = buf[:n]
+	return c.open(buf[:n])
+}
+
+// open decrypts the ciphertext buf in place and splits it.
+func (c *Cipher) open(buf []byte) (random, msg, receiveID []byte, err error) {
+	n := len(buf)
 	if n == 0 || n%aes.BlockSize != 0 {
 		return nil, nil, nil, ErrCiphertext
 	}
@@ -86,6 +92,21 @@ func (c *Cipher) Open(encrypt []byte) (random, msg, receiveID []byte, err error)
 // receiveID (the AppID). The id is compared in constant time.
 func (c *Cipher) Decrypt(encrypt []byte, receiveID string) ([]byte, error) {
 	_, msg, got, err := c.Open(encrypt)
+	return checkReceiveID(msg, got, receiveID, err)
+}
+
+// DecryptString is Decrypt of the text of an <Encrypt> element as a string, as
+// a parser hands it over; it allocates only the plaintext's buffer.
+func (c *Cipher) DecryptString(encrypt, receiveID string) ([]byte, error) {
+	buf, err := base64.StdEncoding.DecodeString(encrypt)
+	if err != nil {
+		return nil, ErrBase64
+	}
+	_, msg, got, err := c.open(buf)
+	return checkReceiveID(msg, got, receiveID, err)
+}
+
+func checkReceiveID(msg, got []byte, receiveID string, err error) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +128,9 @@ func (c *Cipher) Encrypt(msg []byte, receiveID string) ([]byte, error) {
 
 // AppendEncrypt seals msg for receiveID with the given 16-byte random prefix
 // and appends the base64 ciphertext to dst. A fixed random is for test vectors;
-// real replies use [Cipher.Encrypt].
+// real replies use [Cipher.Encrypt]. The ciphertext is built in dst's spare
+// room, beyond the base64 text, so that a dst with room allocates nothing; msg
+// must not overlap that room.
 func (c *Cipher) AppendEncrypt(dst, random, msg []byte, receiveID string) ([]byte, error) {
 	if len(random) != 16 {
 		return dst, errShortRandom
@@ -117,14 +140,18 @@ func (c *Cipher) AppendEncrypt(dst, random, msg []byte, receiveID string) ([]byt
 	}
 	full := 20 + len(msg) + len(receiveID)
 	pad := blockSize - full%blockSize // 1..32: a whole block when already aligned
-	buf := make([]byte, full+pad)
+	n := full + pad
+	start, text := len(dst), base64.StdEncoding.EncodedLen(n)
+	dst = slices.Grow(dst, text+n)
+	buf := dst[start+text : start+text+n]
 	copy(buf, random)
 	binary.BigEndian.PutUint32(buf[16:20], uint32(len(msg)))
 	copy(buf[20:], msg)
 	copy(buf[20+len(msg):], receiveID)
-	for i := full; i < len(buf); i++ {
+	for i := full; i < n; i++ {
 		buf[i] = byte(pad)
 	}
 	cipher.NewCBCEncrypter(c.block, c.iv[:]).CryptBlocks(buf, buf)
-	return base64.StdEncoding.AppendEncode(dst, buf), nil
+	base64.StdEncoding.Encode(dst[start:start+text], buf)
+	return dst[:start+text], nil
 }

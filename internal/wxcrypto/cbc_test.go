@@ -105,6 +105,9 @@ func TestDecryptRejects(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Decrypt = %q, %v; want error %v", got, err, tt.want)
 			}
+			if got, err := c.DecryptString(string(tt.encrypt), testAppID); !errors.Is(err, tt.want) {
+				t.Fatalf("DecryptString = %q, %v; want error %v", got, err, tt.want)
+			}
 		})
 	}
 	// Padding is not required to reach a multiple of 32: 16-byte PKCS#7 also opens
@@ -113,6 +116,31 @@ func TestDecryptRejects(t *testing.T) {
 	p = padTo(p, 16, byte(16-len(p)%16))
 	if got, err := c.Decrypt(sealRaw(c, p), testAppID); err != nil || string(got) != "<a/>" {
 		t.Errorf("Decrypt(16-byte padding) = %q, %v; want <a/>", got, err)
+	}
+}
+
+// TestAppendEncryptInPlace: the ciphertext is built in dst's spare room and
+// lands after what dst holds, whatever room dst has.
+func TestAppendEncryptInPlace(t *testing.T) {
+	t.Parallel()
+	c := testCipher(t)
+	random, msg := []byte("0123456789abcdef"), []byte("<xml>reply</xml>")
+	want, err := c.AppendEncrypt(nil, random, msg, testAppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, room := range []int{0, 10, len(want), 4096} {
+		dst := append(make([]byte, 0, 6+room), "prefix"...)
+		got, err := c.AppendEncrypt(dst, random, msg, testAppID)
+		if err != nil || string(got) != "prefix"+string(want) {
+			t.Errorf("AppendEncrypt(dst with %d spare) = %q, %v; want prefix%q", room, got, err, want)
+		}
+		if room >= len(want)*2 && &got[0] != &dst[0] {
+			t.Errorf("AppendEncrypt(dst with %d spare) allocated", room)
+		}
+		if plain, err := c.DecryptString(string(got[6:]), testAppID); err != nil || string(plain) != string(msg) {
+			t.Errorf("DecryptString(AppendEncrypt) = %q, %v", plain, err)
+		}
 	}
 }
 

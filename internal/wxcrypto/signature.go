@@ -4,7 +4,10 @@ import (
 	"crypto/sha1"
 	"crypto/subtle"
 	"encoding/hex"
+	"slices"
 	"strings"
+	"sync"
+	"unsafe"
 )
 
 // Signature returns WeChat's callback signature: the lower-case hex SHA-1 of the
@@ -14,6 +17,17 @@ import (
 func Signature(parts ...string) string {
 	sum := signatureSum(parts)
 	return hex.EncodeToString(sum[:])
+}
+
+// AppendMsgSignature appends to dst the hex signature of token, timestamp,
+// nonce and encrypt: the MsgSignature of a reply whose <Encrypt> text is being
+// built in a buffer, without a string copy of it.
+func AppendMsgSignature(dst []byte, token, timestamp, nonce string, encrypt []byte) []byte {
+	// A view of encrypt, read while hashing and not kept: nothing writes to
+	// encrypt meanwhile.
+	enc := unsafe.String(unsafe.SliceData(encrypt), len(encrypt))
+	sum := signatureSum([]string{token, timestamp, nonce, enc})
+	return hex.AppendEncode(dst, sum[:])
 }
 
 // VerifySignature reports whether sig (hex, either case) is the signature of
@@ -35,7 +49,9 @@ func signatureSum(parts []string) [sha1.Size]byte {
 	if len(parts) > len(small) {
 		sorted = make([]string, 0, len(parts))
 	}
+	n := 0
 	for _, p := range parts {
+		n += len(p)
 		i := len(sorted)
 		sorted = append(sorted, p)
 		for ; i > 0 && sorted[i-1] > p; i-- {
@@ -44,50 +60,68 @@ func signatureSum(parts []string) [sha1.Size]byte {
 		sorted[i] = p
 	}
 	// One contiguous buffer and sha1.Sum: no hash object, and no copy of each
-	// part through the hash.Hash interface. Only a part as long as an <Encrypt>
-	// text outgrows the stack buffer.
-	n := 0
-	for _, p := range sorted {
-		n += len(p)
+	// part through the hash.Hash interface. A part as long as an <Encrypt> text
+	// takes a pooled buffer instead of the stack's.
+	if n > smallSum {
+		return pooledSum(sorted, n)
 	}
-	var stack [256]byte
+	var stack [smallSum]byte
 	buf := stack[:0]
-	if n > len(stack) {
-		buf = make([]byte, 0, n)
-	}
 	for _, p := range sorted {
 		buf = append(buf, p...)
 	}
 	return sha1.Sum(buf)
 }
 
-// decodeHex decodes exactly len(dst)*2 hex digits of s into dst.
+const smallSum = 256
+
+func pooledSum(sorted []string, n int) [sha1.Size]byte {
+	pooled := sumBufs.Get().(*[]byte)
+	buf := slices.Grow((*pooled)[:0], n)
+	for _, p := range sorted {
+		buf = append(buf, p...)
+	}
+	sum := sha1.Sum(buf)
+	if cap(buf) <= maxPooledSum {
+		*pooled = buf[:0]
+		sumBufs.Put(pooled)
+	}
+	return sum
+}
+
+// sumBufs holds the buffers signatureSum hashes long parts in; one larger than
+// maxPooledSum (a push near the body limit) is left to the collector.
+var sumBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+const maxPooledSum = 64 << 10
+
+// decodeHex decodes exactly len(dst)*2 hex digits of s, either case, into dst.
 func decodeHex(dst []byte, s string) bool {
 	if len(s) != 2*len(dst) {
 		return false
 	}
+	var bad byte
 	for i := range dst {
-		hi, ok1 := unhex(s[2*i])
-		lo, ok2 := unhex(s[2*i+1])
-		if !ok1 || !ok2 {
-			return false
-		}
+		hi, lo := hexValue[s[2*i]], hexValue[s[2*i+1]]
+		bad |= hi | lo
 		dst[i] = hi<<4 | lo
 	}
-	return true
+	return bad < 16
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
+// hexValue is the value of each hex digit, and 0xff for every other byte.
+var hexValue = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
 	}
-	return 0, false
-}
+	for i := range byte(10) {
+		t['0'+i] = i
+	}
+	for i := range byte(6) {
+		t['a'+i], t['A'+i] = 10+i, 10+i
+	}
+	return t
+}()
 
 // JSAPISignature returns the JS-SDK config signature (JS-SDK 使用权限签名): the
 // hex SHA-1 of "jsapi_ticket=…&noncestr=…&timestamp=…&url=…", with any

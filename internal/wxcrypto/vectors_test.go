@@ -78,6 +78,9 @@ func TestVectors(t *testing.T) {
 				if !VerifySignature(v.MsgSignature, v.Token, v.Timestamp, v.Nonce, v.Encrypt) {
 					t.Error("VerifySignature(msg_signature) = false, want true")
 				}
+				if got := AppendMsgSignature(nil, v.Token, v.Timestamp, v.Nonce, []byte(v.Encrypt)); string(got) != v.MsgSignature {
+					t.Errorf("AppendMsgSignature = %s, want %s", got, v.MsgSignature)
+				}
 			}
 			if v.Signature != "" && !VerifySignature(v.Signature, v.Token, v.Timestamp, v.Nonce) {
 				t.Error("VerifySignature(signature, 3 fields) = false, want true")
@@ -101,6 +104,9 @@ func TestVectors(t *testing.T) {
 			}
 			if got, err := c.Decrypt([]byte(v.Encrypt), v.ReceiveID); err != nil || string(got) != v.Plaintext {
 				t.Errorf("Decrypt = %q, %v; want the plaintext", got, err)
+			}
+			if got, err := c.DecryptString(v.Encrypt, v.ReceiveID); err != nil || string(got) != v.Plaintext {
+				t.Errorf("DecryptString = %q, %v; want the plaintext", got, err)
 			}
 			if _, err := c.Decrypt([]byte(v.Encrypt), v.ReceiveID+"x"); err != ErrReceiveID {
 				t.Errorf("Decrypt(wrong receive id) error = %v, want ErrReceiveID", err)

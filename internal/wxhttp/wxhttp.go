@@ -5,6 +5,7 @@ package wxhttp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -98,7 +99,7 @@ func ReadJSON(r io.Reader, api string) ([]byte, error) {
 		return nil, fmt.Errorf("wechat: %s: reading reply: %w", api, redactErr(err))
 	}
 	if len(body) > MaxReply {
-		return nil, fmt.Errorf("wechat: %s: reply is larger than %d bytes", api, MaxReply)
+		return nil, errTooLarge(api)
 	}
 	if err := Check(api, body); err != nil {
 		if _, ok := err.(*wechat.Error); ok {
@@ -113,13 +114,130 @@ func ReadJSON(r io.Reader, api string) ([]byte, error) {
 // when body is not a JSON object.
 func Check(api string, body []byte) error {
 	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
-		return fmt.Errorf("wechat: %s: reply is not a JSON object (%d bytes)", api, len(body))
+		return NotJSON(api, body)
+	}
+	return ErrCode(api, body)
+}
+
+// ReadReply reads the body of resp, up to MaxReply bytes, into a buffer sized
+// by its Content-Length; unlike ReadJSON it leaves checking the body to the
+// caller (see ErrCode), for a caller that decodes it anyway.
+func ReadReply(resp *http.Response, api string) ([]byte, error) {
+	size := int64(512)
+	if n := resp.ContentLength; n >= 0 {
+		if n > MaxReply {
+			return nil, errTooLarge(api)
+		}
+		size = n + 1 // the read that sees EOF needs room
+	}
+	body := make([]byte, 0, size)
+	for {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)]
+		}
+		n, err := resp.Body.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		if len(body) > MaxReply {
+			return nil, errTooLarge(api)
+		}
+		if err == io.EOF {
+			return body, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("wechat: %s: reading reply: %w", api, redactErr(err))
+		}
+	}
+}
+
+// ErrCode returns a *wechat.Error when body, a JSON object, carries a
+// non-zero errcode. It reads only errcode (and errmsg when set), without
+// validating the rest: for a caller that decodes the body anyway, which
+// validates it, or calls Check. A body that does not start like an object is
+// an error.
+func ErrCode(api string, body []byte) error {
+	if !objectStart(body) {
+		return NotJSON(api, body)
 	}
 	code := gjson.GetBytes(body, "errcode")
 	if code.Exists() && code.Int() != 0 {
 		return &wechat.Error{Code: int(code.Int()), Message: gjson.GetBytes(body, "errmsg").String(), API: api}
 	}
 	return nil
+}
+
+// Decode finishes a call whose reply is raw and whose error so far is err (a
+// *wechat.Error goes with a reply that may carry data): raw is decoded into out,
+// when both are there, in one pass that also validates it. A reply that is not
+// JSON is an error whatever its errcode looked like; one that does not fit out
+// is an error unless err already is. Without out, raw is validated only.
+func Decode(api string, raw []byte, err error, out any) error {
+	if raw == nil {
+		return err
+	}
+	if out == nil {
+		if !gjson.ValidBytes(raw) {
+			return NotJSON(api, raw)
+		}
+		return err
+	}
+	if derr := json.Unmarshal(raw, out); derr != nil {
+		if _, ok := derr.(*json.SyntaxError); ok {
+			return NotJSON(api, raw)
+		}
+		if err == nil {
+			return fmt.Errorf("wechat: %s: decoding reply: %w", api, derr)
+		}
+	}
+	return err
+}
+
+// DoJSON sends req and decodes the reply into out (nil to only check it), the
+// errcode read first and the whole reply decoded once: a non-zero errcode is a
+// *wechat.Error, returned after out was filled, since a few error replies
+// carry data. It is Do for a caller that wants a struct.
+func DoJSON(client *http.Client, req *http.Request, api string, out any) error {
+	resp, err := Open(client, req, api)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, err := ReadReply(resp, api)
+	if err != nil {
+		return err
+	}
+	return DecodeReply(api, raw, out)
+}
+
+// DecodeReply checks the errcode of raw, a reply read whole, and decodes it
+// into out (nil to only check it) once, as DoJSON does.
+func DecodeReply(api string, raw []byte, out any) error {
+	err := ErrCode(api, raw)
+	if wechat.Code(err) == wechat.CodeNotWeChat {
+		return err
+	}
+	return Decode(api, raw, err, out)
+}
+
+// objectStart reports whether body's first byte after white space opens an
+// object.
+func objectStart(body []byte) bool {
+	for _, c := range body {
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return c == '{'
+	}
+	return false
+}
+
+// NotJSON is the error of a reply that is not a JSON object.
+func NotJSON(api string, body []byte) error {
+	return fmt.Errorf("wechat: %s: reply is not a JSON object (%d bytes)", api, len(body))
+}
+
+func errTooLarge(api string) error {
+	return fmt.Errorf("wechat: %s: reply is larger than %d bytes", api, MaxReply)
 }
 
 // redactErr rewrites the URL inside net/http's *url.Error, which quotes the whole

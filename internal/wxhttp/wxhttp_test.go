@@ -2,10 +2,12 @@ package wxhttp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -169,4 +171,109 @@ func TestRetryable(t *testing.T) {
 			t.Errorf("Retryable(%v) = %v, want %v", tt.err, got, tt.want)
 		}
 	}
+}
+
+// TestDoJSON: one reply, read once: the errcode first, then one decode into
+// out, which also validates it; error replies are decoded beside their
+// *wechat.Error, and anything but a JSON object is an error of its own.
+func TestDoJSON(t *testing.T) {
+	t.Parallel()
+	type reply struct {
+		MsgID int64 `json:"msg_id"`
+	}
+	tests := []struct {
+		name, body string
+		wantCode   int // 0 success, CodeNotWeChat a local error
+		wantMsgID  int64
+		wantText   string
+	}{
+		{"success", `{"msg_id":7}`, 0, 7, ""},
+		{"errcode 0", ` {"errcode":0,"errmsg":"ok","msg_id":8}`, 0, 8, ""},
+		{"error with data", `{"errcode":45065,"errmsg":"clientmsgid exist","msg_id":9}`, 45065, 9, "45065"},
+		{"not JSON", `<html>busy</html>`, wechat.CodeNotWeChat, 0, "not a JSON object"},
+		{"array", `[1]`, wechat.CodeNotWeChat, 0, "not a JSON object"},
+		{"truncated", `{"msg_id":1`, wechat.CodeNotWeChat, 0, "not a JSON object"},
+		{"errcode in garbage", `{"errcode":40001,"errmsg":"x"} trailing`, wechat.CodeNotWeChat, 0, "not a JSON object"},
+		{"wrong type", `{"msg_id":"seven"}`, wechat.CodeNotWeChat, 0, "decoding reply"},
+		{"wrong type beside an errcode", `{"errcode":40003,"errmsg":"invalid openid","msg_id":"x"}`, 40003, 0, "40003"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Write([]byte(tt.body))
+			}))
+			t.Cleanup(srv.Close)
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/x?access_token=SECRETTOKEN", nil)
+			var out reply
+			err := DoJSON(srv.Client(), req, "/x", &out)
+			if code := wechat.Code(err); code != tt.wantCode || out.MsgID != tt.wantMsgID || !strings.Contains(errText(err), tt.wantText) {
+				t.Errorf("DoJSON(%s) = msg_id %d, %v; want code %d, msg_id %d, error with %q", tt.body, out.MsgID, err, tt.wantCode, tt.wantMsgID, tt.wantText)
+			}
+			if strings.Contains(errText(err), "SECRETTOKEN") {
+				t.Errorf("the error holds the token: %v", err)
+			}
+			req, _ = http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/x", nil)
+			if err := DoJSON(srv.Client(), req, "/x", nil); wechat.Code(err) != tt.wantCode && tt.name != "wrong type" {
+				t.Errorf("DoJSON(%s, nil) = %v; want code %d", tt.body, err, tt.wantCode)
+			}
+		})
+	}
+}
+
+// TestReadReplyLimit: a reply over MaxReply is refused, announced or not.
+func TestReadReplyLimit(t *testing.T) {
+	t.Parallel()
+	for _, announce := range []bool{true, false} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if announce {
+				w.Header().Set("Content-Length", strconv.Itoa(MaxReply+1))
+			}
+			w.Write([]byte("{"))
+			w.Write(make([]byte, MaxReply))
+		}))
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL, nil)
+		resp, err := Open(srv.Client(), req, "/x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadReply(resp, "/x"); err == nil || !strings.Contains(err.Error(), "larger than") {
+			t.Errorf("ReadReply(announced %v) = %v, want the size error", announce, err)
+		}
+		resp.Body.Close()
+		srv.Close()
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// FuzzDecode: whatever a server answers, reading it never panics, a reply that
+// is not one JSON object is always an error, and one that is gets no
+// not-JSON error.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(`{"errcode":0,"errmsg":"ok","msg_id":1}`))
+	f.Add([]byte(`{"errcode":40001,"errmsg":"invalid credential"}`))
+	f.Add([]byte(`  {"a":[1,{"b":"\u4f60"}]}`))
+	f.Add([]byte(`{"errcode":45065} x`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var out struct {
+			MsgID int64 `json:"msg_id"`
+		}
+		err := Decode("/x", body, ErrCode("/x", body), &out)
+		notJSON := err != nil && strings.Contains(err.Error(), "not a JSON object")
+		trimmed := strings.TrimLeft(string(body), " \t\r\n")
+		isObject := json.Valid(body) && strings.HasPrefix(trimmed, "{")
+		if notJSON == isObject {
+			t.Errorf("Decode(%q) = %v; the body is a JSON object: %v", body, err, isObject)
+		}
+		if err := Decode("/x", body, ErrCode("/x", body), nil); isObject && err != nil && strings.Contains(err.Error(), "not a JSON object") {
+			t.Errorf("Decode(%q, nil) = %v", body, err)
+		}
+	})
 }
