@@ -23,8 +23,12 @@ func (c *call) Err() error {
 	return c.err
 }
 
-// Value returns the request context's value for key.
-func (c *call) Value(key any) any { return c.values.Value(key) }
+// Value returns the request context's value for key. It asks the request's
+// context through context.WithoutCancel, made here rather than once per push:
+// a value lookup is rare, a push is not. WithoutCancel hides the request's
+// cancellation from what looks it up by value (context.Cause, which must
+// report c's end, not the request's).
+func (c *call) Value(key any) any { return context.WithoutCancel(c.req).Value(key) }
 
 func (c *call) String() string { return "message handler context" }
 

@@ -24,7 +24,7 @@ import (
 // context of the standard library, so that no goroutine waits on it.
 type call struct {
 	srv      *Server
-	values   context.Context // the request's context without its cancellation: Value only
+	req      context.Context // the request's context, for Value only: see call.Value
 	msg      *Message
 	deadline time.Time
 	done     chan struct{}
@@ -58,7 +58,7 @@ func (srv *Server) run(ctx context.Context, in *inbound) []byte {
 		}
 		return nil
 	}
-	c := &call{srv: srv, values: context.WithoutCancel(ctx), msg: in.msg,
+	c := &call{srv: srv, req: ctx, msg: in.msg,
 		deadline: in.arrived.Add(srv.deadline), done: make(chan struct{})}
 	srv.handlers.Add(1)
 	srv.deadlines.add(c)

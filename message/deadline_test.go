@@ -281,3 +281,35 @@ func mustRequest(t *testing.T, c *wechattest.WebhookClient, msg []byte) *http.Re
 	}
 	return req
 }
+
+// TestHandlerContextCauseIsItsOwn: the request's context gives the handler's
+// its values, not its end: when the request is cancelled (the client went
+// away) with a cause, the handler's context still ends at its own deadline,
+// and context.Cause reports that, not the request's cause.
+func TestHandlerContextCauseIsItsOwn(t *testing.T) {
+	t.Parallel()
+	gone := errors.New("client gone")
+	reqCtx, cancelReq := context.WithCancelCause(t.Context())
+	t.Cleanup(func() { cancelReq(nil) })
+	type seen struct{ errAtCancel, err, cause error }
+	got := make(chan seen, 1)
+	hs := newHarness(t, HandlerFunc(func(ctx context.Context, _ *Message) Reply {
+		cancelReq(gone)
+		var s seen
+		s.errAtCancel = ctx.Err()
+		<-ctx.Done()
+		s.err, s.cause = ctx.Err(), context.Cause(ctx)
+		got <- s
+		return nil
+	}), WithDeadline(50*time.Millisecond))
+	c := hs.client(wechattest.ModePlaintext)
+	req, err := c.NewRequest(reqCtx, c.Text("o1", "hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.serve(req)
+	s := <-got
+	if s.errAtCancel != nil || !errors.Is(s.err, context.DeadlineExceeded) || !errors.Is(s.cause, context.DeadlineExceeded) {
+		t.Errorf("request cancelled with a cause: handler's Err then %v, at its end %v, Cause %v; want nil, DeadlineExceeded, DeadlineExceeded", s.errAtCancel, s.err, s.cause)
+	}
+}

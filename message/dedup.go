@@ -142,11 +142,12 @@ func (srv *Server) claim(ctx context.Context, in *inbound) (bool, error) {
 
 // finish stores the reply of a claimed message for the retries and replays to
 // come. It runs after the answer has been written, bounded by the deadline.
+// The request's end must not cut a store's write short, so a store that can
+// block gets a context of its own; the memory store does not look at ctx.
 func (srv *Server) finish(ctx context.Context, in *inbound, reply []byte) {
-	ctx = context.WithoutCancel(ctx)
 	if srv.slowStore {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, srv.deadline)
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), srv.deadline)
 		defer cancel()
 	}
 	if err := srv.dedup.Finish(ctx, in.key, reply, srv.keepFor(in)); err != nil {

@@ -221,7 +221,8 @@ func (srv *Server) seal(dst []byte, in *inbound, reply []byte) ([]byte, error) {
 	if at.IsZero() {
 		at = srv.now()
 	}
-	ts := strconv.FormatInt(at.Unix(), 10)
+	var tsBuf [20]byte
+	ts := string(strconv.AppendInt(tsBuf[:0], at.Unix(), 10)) // short and kept by nothing: on the stack
 	dst = append(dst, "<xml><Encrypt><![CDATA["...)
 	start := len(dst)
 	dst, err := srv.cipher.AppendEncrypt(dst, random[:], reply, srv.appID)
