@@ -146,7 +146,8 @@ type Message struct {
 	PublishEventInfo PublishEventInfo // PUBLISHJOBFINISH
 
 	// Raw is the message XML as received (decrypted in compatible and safe mode).
-	// It must not be modified.
+	// It must not be modified: the string fields above are read from it in
+	// place, and would change with it.
 	Raw []byte
 }
 

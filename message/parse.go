@@ -12,7 +12,12 @@ import (
 // skipped (they stay in Raw); only malformed XML is an error.
 func parseMessage(raw []byte) (*Message, error) {
 	m := &Message{Raw: raw}
-	err := walkXML(string(raw), true, func(name, text string, tree []node, at int32) {
+	// The strings of m are views of raw, which m owns from here on as Raw:
+	// nothing writes to it (every caller hands over a buffer of its own, and
+	// Raw's doc forbids changing it), so they never change. This saves a copy
+	// of the document per push, a quarter of its allocated bytes.
+	doc := unsafe.String(unsafe.SliceData(raw), len(raw))
+	err := walkXML(doc, true, func(name, text string, tree []node, at int32) {
 		m.set(name, text)
 		if at >= 0 {
 			m.setNested(tree, at)
