@@ -13,7 +13,22 @@ import (
 func (c *call) Deadline() (time.Time, bool) { return c.deadline, true }
 
 // Done is closed when the handler has returned or the deadline has passed.
-func (c *call) Done() <-chan struct{} { return c.done }
+func (c *call) Done() <-chan struct{} {
+	if d := c.done.Load(); d != nil {
+		return *d
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d := c.done.Load(); d != nil { // end stored closedChan meanwhile
+		return *d
+	}
+	d := make(chan struct{})
+	c.done.Store(&d)
+	return d
+}
+
+// closedChan is the Done of a call that ended before anyone asked for it.
+var closedChan = func() *chan struct{} { d := make(chan struct{}); close(d); return &d }()
 
 // Err is nil until Done is closed; then DeadlineExceeded if the deadline
 // passed first, Canceled if the handler returned first.
@@ -73,7 +88,11 @@ func (c *call) end(err error) {
 	c.err = err
 	after := c.after
 	c.after = nil
-	close(c.done)
+	if d := c.done.Load(); d != nil {
+		close(*d)
+	} else {
+		c.done.Store(closedChan)
+	}
 	c.mu.Unlock()
 	for a := range after {
 		go a.f()
@@ -169,6 +188,7 @@ func (q *deadlineQueue) fire() {
 	for _, c := range due {
 		if c.state.CompareAndSwap(running, expired) {
 			c.end(context.DeadlineExceeded)
+			c.wake <- struct{}{}
 		}
 	}
 }
