@@ -28,7 +28,9 @@ type Server struct {
 	h      Handler
 	settings
 
-	slowStore bool // the dedup store may block (not the built-in memory store): bound its calls
+	// mem is the dedup store when it is the built-in one, called by key hash;
+	// nil for a store that may block (Redis), whose calls are bounded.
+	mem       *MemoryDedupStore
 	realClock bool // no WithClock: the server's clock is the arrival's
 
 	handlers  sync.WaitGroup // handler goroutines still running, for Shutdown
@@ -59,8 +61,7 @@ func NewServer(oa *officialaccount.OfficialAccount, h Handler, opts ...Option) *
 	if srv.dedup == nil {
 		srv.dedup = NewMemoryDedupStore()
 	}
-	_, fast := srv.dedup.(*MemoryDedupStore)
-	srv.slowStore = !fast
+	srv.mem, _ = srv.dedup.(*MemoryDedupStore)
 	if srv.realClock = srv.now == nil; srv.realClock {
 		srv.now = time.Now
 	}
@@ -115,7 +116,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply, claimed := srv.dispatch(r.Context(), &in)
-	srv.write(w, &in, reply, claimed && srv.slowStore)
+	srv.write(w, &in, reply, claimed && srv.mem == nil)
 	if claimed { // after the answer: a slow store never delays it
 		srv.finish(r.Context(), &in, reply)
 	}
