@@ -158,10 +158,21 @@ func (srv *Server) render(ctx context.Context, r Reply, in *inbound) []byte {
 		srv.logger.LogAttrs(ctx, slog.LevelError, "message: reply not sent", slog.String("err", err.Error()))
 		return nil
 	}
-	in.replied = srv.now()
+	in.replied = srv.clock(in)
 	in.buf = replyBufs.Get().(*[]byte)
 	*in.buf = appendReply((*in.buf)[:0], r, in.msg, in.replied.Unix())
 	return *in.buf
+}
+
+// clock returns the time on the server's clock during in. On the real clock it
+// is the arrival plus the time since, which reads only the monotonic clock:
+// half of what time.Now costs, and the same to the second but across a step
+// of the wall clock during the push.
+func (srv *Server) clock(in *inbound) time.Time {
+	if srv.realClock {
+		return in.arrived.Add(time.Since(in.arrived))
+	}
+	return srv.now()
 }
 
 // release returns in's pooled buffer; a reply near the body limit is left to
@@ -220,7 +231,7 @@ func (srv *Server) seal(dst []byte, in *inbound, reply []byte) ([]byte, error) {
 	}
 	at := in.replied
 	if at.IsZero() {
-		at = srv.now()
+		at = srv.clock(in)
 	}
 	var tsBuf [20]byte
 	ts := string(strconv.AppendInt(tsBuf[:0], at.Unix(), 10)) // short and kept by nothing: on the stack
