@@ -284,13 +284,37 @@ func childText(nodes []node, i int32, name string) string {
 // sends on odd input, and failing the whole delivery would show the follower an
 // error for a field the handler may not even read.
 func toInt64(s string) int64 {
+	if n, ok := digits(s); ok {
+		return n
+	}
 	n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	return n
 }
 
 func toInt(s string) int {
+	if n, ok := digits(s); ok && n == int64(int(n)) {
+		return int(n)
+	}
 	n, _ := strconv.Atoi(strings.TrimSpace(s))
 	return n
+}
+
+// digits reads s when it is 1 to 18 ASCII digits, as WeChat's numbers are,
+// without strconv's generality (signs, spaces, overflow), which the callers
+// fall back to for anything else.
+func digits(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + int64(d)
+	}
+	return n, true
 }
 
 func toFloat(s string) float64 {

@@ -332,3 +332,20 @@ func TestParseAllocs(t *testing.T) {
 		t.Errorf("parseMessage allocates %.0f times, want at most 2 (the document string and the Message)", allocs)
 	}
 }
+
+// TestNumbers: the numbers of a message read as strconv reads them, the
+// plain digits WeChat sends by the short path, anything else by strconv.
+func TestNumbers(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", "0", "7", "00012", "1717000002", "24612345678901235", "999999999999999999",
+		"9999999999999999999", "99999999999999999999", " 42 ", "+5", "-7", "12a", "1_000", "0x10", "٣"} {
+		want64, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		want, _ := strconv.Atoi(strings.TrimSpace(s))
+		if got := toInt64(s); got != want64 {
+			t.Errorf("toInt64(%q) = %d, want %d", s, got, want64)
+		}
+		if got := toInt(s); got != want {
+			t.Errorf("toInt(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
