@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -222,32 +221,9 @@ func appendElem(b []byte, name, value string) []byte {
 // appendCDATA appends s for use inside a CDATA section: invalid UTF-8 becomes
 // U+FFFD, characters XML does not allow (C0 controls other than tab, CR and LF,
 // and U+FFFE, U+FFFF) are dropped, and a "]]>" in what remains is split across
-// two sections. Text with none of these, nearly all text, is appended as it is.
+// two sections. The check looks at the output, so that dropping a character
+// cannot join "]]" and ">" into a terminator.
 func appendCDATA(b []byte, s string) []byte {
-	if cdataSafe(s) {
-		return append(b, s...)
-	}
-	return appendCDATAClean(b, s)
-}
-
-// cdataSafe reports whether s needs no change in a CDATA section: valid UTF-8
-// without a character XML forbids or a "]]>".
-func cdataSafe(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
-			return false
-		case c == 0xEF && i+2 < len(s) && s[i+1] == 0xBF && s[i+2]&^1 == 0xBE: // U+FFFE, U+FFFF
-			return false
-		}
-	}
-	return utf8.ValidString(s) && !strings.Contains(s, "]]>")
-}
-
-// appendCDATAClean is appendCDATA's careful path. Its check for "]]>" looks at
-// the output, so that dropping a character cannot join "]]" and ">" into a
-// terminator.
-func appendCDATAClean(b []byte, s string) []byte {
 	base := len(b) // b[base:] is this section's content so far
 	start := 0     // s[start:i] is clean and not yet appended
 	for i := 0; i < len(s); {

@@ -176,28 +176,3 @@ func TestContentTypes(t *testing.T) {
 		t.Errorf("reply = %d %q, want 200 text/xml", rec.Code, ct)
 	}
 }
-
-// TestCDATASafe: the text appendCDATA appends as it is, and the text it
-// sends through its careful path.
-func TestCDATASafe(t *testing.T) {
-	t.Parallel()
-	for s, want := range map[string]bool{
-		"":                    true,
-		"你好，这是一条消息 hello\n\t": true,
-		"\uFFFD \uFF0C 😀":     true,
-		"a]]b >":              true,
-		"a]]>b":               false,
-		"a\x01b":              false,
-		"a\uFFFEb":            false,
-		"a\uFFFF":             false,
-		"a\xffb":              false,
-		"\xef\xbf":            false,
-	} {
-		if got := cdataSafe(s); got != want {
-			t.Errorf("cdataSafe(%q) = %v, want %v", s, got, want)
-		}
-		if got := string(appendCDATA(nil, s)); want && got != s {
-			t.Errorf("appendCDATA(%q) = %q, want it as it is", s, got)
-		}
-	}
-}
