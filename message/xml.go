@@ -221,7 +221,8 @@ func (p *xmlParser) element(depth, mode int, visit visitFunc) (idx int32, name, 
 	if err != nil || empty {
 		return idx, name, "", err
 	}
-	if text, ok := p.simpleContent(name); ok {
+	if text, next, ok := p.simpleContent(p.i, name); ok {
+		p.i = next
 		if idx >= 0 {
 			p.nodes[idx].text = text
 		}
@@ -267,7 +268,7 @@ func (p *xmlParser) element(depth, mode int, visit visitFunc) (idx int32, name, 
 			}
 			return idx, name, text, nil
 		case strings.HasPrefix(rest, "<![CDATA["):
-			end := strings.Index(rest[9:], "]]>")
+			end := cdataEnd(rest[9:])
 			if end < 0 {
 				return -1, "", "", errEOF
 			}
@@ -293,38 +294,78 @@ func (p *xmlParser) element(depth, mode int, visit visitFunc) (idx int32, name, 
 	}
 }
 
-// simpleContent reads, when it is all there is before the end tag, one CDATA
-// section or one run of character data without references, and the end tag
-// "</name>": the shape of nearly every element WeChat sends. It reports
-// false, leaving p.i where it was, for anything else, which the general loop
-// of element reads.
-func (p *xmlParser) simpleContent(name string) (string, bool) {
-	s, i := p.s, p.i
-	var text string
+// simpleContent reads, from i, one CDATA section or one run of character data
+// without references, when it is all there is before the end tag "</name>":
+// the shape of nearly every element WeChat sends. It returns the text and
+// where the end tag ends; false for anything else, which the general loop of
+// element reads.
+func (p *xmlParser) simpleContent(i int, name string) (text string, next int, ok bool) {
+	s := p.s
 	if strings.HasPrefix(s[i:], "<![CDATA[") {
-		end := strings.Index(s[i+9:], "]]>")
+		end := cdataEnd(s[i+9:])
 		if end < 0 {
-			return "", false
+			return "", 0, false
 		}
 		text = s[i+9 : i+9+end]
 		i += 9 + end + 3
 	} else {
 		lt := strings.IndexByte(s[i:], '<')
 		if lt < 0 {
-			return "", false
+			return "", 0, false
 		}
 		text = s[i : i+lt]
 		if strings.IndexByte(text, '&') >= 0 {
-			return "", false
+			return "", 0, false
 		}
 		i += lt
 	}
 	end := i + 2 + len(name) // where '>' must be
 	if end >= len(s) || s[i] != '<' || s[i+1] != '/' || s[end] != '>' || s[i+2:end] != name {
-		return "", false
+		return "", 0, false
 	}
-	p.i = end + 1
-	return normalizeNewlines(text), true
+	return normalizeNewlines(text), end + 1, true
+}
+
+// cdataEnd is strings.Index(s, "]]>"), by way of the ']'s only.
+func cdataEnd(s string) int {
+	for off := 0; ; {
+		j := strings.IndexByte(s[off:], ']')
+		if j < 0 {
+			return -1
+		}
+		j += off
+		if j+2 < len(s) && s[j+1] == ']' && s[j+2] == '>' {
+			return j
+		}
+		off = j + 1
+	}
+}
+
+// simpleChild reads the child of the root at p.i when it is a start tag
+// without attributes and simple content (see simpleContent), and hands it to
+// visit; false, with nothing read, for anything else.
+func (p *xmlParser) simpleChild(visit visitFunc) bool {
+	if p.elements >= maxElements {
+		return false
+	}
+	s := p.s
+	start := p.i + 1
+	i := start
+	for i < len(s) && nameByte[s[i]] == inName {
+		i++
+	}
+	if i == start || i >= len(s) || s[i] != '>' {
+		return false
+	}
+	name := s[start:i]
+	text, next, ok := p.simpleContent(i+1, name)
+	if !ok {
+		return false
+	}
+	p.elements++
+	p.i = next
+	visit(name, text, nil, -1)
+	return true
 }
 
 // child reads a child of the element name (index *idx, last child *last),
@@ -332,6 +373,9 @@ func (p *xmlParser) simpleContent(name string) (string, bool) {
 func (p *xmlParser) child(depth, mode int, visit visitFunc, name string, idx, last *int32) error {
 	switch {
 	case mode == visitChildren:
+		if p.simpleChild(visit) {
+			return nil
+		}
 		at, cname, text, err := p.element(depth+1, lazy, nil)
 		if err != nil {
 			return err
