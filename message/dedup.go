@@ -154,7 +154,7 @@ func (srv *Server) claim(ctx context.Context, in *inbound) (bool, error) {
 // The request's end must not cut a store's write short, so a store that can
 // block gets a context of its own; the memory store takes no context.
 func (srv *Server) finish(ctx context.Context, in *inbound, reply []byte) {
-	if srv.mem == nil {
+	if srv.slowStore() {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), srv.deadline)
 		defer cancel()

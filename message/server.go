@@ -116,12 +116,17 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply, claimed := srv.dispatch(r.Context(), &in)
-	srv.write(w, &in, reply, claimed && srv.mem == nil)
+	srv.write(w, &in, reply, claimed && srv.slowStore())
 	if claimed { // after the answer: a slow store never delays it
 		srv.finish(r.Context(), &in, reply)
 	}
 	in.release()
 }
+
+// slowStore reports whether the dedup store may block (not the built-in
+// memory store): its calls are bounded, and the answer is flushed before the
+// reply is stored.
+func (srv *Server) slowStore() bool { return srv.mem == nil }
 
 // reject answers a request that failed a check and logs it, sampled: a flood of
 // bad requests is not a flood of log lines. err never holds a secret: the errors
