@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/rand"
 	"crypto/sha1"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"github.com/wxkit/wechat/internal/testutil"
+	"github.com/wxkit/wechat/internal/wxcrypto"
 	"github.com/wxkit/wechat/wechattest"
 )
 
@@ -30,11 +33,25 @@ import (
 // instead of being answered from the cache; the benchmark fails if the handler
 // does not run every time.
 //
-// safe_floor, run just before safe_text, is the cryptography safe mode cannot
-// do without, done directly on inputs of the same sizes: the three SHA-1s (the
-// 3-field signature, msg_signature, the reply's MsgSignature) and AES-CBC
-// decryption of the push and encryption of the reply. safe_text reports its
-// ratios to it (time/floor, B/floor, allocs-floor): the target is time/floor ≤ 2.
+// Two floors run just before safe_text, which reports its ratios to both:
+//
+//   - safe_floor is the cryptography safe mode cannot do without, done
+//     directly on inputs of the same sizes: the three SHA-1s (the 3-field
+//     signature, msg_signature, the reply's MsgSignature) and AES-CBC
+//     decryption of the push and encryption of the reply (time/floor,
+//     B/floor, allocs-floor).
+//   - safe_envelope_floor is safe_floor plus the rest of WeChat's envelope,
+//     done directly: the base64 decoding of the push's <Encrypt> text, its
+//     padding and length prefix read, the reply's 16 random bytes from
+//     crypto/rand, its 20-byte header, AppID and padding laid out, and the
+//     base64 encoding of its ciphertext (time/envfloor, B/envfloor,
+//     allocs-envfloor).
+//
+// Issue 13 asks for time ≤ 2× "the crypto floor (three SHA-1s and AES-CBC
+// both ways, done by hand)". Its figure for the code of the time (2.8–3.2×)
+// matches the envelope floor, not the strict one, against which that code
+// measured 5.9–7.5×; both are kept, side by side, rather than one silently
+// redefined.
 func BenchmarkServeHTTP(b *testing.B) {
 	cases := []struct {
 		name  string
@@ -45,10 +62,12 @@ func BenchmarkServeHTTP(b *testing.B) {
 		{"safe_text", wechattest.ModeSafe, false},
 		{"subscribe", wechattest.ModePlaintext, true},
 	}
-	var floor testutil.Floor
+	floor, envFloor := testutil.Floor{}, testutil.Floor{Name: "envfloor"}
 	for _, bc := range cases {
 		if bc.mode == wechattest.ModeSafe {
-			b.Run("safe_floor", func(b *testing.B) { floor.Add(safeFloor(b)) })
+			in := safeInputs(b)
+			b.Run("safe_floor", func(b *testing.B) { floor.Add(safeFloor(b, in)) })
+			b.Run("safe_envelope_floor", func(b *testing.B) { envFloor.Add(safeEnvelopeFloor(b, in)) })
 		}
 		b.Run(bc.name, func(b *testing.B) {
 			var runs int
@@ -82,6 +101,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 			}
 			if bc.mode == wechattest.ModeSafe {
 				floor.Report(b, cost)
+				envFloor.Report(b, cost)
 			}
 		})
 	}
@@ -92,29 +112,54 @@ const (
 	benchText   = "你好，这是一条测试消息 hello"
 )
 
+// floorInputs are the inputs of the floors, taken from one real push of
+// BenchmarkServeHTTP's safe_text and the Server's answer to it.
+type floorInputs struct {
+	token, timestamp, nonce string
+	reqEnc, replyEnc        string // the <Encrypt> texts of the push and of the reply
+	replyXML                []byte // the reply's plaintext
+	key                     []byte // the EncodingAESKey, decoded
+}
+
+func safeInputs(b *testing.B) *floorInputs {
+	hs := newHarness(b, HandlerFunc(func(_ context.Context, m *Message) Reply { return Text(m.Content) }))
+	c := hs.client(wechattest.ModeSafe)
+	req, _ := benchRequest(b, c, c.Text(benchOpenID, benchText))
+	wechattest.ResetBody(req)
+	q := req.URL.Query()
+	in := &floorInputs{token: wechattest.SandboxToken, timestamp: q.Get("timestamp"), nonce: q.Get("nonce")}
+	in.reqEnc = envelopeText(b, req.Body)
+	wechattest.ResetBody(req)
+	rec := httptest.NewRecorder()
+	hs.srv.ServeHTTP(rec, req)
+	in.replyEnc = envelopeText(b, rec.Body)
+	key, err := wxcrypto.DecodeAESKey(hs.fake.EncodingAESKey())
+	if err != nil {
+		b.Fatal(err)
+	}
+	in.key = key
+	cph, err := wxcrypto.NewCipher(key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if in.replyXML, err = cph.DecryptString(in.replyEnc, wechattest.SandboxAppID); err != nil {
+		b.Fatal(err)
+	}
+	return in
+}
+
 // safeFloor runs the cryptography of one safe-mode push and its reply,
 // directly, on inputs the size of BenchmarkServeHTTP's: SHA-1 over the
 // 3-field signature's input, over msg_signature's (with the <Encrypt> text)
 // and over the reply's MsgSignature's; AES-256-CBC decryption of the push's
 // ciphertext and encryption of the reply's padded plaintext, with the key
 // schedule done once, as the Server does.
-func safeFloor(b *testing.B) testutil.Cost {
-	hs := newHarness(b, HandlerFunc(func(_ context.Context, m *Message) Reply { return Text(m.Content) }))
-	c := hs.client(wechattest.ModeSafe)
-	req, _ := benchRequest(b, c, c.Text(benchOpenID, benchText))
-	wechattest.ResetBody(req)
-	q := req.URL.Query()
-	reqEnc := envelopeText(b, req.Body)
-	wechattest.ResetBody(req)
-	rec := httptest.NewRecorder()
-	hs.srv.ServeHTTP(rec, req)
-	replyEnc := envelopeText(b, rec.Body)
-
-	sig3 := make([]byte, len(wechattest.SandboxToken)+len(q.Get("timestamp"))+len(q.Get("nonce")))
-	sig4 := make([]byte, len(sig3)+len(reqEnc))
-	sigReply := make([]byte, len(sig3)+len(replyEnc)) // the reply's timestamp has the same length
-	in := make([]byte, base64.StdEncoding.DecodedLen(len(reqEnc))/aes.BlockSize*aes.BlockSize)
-	out := make([]byte, base64.StdEncoding.DecodedLen(len(replyEnc))/aes.BlockSize*aes.BlockSize)
+func safeFloor(b *testing.B, fi *floorInputs) testutil.Cost {
+	sig3 := make([]byte, len(fi.token)+len(fi.timestamp)+len(fi.nonce))
+	sig4 := make([]byte, len(sig3)+len(fi.reqEnc))
+	sigReply := make([]byte, len(sig3)+len(fi.replyEnc)) // the reply's timestamp has the same length
+	in := make([]byte, base64.StdEncoding.DecodedLen(len(fi.reqEnc))/aes.BlockSize*aes.BlockSize)
+	out := make([]byte, base64.StdEncoding.DecodedLen(len(fi.replyEnc))/aes.BlockSize*aes.BlockSize)
 	key := make([]byte, 32)
 	block, err := aes.NewCipher(key)
 	if err != nil {
@@ -128,6 +173,61 @@ func safeFloor(b *testing.B) testutil.Cost {
 		cipher.NewCBCEncrypter(block, iv).CryptBlocks(out, out)
 		sha1.Sum(sigReply)
 	})
+}
+
+// safeEnvelopeFloor is safeFloor plus the rest of the envelope, each step
+// directly with the standard library into buffers made once: the push's
+// <Encrypt> text base64-decoded, decrypted, its padding and length prefix
+// read; the reply laid out as random(16) || length(4) || XML || AppID ||
+// padding with 16 bytes from crypto/rand, encrypted and base64-encoded. The
+// signatures are hashed over their inputs laid out beforehand, as in
+// safeFloor.
+func safeEnvelopeFloor(b *testing.B, fi *floorInputs) testutil.Cost {
+	sig3 := []byte(fi.token + fi.timestamp + fi.nonce)
+	sig4 := []byte(fi.token + fi.timestamp + fi.nonce + fi.reqEnc)
+	sigReply := []byte(fi.token + fi.timestamp + fi.nonce + fi.replyEnc)
+	reqEnc := []byte(fi.reqEnc)
+	in := make([]byte, base64.StdEncoding.DecodedLen(len(reqEnc)))
+	appID := wechattest.SandboxAppID
+	full := 20 + len(fi.replyXML) + len(appID)
+	pad := 32 - full%32
+	plain := make([]byte, full+pad)
+	text := make([]byte, base64.StdEncoding.EncodedLen(len(plain)))
+	block, err := aes.NewCipher(fi.key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	iv := fi.key[:aes.BlockSize]
+	var got int
+	cost := testutil.Loop(b, func() {
+		sha1.Sum(sig3)
+		sha1.Sum(sig4)
+		n, err := base64.StdEncoding.Decode(in, reqEnc)
+		if err != nil || n%aes.BlockSize != 0 {
+			b.Fatalf("base64: %d bytes, %v", n, err)
+		}
+		ct := in[:n]
+		cipher.NewCBCDecrypter(block, iv).CryptBlocks(ct, ct)
+		ct = ct[:n-int(ct[n-1])]
+		got = int(binary.BigEndian.Uint32(ct[16:20]))
+
+		if _, err := rand.Read(plain[:16]); err != nil {
+			b.Fatal(err)
+		}
+		binary.BigEndian.PutUint32(plain[16:20], uint32(len(fi.replyXML)))
+		copy(plain[20:], fi.replyXML)
+		copy(plain[20+len(fi.replyXML):], appID)
+		for i := full; i < len(plain); i++ {
+			plain[i] = byte(pad)
+		}
+		cipher.NewCBCEncrypter(block, iv).CryptBlocks(plain, plain)
+		base64.StdEncoding.Encode(text, plain)
+		sha1.Sum(sigReply)
+	})
+	if got <= 0 || got > len(in) {
+		b.Fatalf("the push decrypted to a length prefix of %d", got)
+	}
+	return cost
 }
 
 // envelopeText returns the <Encrypt> text of an encrypted push or reply.

@@ -13,7 +13,22 @@ import (
 func (c *call) Deadline() (time.Time, bool) { return c.deadline, true }
 
 // Done is closed when the handler has returned or the deadline has passed.
-func (c *call) Done() <-chan struct{} { return c.done }
+func (c *call) Done() <-chan struct{} {
+	if d := c.done.Load(); d != nil {
+		return *d
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d := c.done.Load(); d != nil { // end stored closedChan meanwhile
+		return *d
+	}
+	d := make(chan struct{})
+	c.done.Store(&d)
+	return d
+}
+
+// closedChan is the Done of a call that ended before anyone asked for it.
+var closedChan = func() *chan struct{} { d := make(chan struct{}); close(d); return &d }()
 
 // Err is nil until Done is closed; then DeadlineExceeded if the deadline
 // passed first, Canceled if the handler returned first.
@@ -23,8 +38,12 @@ func (c *call) Err() error {
 	return c.err
 }
 
-// Value returns the request context's value for key.
-func (c *call) Value(key any) any { return c.values.Value(key) }
+// Value returns the request context's value for key. It asks the request's
+// context through context.WithoutCancel, made here rather than once per push:
+// a value lookup is rare, a push is not. WithoutCancel hides the request's
+// cancellation from what looks it up by value (context.Cause, which must
+// report c's end, not the request's).
+func (c *call) Value(key any) any { return context.WithoutCancel(c.req).Value(key) }
 
 func (c *call) String() string { return "message handler context" }
 
@@ -69,7 +88,11 @@ func (c *call) end(err error) {
 	c.err = err
 	after := c.after
 	c.after = nil
-	close(c.done)
+	if d := c.done.Load(); d != nil {
+		close(*d)
+	} else {
+		c.done.Store(closedChan)
+	}
 	c.mu.Unlock()
 	for a := range after {
 		go a.f()
@@ -165,6 +188,7 @@ func (q *deadlineQueue) fire() {
 	for _, c := range due {
 		if c.state.CompareAndSwap(running, expired) {
 			c.end(context.DeadlineExceeded)
+			c.wake <- struct{}{}
 		}
 	}
 }

@@ -13,9 +13,9 @@ import (
 // own goroutine so that the response can go out at the deadline even if the
 // handler ignores ctx; whoever moves state first (the handler returning, or
 // the deadline) decides whether the reply is answered or handed to the
-// late-reply hook. The context ends when the handler returns (Canceled) or at
-// the deadline (DeadlineExceeded), whichever comes first, and doubles as the
-// wake-up of the request's goroutine.
+// late-reply hook, and wakes the request's goroutine through wake. The context
+// ends when the handler returns (Canceled) or at the deadline
+// (DeadlineExceeded), whichever comes first.
 //
 // The context is hand-written rather than context.WithDeadline because every
 // push pays for it: a timer per push cost as much as a third of the safe-mode
@@ -24,12 +24,17 @@ import (
 // context of the standard library, so that no goroutine waits on it.
 type call struct {
 	srv      *Server
-	values   context.Context // the request's context without its cancellation: Value only
+	req      context.Context // the request's context, for Value only: see call.Value
 	msg      *Message
 	deadline time.Time
-	done     chan struct{}
+	wake     chan struct{} // from wakes: whoever moves state from running sends once
 	state    atomic.Int32
 	reply    Reply // written before state leaves running
+
+	// done is Done's channel, made when first asked for: most handlers never
+	// ask, and a channel per push is an allocation. end stores closedChan
+	// when it was never made.
+	done atomic.Pointer[chan struct{}]
 
 	mu    sync.Mutex
 	err   error
@@ -58,12 +63,13 @@ func (srv *Server) run(ctx context.Context, in *inbound) []byte {
 		}
 		return nil
 	}
-	c := &call{srv: srv, values: context.WithoutCancel(ctx), msg: in.msg,
-		deadline: in.arrived.Add(srv.deadline), done: make(chan struct{})}
+	c := &call{srv: srv, req: ctx, msg: in.msg,
+		deadline: in.arrived.Add(srv.deadline), wake: wakes.Get().(chan struct{})}
 	srv.handlers.Add(1)
 	srv.deadlines.add(c)
 	go c.invoke()
-	<-c.done
+	<-c.wake
+	wakes.Put(c.wake) // sent on once, by whoever ended c: empty again, and nobody else sends
 	if c.state.Load() == expired {
 		srv.logger.LogAttrs(ctx, slog.LevelWarn, "message: handler missed the deadline; answered success",
 			slog.String("msg_type", string(in.msg.MsgType)), slog.String("event", string(in.msg.Event)),
@@ -72,6 +78,10 @@ func (srv *Server) run(ctx context.Context, in *inbound) []byte {
 	}
 	return srv.render(ctx, c.reply, in) // state is answered: c.reply is set
 }
+
+// wakes recycles the channels a request's goroutine waits on: buffered, each
+// gets one send per call, which the waiter takes before putting it back.
+var wakes = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
 
 // invoke runs the handler, recovering a panic, then either hands the reply to
 // run or, past the deadline, to the late-reply hook.
@@ -82,7 +92,8 @@ func (c *call) invoke() {
 	c.reply = r
 	if c.state.CompareAndSwap(running, answered) {
 		c.srv.deadlines.remove(c)
-		c.end(context.Canceled) // wakes run
+		c.end(context.Canceled)
+		c.wake <- struct{}{}
 		return
 	}
 	c.srv.late(c, c.msg, r)

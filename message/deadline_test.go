@@ -271,6 +271,7 @@ func TestHandlerContext(t *testing.T) {
 	if !errors.Is(ctx.Err(), context.Canceled) || !errors.Is(child.Err(), context.Canceled) {
 		t.Errorf("after the handler returned: ctx %v, child %v; want Canceled", ctx.Err(), child.Err())
 	}
+
 }
 
 func mustRequest(t *testing.T, c *wechattest.WebhookClient, msg []byte) *http.Request {
@@ -280,4 +281,73 @@ func mustRequest(t *testing.T, c *wechattest.WebhookClient, msg []byte) *http.Re
 		t.Fatal(err)
 	}
 	return req
+}
+
+// TestHandlerContextCauseIsItsOwn: the request's context gives the handler's
+// its values, not its end: when the request is cancelled (the client went
+// away) with a cause, the handler's context still ends at its own deadline,
+// and context.Cause reports that, not the request's cause.
+func TestHandlerContextCauseIsItsOwn(t *testing.T) {
+	t.Parallel()
+	gone := errors.New("client gone")
+	reqCtx, cancelReq := context.WithCancelCause(t.Context())
+	t.Cleanup(func() { cancelReq(nil) })
+	type seen struct{ errAtCancel, err, cause error }
+	got := make(chan seen, 1)
+	hs := newHarness(t, HandlerFunc(func(ctx context.Context, _ *Message) Reply {
+		cancelReq(gone)
+		var s seen
+		s.errAtCancel = ctx.Err()
+		<-ctx.Done()
+		s.err, s.cause = ctx.Err(), context.Cause(ctx)
+		got <- s
+		return nil
+	}), WithDeadline(50*time.Millisecond))
+	c := hs.client(wechattest.ModePlaintext)
+	req, err := c.NewRequest(reqCtx, c.Text("o1", "hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.serve(req)
+	s := <-got
+	if s.errAtCancel != nil || !errors.Is(s.err, context.DeadlineExceeded) || !errors.Is(s.cause, context.DeadlineExceeded) {
+		t.Errorf("request cancelled with a cause: handler's Err then %v, at its end %v, Cause %v; want nil, DeadlineExceeded, DeadlineExceeded", s.errAtCancel, s.err, s.cause)
+	}
+}
+
+// TestHandlerContextDone: Done is closed once the handler returned, whether
+// it was asked for while the handler ran or only afterwards.
+func TestHandlerContextDone(t *testing.T) {
+	t.Parallel()
+	type kept struct {
+		ctx    context.Context
+		during <-chan struct{} // Done asked for while the handler ran; nil if not
+	}
+	got := make(chan kept, 2)
+	hs := newHarness(t, HandlerFunc(func(ctx context.Context, m *Message) Reply {
+		k := kept{ctx: ctx}
+		if m.Content == "ask" {
+			k.during = ctx.Done()
+		}
+		got <- k
+		return nil
+	}))
+	c := hs.client(wechattest.ModePlaintext)
+	for _, content := range []string{"ask", "keep"} {
+		hs.serve(mustRequest(t, c, c.Text("o1", content)))
+		k := <-got
+		for _, done := range []<-chan struct{}{k.during, k.ctx.Done()} {
+			if done == nil {
+				continue
+			}
+			select {
+			case <-done:
+			default:
+				t.Errorf("%s: after the handler returned, Done is not closed", content)
+			}
+		}
+		if !errors.Is(k.ctx.Err(), context.Canceled) {
+			t.Errorf("%s: after the handler returned, Err = %v, want Canceled", content, k.ctx.Err())
+		}
+	}
 }

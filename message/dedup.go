@@ -44,11 +44,15 @@ var ErrDedupGone = errors.New("message: dedup key is not claimed")
 // so that one shared store serves many accounts.
 func dedupKey(m *Message) string {
 	var buf [160]byte
-	b := append(buf[:0], m.ToUserName...)
+	return string(appendDedupKey(buf[:0], m))
+}
+
+// appendDedupKey appends m's dedup key to b.
+func appendDedupKey(b []byte, m *Message) []byte {
+	b = append(b, m.ToUserName...)
 	if m.MsgType != MsgTypeEvent && m.MsgID != 0 {
 		b = append(b, "|m|"...)
-		b = strconv.AppendInt(b, m.MsgID, 10)
-		return string(b)
+		return strconv.AppendInt(b, m.MsgID, 10)
 	}
 	b = append(b, "|e|"...)
 	b = append(b, m.FromUserName...)
@@ -75,7 +79,7 @@ func dedupKey(m *Message) string {
 			b = strconv.AppendInt(b, sm.MsgID, 10)
 		}
 	}
-	return string(b)
+	return b
 }
 
 // claimGrace is how long a claim outlives the deadline. A live first delivery
@@ -100,8 +104,13 @@ const claimShare = 4
 // deadline, and a store that fails or does not answer in time lets the handler
 // run: better twice than never.
 func (srv *Server) dispatch(ctx context.Context, in *inbound) (reply []byte, claimed bool) {
-	key := dedupKey(in.msg)
-	in.key = key
+	var buf [160]byte
+	key := appendDedupKey(buf[:0], in.msg)
+	if srv.mem != nil {
+		in.hash = srv.mem.hash(key) // the memory store keeps only the hash: no string needed
+	} else {
+		in.key = string(key)
+	}
 	for range 2 {
 		first, err := srv.claim(ctx, in)
 		if err != nil {
@@ -112,7 +121,7 @@ func (srv *Server) dispatch(ctx context.Context, in *inbound) (reply []byte, cla
 			return srv.run(ctx, in), true
 		}
 		wctx, cancel := context.WithDeadline(ctx, in.arrived.Add(srv.deadline))
-		reply, err := srv.dedup.Wait(wctx, key)
+		reply, err := srv.wait(wctx, in)
 		werr := wctx.Err()
 		cancel()
 		switch {
@@ -132,8 +141,8 @@ func (srv *Server) dispatch(ctx context.Context, in *inbound) (reply []byte, cla
 
 // claim claims in's key, within a share of the deadline on a store that can block.
 func (srv *Server) claim(ctx context.Context, in *inbound) (bool, error) {
-	if !srv.slowStore {
-		return srv.dedup.Claim(ctx, in.key, srv.deadline+claimGrace)
+	if srv.mem != nil {
+		return srv.mem.claim(in.hash, srv.deadline+claimGrace), nil
 	}
 	cctx, cancel := context.WithDeadline(ctx, in.arrived.Add(srv.deadline/claimShare))
 	defer cancel()
@@ -142,16 +151,29 @@ func (srv *Server) claim(ctx context.Context, in *inbound) (bool, error) {
 
 // finish stores the reply of a claimed message for the retries and replays to
 // come. It runs after the answer has been written, bounded by the deadline.
+// The request's end must not cut a store's write short, so a store that can
+// block gets a context of its own; the memory store takes no context.
 func (srv *Server) finish(ctx context.Context, in *inbound, reply []byte) {
-	ctx = context.WithoutCancel(ctx)
-	if srv.slowStore {
+	if srv.slowStore() {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, srv.deadline)
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), srv.deadline)
 		defer cancel()
+	}
+	if srv.mem != nil {
+		srv.mem.finish(in.hash, reply, srv.keepFor(in))
+		return
 	}
 	if err := srv.dedup.Finish(ctx, in.key, reply, srv.keepFor(in)); err != nil {
 		srv.logger.WarnContext(ctx, "message: dedup store finish failed", "err", err)
 	}
+}
+
+// wait waits for the reply of in's key.
+func (srv *Server) wait(ctx context.Context, in *inbound) ([]byte, error) {
+	if srv.mem != nil {
+		return srv.mem.wait(ctx, in.hash)
+	}
+	return srv.dedup.Wait(ctx, in.key)
 }
 
 // keepFor is how long a finished message is remembered: the window, and with

@@ -131,20 +131,31 @@ func NewMemoryDedupStore(opts ...MemoryDedupOption) *MemoryDedupStore {
 
 // Claim implements DedupStore.
 func (s *MemoryDedupStore) Claim(_ context.Context, key string, ttl time.Duration) (bool, error) {
-	h := maphash.String(s.seed, key)
+	return s.claim(maphash.String(s.seed, key), ttl), nil
+}
+
+// hash is the hash the store keeps of key, as the Server calls it: a key
+// built in a buffer needs no string.
+func (s *MemoryDedupStore) hash(key []byte) uint64 { return maphash.Bytes(s.seed, key) }
+
+func (s *MemoryDedupStore) claim(h uint64, ttl time.Duration) bool {
 	now := s.now().UnixNano()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if sl, _ := s.lookup(h, now); sl != nil {
-		return false, nil
+		return false
 	}
 	s.add(dedupSlot{hash: h, expires: now + int64(ttl)}, now)
-	return true, nil
+	return true
 }
 
 // Finish implements DedupStore. The reply is copied at its exact size.
 func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte, ttl time.Duration) error {
-	h := maphash.String(s.seed, key)
+	s.finish(maphash.String(s.seed, key), reply, ttl)
+	return nil
+}
+
+func (s *MemoryDedupStore) finish(h uint64, reply []byte, ttl time.Duration) {
 	now := s.now().UnixNano()
 	if len(reply) == 0 || int64(len(reply)) > s.maxBytes {
 		reply = nil
@@ -157,20 +168,22 @@ func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte, t
 	sl, _ := s.lookup(h, now)
 	if sl == nil { // the claim ran out while the handler ran: remember the answer anyway
 		s.add(done, now)
-		return nil
+		return
 	}
 	// A claim lives only until its deadline; an answer, the whole window.
 	s.bytes += int64(cap(reply) - cap(sl.reply))
 	*sl = done
 	s.wakeWaiters(h)
 	s.trim(now)
-	return nil
 }
 
 // Wait implements DedupStore. A message whose reply was dropped (past the
 // reply window) has an empty reply: "success".
 func (s *MemoryDedupStore) Wait(ctx context.Context, key string) ([]byte, error) {
-	h := maphash.String(s.seed, key)
+	return s.wait(ctx, maphash.String(s.seed, key))
+}
+
+func (s *MemoryDedupStore) wait(ctx context.Context, h uint64) ([]byte, error) {
 	s.mu.Lock()
 	now := s.now().UnixNano()
 	sl, seq := s.lookup(h, now)

@@ -146,7 +146,8 @@ type Message struct {
 	PublishEventInfo PublishEventInfo // PUBLISHJOBFINISH
 
 	// Raw is the message XML as received (decrypted in compatible and safe mode).
-	// It must not be modified.
+	// It must not be modified: the string fields above are read from it in
+	// place, and would change with it.
 	Raw []byte
 }
 
@@ -249,19 +250,14 @@ func (m *Message) Scene() string {
 // root of Raw, or "" when there is none. It reaches elements the struct does not
 // model, such as the fields of a new event type.
 func (m *Message) Field(name string) string {
-	buf := getNodes()
-	defer putNodes(buf)
-	nodes, err := parseXML(string(m.Raw), (*buf)[:0])
-	if nodes != nil {
-		*buf = nodes
-	}
+	v, found := "", false
+	err := walkXML(string(m.Raw), false, func(n, text string, _ []node, _ int32) {
+		if !found && n == name {
+			v, found = text, true
+		}
+	})
 	if err != nil {
 		return ""
 	}
-	for c := nodes[0].first; c >= 0; c = nodes[c].next {
-		if nodes[c].name == name {
-			return nodes[c].text
-		}
-	}
-	return ""
+	return v
 }

@@ -30,7 +30,8 @@ type inbound struct {
 	encrypted bool      // the reply must be encrypted too
 	nonce     string    // echoed in an encrypted reply
 	sent      int64     // the push's timestamp (Unix seconds); 0 when the check is off
-	key       string    // the dedup key, set by dispatch
+	key       string    // the dedup key, set by dispatch for a store other than the memory store
+	hash      uint64    // the memory store's hash of the dedup key, set by dispatch
 	arrived   time.Time // on the real clock, for the deadline
 	now       time.Time // on the server's clock (WithClock), for the timestamp check and the retry window
 	replied   time.Time // on the server's clock, when the reply was rendered

@@ -268,6 +268,11 @@ func TestParseXMLEdgeCases(t *testing.T) {
 		{"crlf", "<xml><Content>a\r\nb\rc</Content></xml>", "a\nb\nc", false},
 		{"prolog comment bom", "\uFEFF<?xml version=\"1.0\"?><!-- hi --><xml><!-- c --><Content>ok</Content></xml>\n", "ok", false},
 		{"attributes ignored", `<xml a="1" b='>'><Content k="v">ok</Content></xml>`, "ok", false},
+		{"end tag with space", `<xml><Content><![CDATA[ok]]></Content ></xml>`, "ok", false},
+		{"cdata then space", "<xml><Content><![CDATA[ok]]>\n</Content></xml>", "ok\n", false},
+		{"text then cdata", `<xml><Content>a<![CDATA[b]]></Content></xml>`, "ab", false},
+		{"cdata then no end tag", `<xml><Content><![CDATA[a]]>b/Content></xml>`, "end tag", true},
+		{"longer end tag", `<xml><Content><![CDATA[a]]></ContentX></xml>`, "end tag", true},
 		{"doctype", `<!DOCTYPE xml [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Content>&e;</Content></xml>`, "DOCTYPE", true},
 		{"doctype inside", `<xml><!DOCTYPE x><Content>a</Content></xml>`, "DOCTYPE", true},
 		{"unknown entity", `<xml><Content>&e;</Content></xml>`, "entity", true},
@@ -325,5 +330,22 @@ func TestParseAllocs(t *testing.T) {
 	})
 	if allocs > 2 {
 		t.Errorf("parseMessage allocates %.0f times, want at most 2 (the document string and the Message)", allocs)
+	}
+}
+
+// TestNumbers: the numbers of a message read as strconv reads them, the
+// plain digits WeChat sends by the short path, anything else by strconv.
+func TestNumbers(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", "0", "7", "00012", "1717000002", "24612345678901235", "999999999999999999",
+		"9999999999999999999", "99999999999999999999", " 42 ", "+5", "-7", "12a", "1_000", "0x10", "٣"} {
+		want64, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		want, _ := strconv.Atoi(strings.TrimSpace(s))
+		if got := toInt64(s); got != want64 {
+			t.Errorf("toInt64(%q) = %d, want %d", s, got, want64)
+		}
+		if got := toInt(s); got != want {
+			t.Errorf("toInt(%q) = %d, want %d", s, got, want)
+		}
 	}
 }

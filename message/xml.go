@@ -13,7 +13,12 @@ import (
 // and character references, comments and processing instructions. It refuses
 // DOCTYPE, which is how XXE is kept out. Element text is a substring of the
 // document whenever it is one contiguous run, so a typical message allocates
-// nothing beyond the document string and the Message itself.
+// nothing beyond the Message itself.
+//
+// It reads in one pass and hands each child of the root to its caller as it
+// ends (walkXML): a flat element, which is all a message has but for a few
+// events, as its name and text, with no tree built; an element with children
+// of its own as a small tree of nodes, which only then are made.
 
 var (
 	errDoctype     = errors.New("DOCTYPE is not allowed")
@@ -32,30 +37,17 @@ const (
 	maxElements = 20000 // a 1 MiB body of <a/> would be 250k; nothing real comes near
 )
 
-// node is one element. Children and siblings are indexes into the node slice,
-// -1 for none.
+// node is one element of a tree. Children and siblings are indexes into the
+// node slice, -1 for none.
 type node struct {
 	name        string
 	text        string // joined character data; "" when the element has children
 	first, next int32
 }
 
-// nodePool recycles node slices: the parsed tree is only needed until the
-// Message is filled in, since the Message keeps strings, not nodes.
+// nodePool recycles node slices: a tree is only needed until the Message is
+// filled in, since the Message keeps strings, not nodes.
 var nodePool = sync.Pool{New: func() any { s := make([]node, 0, 32); return &s }}
-
-func getNodes() *[]node { return nodePool.Get().(*[]node) }
-
-// putNodes returns a node slice whose nodes are (*s)[:len(*s)]: only those
-// hold references to a document, since every slice in the pool was cleared up
-// to its length before.
-func putNodes(s *[]node) {
-	if cap(*s) <= 1024 {
-		clear(*s) // drop references to the document
-		*s = (*s)[:0]
-		nodePool.Put(s)
-	}
-}
 
 // syntaxError is a parse failure with the byte offset where it happened.
 type syntaxError struct {
@@ -69,36 +61,87 @@ func (e *syntaxError) Error() string {
 
 func (e *syntaxError) Unwrap() error { return e.err }
 
-type xmlParser struct {
-	s     string
-	i     int
-	nodes []node
+// visitFunc receives a child of the root once it has ended: its name and
+// text, and for an element with children of its own (text "") its tree,
+// tree[at], with at -1 when there is none. tree is the parser's: valid only
+// during the call.
+type visitFunc func(name, text string, tree []node, at int32)
+
+// walkXML parses the document s and calls visit for each child of its root, in
+// document order. With trees unset, no tree is built (at is always -1): the
+// children of an element are only checked. A malformed document is an error
+// even if visit has seen part of it.
+func walkXML(s string, trees bool, visit visitFunc) error {
+	p := xmlParser{s: strings.TrimPrefix(s, "\uFEFF"), trees: trees}
+	err := p.document(visit)
+	p.release()
+	if err != nil {
+		return &syntaxError{off: p.i, err: err}
+	}
+	return nil
 }
 
-// parseXML parses s into nodes, appended to buf; nodes[0] is the root element.
-// The nodes come back with an error too, so that a pooled slice is cleared of
-// what was parsed before the error.
-func parseXML(s string, buf []node) ([]node, error) {
-	p := xmlParser{s: strings.TrimPrefix(s, "\uFEFF"), nodes: buf[:0]}
+type xmlParser struct {
+	s        string
+	i        int
+	trees    bool
+	elements int     // elements read, for maxElements
+	nodes    []node  // the trees, in pooled storage taken when the first is needed
+	pooled   *[]node // where nodes came from
+}
+
+// How element keeps what it reads.
+const (
+	visitChildren = iota // the root: its children go to visit
+	lazy                 // a child of the root: a tree once it turns out to have children
+	inTree               // in a tree: a node
+	checked              // read and checked only
+)
+
+// document reads the document; visit is not kept in p, so that it does not
+// escape with p's strings (a closure of parseMessage stays on its stack).
+func (p *xmlParser) document(visit visitFunc) error {
 	if err := p.misc(); err != nil {
-		return p.nodes, p.fail(err)
+		return err
 	}
 	if p.i >= len(p.s) {
-		return p.nodes, p.fail(errNoRoot)
+		return errNoRoot
 	}
-	if _, err := p.element(0); err != nil {
-		return p.nodes, p.fail(err)
+	if _, _, _, err := p.element(0, visitChildren, visit); err != nil {
+		return err
 	}
 	if err := p.misc(); err != nil {
-		return p.nodes, p.fail(err)
+		return err
 	}
 	if p.i < len(p.s) {
-		return p.nodes, p.fail(errTrailing)
+		return errTrailing
 	}
-	return p.nodes, nil
+	return nil
 }
 
-func (p *xmlParser) fail(err error) error { return &syntaxError{off: p.i, err: err} }
+// node appends an element to the trees and returns its index.
+func (p *xmlParser) node(name string) int32 {
+	if p.pooled == nil {
+		p.pooled = nodePool.Get().(*[]node)
+		p.nodes = (*p.pooled)[:0]
+	}
+	p.nodes = append(p.nodes, node{name: name, first: -1, next: -1})
+	return int32(len(p.nodes) - 1)
+}
+
+// release hands the node storage back, cleared of its references to the
+// document; storage grown past 1024 nodes by a hostile document is dropped.
+func (p *xmlParser) release() {
+	if p.pooled == nil {
+		return
+	}
+	if cap(p.nodes) <= 1024 {
+		clear(p.nodes)
+		*p.pooled = p.nodes[:0]
+		nodePool.Put(p.pooled)
+	}
+	p.pooled, p.nodes = nil, nil
+}
 
 // misc skips white space, comments and processing instructions outside the root.
 func (p *xmlParser) misc() error {
@@ -146,44 +189,58 @@ func (p *xmlParser) skip() (bool, error) {
 	return true, nil
 }
 
-// element parses the element starting at p.i and returns its index.
-func (p *xmlParser) element(depth int) (int32, error) {
+// element reads the element whose '<' is at p.i, keeping it as mode says
+// (visit is for visitChildren). It returns the element's index in p.nodes (-1
+// when it has no node), its name, and its text when it has no children.
+func (p *xmlParser) element(depth, mode int, visit visitFunc) (idx int32, name, text string, err error) {
 	if depth >= maxDepth {
-		return -1, errDepth
+		return -1, "", "", errDepth
 	}
-	if len(p.nodes) >= maxElements {
-		return -1, errTooMany
+	if p.elements >= maxElements {
+		return -1, "", "", errTooMany
 	}
-	p.i++ // '<'
-	start := p.i
-	for p.i < len(p.s) && !nameEnd(p.s[p.i]) {
-		if c := p.s[p.i]; c == '<' || c == '&' || c == '"' || c == '\'' || c == '=' {
-			return -1, errElementName
-		}
-		p.i++
+	p.elements++
+	s, start := p.s, p.i+1 // after '<'
+	i := start
+	for i < len(s) && nameByte[s[i]] == inName {
+		i++
 	}
-	name := p.s[start:p.i]
+	p.i = i
+	if i < len(s) && nameByte[s[i]] == notInName {
+		return -1, "", "", errElementName
+	}
+	name = s[start:i]
 	if name == "" {
-		return -1, errElementName
+		return -1, "", "", errElementName
 	}
-	idx := int32(len(p.nodes))
-	p.nodes = append(p.nodes, node{name: name, first: -1, next: -1})
+	idx = -1
+	if mode == inTree {
+		idx = p.node(name)
+	}
 	empty, err := p.attributes()
 	if err != nil || empty {
-		return idx, err
+		return idx, name, "", err
+	}
+	if text, next, ok := p.simpleContent(p.i, name); ok {
+		p.i = next
+		if idx >= 0 {
+			p.nodes[idx].text = text
+		}
+		return idx, name, text, nil
 	}
 
-	var text textBuilder
-	last := int32(-1)
+	var tb textBuilder
+	children := false
+	last := int32(-1) // the last child's node
 	for {
 		lt := strings.IndexByte(p.s[p.i:], '<')
 		if lt < 0 {
 			p.i = len(p.s)
-			return -1, errEOF
+			return -1, "", "", errEOF
 		}
-		if lt > 0 && last < 0 {
-			if err := text.addCharData(p.s[p.i : p.i+lt]); err != nil {
-				return -1, err
+		if lt > 0 && !children {
+			if err := tb.addCharData(p.s[p.i : p.i+lt]); err != nil {
+				return -1, "", "", err
 			}
 		}
 		p.i += lt
@@ -192,52 +249,181 @@ func (p *xmlParser) element(depth int) (int32, error) {
 		case strings.HasPrefix(rest, "</"):
 			p.i += 2
 			if !strings.HasPrefix(p.s[p.i:], name) {
-				return -1, errors.New("end tag does not match <" + name + ">")
+				return -1, "", "", errors.New("end tag does not match <" + name + ">")
 			}
 			p.i += len(name)
 			for p.i < len(p.s) && isSpace(p.s[p.i]) {
 				p.i++
 			}
 			if p.i >= len(p.s) || p.s[p.i] != '>' {
-				return -1, errors.New("end tag does not match <" + name + ">")
+				return -1, "", "", errors.New("end tag does not match <" + name + ">")
 			}
 			p.i++
-			if last < 0 {
-				p.nodes[idx].text = text.String()
+			if children {
+				return idx, name, "", nil
 			}
-			return idx, nil
+			text = tb.String()
+			if idx >= 0 {
+				p.nodes[idx].text = text
+			}
+			return idx, name, text, nil
 		case strings.HasPrefix(rest, "<![CDATA["):
-			end := strings.Index(rest[9:], "]]>")
+			end := cdataEnd(rest[9:])
 			if end < 0 {
-				return -1, errEOF
+				return -1, "", "", errEOF
 			}
-			if last < 0 {
-				text.add(normalizeNewlines(rest[9 : 9+end]))
+			if !children {
+				tb.add(normalizeNewlines(rest[9 : 9+end]))
 			}
 			p.i += 9 + end + 3
 		default:
 			if len(rest) > 1 && (rest[1] == '!' || rest[1] == '?') { // markup, not a child
 				skipped, err := p.skip()
 				if err != nil {
-					return -1, err
+					return -1, "", "", err
 				}
 				if skipped {
 					continue
 				}
 			}
-			child, err := p.element(depth + 1)
-			if err != nil {
-				return -1, err
+			children = true
+			if err := p.child(depth, mode, visit, name, &idx, &last); err != nil {
+				return -1, "", "", err
 			}
-			if last < 0 {
-				p.nodes[idx].first = child
-			} else {
-				p.nodes[last].next = child
-			}
-			last = child
 		}
 	}
 }
+
+// simpleContent reads, from i, one CDATA section or one run of character data
+// without references, when it is all there is before the end tag "</name>":
+// the shape of nearly every element WeChat sends. It returns the text and
+// where the end tag ends; false for anything else, which the general loop of
+// element reads.
+func (p *xmlParser) simpleContent(i int, name string) (text string, next int, ok bool) {
+	s := p.s
+	if strings.HasPrefix(s[i:], "<![CDATA[") {
+		end := cdataEnd(s[i+9:])
+		if end < 0 {
+			return "", 0, false
+		}
+		text = s[i+9 : i+9+end]
+		i += 9 + end + 3
+	} else {
+		lt := strings.IndexByte(s[i:], '<')
+		if lt < 0 {
+			return "", 0, false
+		}
+		text = s[i : i+lt]
+		if strings.IndexByte(text, '&') >= 0 {
+			return "", 0, false
+		}
+		i += lt
+	}
+	end := i + 2 + len(name) // where '>' must be
+	if end >= len(s) || s[i] != '<' || s[i+1] != '/' || s[end] != '>' || s[i+2:end] != name {
+		return "", 0, false
+	}
+	return normalizeNewlines(text), end + 1, true
+}
+
+// cdataEnd is strings.Index(s, "]]>"), by way of the ']'s only.
+func cdataEnd(s string) int {
+	for off := 0; ; {
+		j := strings.IndexByte(s[off:], ']')
+		if j < 0 {
+			return -1
+		}
+		j += off
+		if j+2 < len(s) && s[j+1] == ']' && s[j+2] == '>' {
+			return j
+		}
+		off = j + 1
+	}
+}
+
+// simpleChild reads the child of the root at p.i when it is a start tag
+// without attributes and simple content (see simpleContent), and hands it to
+// visit; false, with nothing read, for anything else.
+func (p *xmlParser) simpleChild(visit visitFunc) bool {
+	if p.elements >= maxElements {
+		return false
+	}
+	s := p.s
+	start := p.i + 1
+	i := start
+	for i < len(s) && nameByte[s[i]] == inName {
+		i++
+	}
+	if i == start || i >= len(s) || s[i] != '>' {
+		return false
+	}
+	name := s[start:i]
+	text, next, ok := p.simpleContent(i+1, name)
+	if !ok {
+		return false
+	}
+	p.elements++
+	p.i = next
+	visit(name, text, nil, -1)
+	return true
+}
+
+// child reads a child of the element name (index *idx, last child *last),
+// which is kept as mode says.
+func (p *xmlParser) child(depth, mode int, visit visitFunc, name string, idx, last *int32) error {
+	switch {
+	case mode == visitChildren:
+		if p.simpleChild(visit) {
+			return nil
+		}
+		at, cname, text, err := p.element(depth+1, lazy, nil)
+		if err != nil {
+			return err
+		}
+		if at >= 0 {
+			visit(cname, "", p.nodes, at)
+		} else {
+			visit(cname, text, nil, -1)
+		}
+		return nil
+	case mode == checked || mode == lazy && !p.trees:
+		_, _, _, err := p.element(depth+1, checked, nil)
+		return err
+	}
+	if *idx < 0 { // lazy: the element has children, so it becomes a tree
+		*idx = p.node(name)
+	}
+	c, _, _, err := p.element(depth+1, inTree, nil)
+	if err != nil {
+		return err
+	}
+	if *last < 0 {
+		p.nodes[*idx].first = c
+	} else {
+		p.nodes[*last].next = c
+	}
+	*last = c
+	return nil
+}
+
+// nameByte classes the bytes of a start tag's name: what may be in it, what
+// ends it (white space, '>', '/'), and what may not be in it ('<', '&', quotes
+// and '=', which mean markup gone wrong).
+var nameByte = func() (t [256]uint8) {
+	for _, c := range []byte(" \t\n\r>/") {
+		t[c] = endsName
+	}
+	for _, c := range []byte("<&\"'=") {
+		t[c] = notInName
+	}
+	return t
+}()
+
+const (
+	inName = iota
+	endsName
+	notInName
+)
 
 // attributes skips the attributes of a start tag (WeChat sends none; they are
 // not kept) and reports whether the tag was self-closing.
@@ -266,10 +452,6 @@ func (p *xmlParser) attributes() (empty bool, err error) {
 		}
 	}
 	return false, errEOF
-}
-
-func nameEnd(c byte) bool {
-	return c == '>' || c == '/' || isSpace(c)
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

@@ -36,7 +36,13 @@ func Loop(b *testing.B, op func()) Cost {
 // the same process, can report how far above the floor it is. The ratios are
 // reported metrics, never assertions: on a busy machine time is noisy, and
 // floor and target, measured in one run, are affected alike.
+//
+// A benchmark compared with two floors names the second one (Name "envfloor"
+// reports "time/envfloor", "B/envfloor", "allocs-envfloor"); the zero Name is
+// "floor".
 type Floor struct {
+	Name string
+
 	mu   sync.Mutex
 	runs []Cost
 }
@@ -73,19 +79,24 @@ func (f *Floor) Median() (Cost, bool) {
 
 // Report reports c against the floor's median as three metrics: time and
 // bytes as ratios ("time/floor", "B/floor") and allocations as a difference
-// ("allocs-floor"). Without a floor run it reports nothing.
+// ("allocs-floor"), with the floor's Name for "floor". Without a floor run it
+// reports nothing.
 func (f *Floor) Report(b *testing.B, c Cost) {
 	b.Helper()
+	name := f.Name
+	if name == "" {
+		name = "floor"
+	}
 	fl, ok := f.Median()
 	if !ok {
-		b.Log("the floor did not run in this process: no ratios (run the floor sub-benchmark too)")
+		b.Logf("the %s did not run in this process: no ratios (run the floor sub-benchmark too)", name)
 		return
 	}
 	if fl.NS > 0 {
-		b.ReportMetric(c.NS/fl.NS, "time/floor")
+		b.ReportMetric(c.NS/fl.NS, "time/"+name)
 	}
 	if fl.Bytes > 0 {
-		b.ReportMetric(c.Bytes/fl.Bytes, "B/floor")
+		b.ReportMetric(c.Bytes/fl.Bytes, "B/"+name)
 	}
-	b.ReportMetric(c.Allocs-fl.Allocs, "allocs-floor")
+	b.ReportMetric(c.Allocs-fl.Allocs, "allocs-"+name)
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 )
 
 // The decryption failures, after the error codes of Tencent's WXBizMsgCrypt
@@ -36,6 +37,34 @@ const blockSize = 32
 type Cipher struct {
 	block cipher.Block
 	iv    [aes.BlockSize]byte
+	// encs and decs recycle the CBC modes: a mode copies the key schedule (a
+	// 512-byte allocation with crypto/aes), and every message needs one. A
+	// mode is used by one goroutine at a time and gets the IV back before use.
+	encs, decs sync.Pool
+}
+
+// cbcMode is a CBC BlockMode whose IV can be set again, which crypto/cipher's
+// CBC modes allow.
+type cbcMode interface {
+	cipher.BlockMode
+	SetIV(iv []byte)
+}
+
+// crypt runs CBC over buf in place with a recycled mode of pool, new ones
+// made by mk.
+func (c *Cipher) crypt(pool *sync.Pool, mk func(cipher.Block, []byte) cipher.BlockMode, buf []byte) {
+	m, _ := pool.Get().(cbcMode)
+	if m == nil {
+		bm := mk(c.block, c.iv[:])
+		if m, _ = bm.(cbcMode); m == nil { // not crypto/cipher's CBC: no reuse
+			bm.CryptBlocks(buf, buf)
+			return
+		}
+	} else {
+		m.SetIV(c.iv[:])
+	}
+	m.CryptBlocks(buf, buf)
+	pool.Put(m)
 }
 
 // NewCipher returns the cipher for a 32-byte key, as decoded by [DecodeAESKey].
@@ -71,7 +100,7 @@ func (c *Cipher) open(buf []byte) (random, msg, receiveID []byte, err error) {
 	if n == 0 || n%aes.BlockSize != 0 {
 		return nil, nil, nil, ErrCiphertext
 	}
-	cipher.NewCBCDecrypter(c.block, c.iv[:]).CryptBlocks(buf, buf)
+	c.crypt(&c.decs, cipher.NewCBCDecrypter, buf)
 	pad := int(buf[n-1])
 	if pad < 1 || pad > blockSize || pad > n {
 		return nil, nil, nil, ErrPadding
@@ -151,7 +180,7 @@ func (c *Cipher) AppendEncrypt(dst, random, msg []byte, receiveID string) ([]byt
 	for i := full; i < n; i++ {
 		buf[i] = byte(pad)
 	}
-	cipher.NewCBCEncrypter(c.block, c.iv[:]).CryptBlocks(buf, buf)
+	c.crypt(&c.encs, cipher.NewCBCEncrypter, buf)
 	base64.StdEncoding.Encode(dst[start:start+text], buf)
 	return dst[:start+text], nil
 }

@@ -186,3 +186,46 @@ func FuzzDecrypt(f *testing.F) {
 		}
 	})
 }
+
+// TestRecycledModes: the CBC modes a Cipher recycles start from the IV every
+// time, on any goroutine: the same message with the same random prefix seals
+// to the same text, and every text opens, however often and from however many
+// goroutines the Cipher is used.
+func TestRecycledModes(t *testing.T) {
+	t.Parallel()
+	c := testCipher(t)
+	random := []byte("0123456789abcdef")
+	msg := []byte(strings.Repeat("<xml>消息</xml>", 20))
+	want, err := c.AppendEncrypt(nil, random, msg, testAppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for range cap(errs) {
+		go func() {
+			for range 200 {
+				got, err := c.AppendEncrypt(nil, random, msg, testAppID)
+				if err == nil && !bytes.Equal(got, want) {
+					err = errors.New("the same message sealed to another text")
+				}
+				if err == nil {
+					var plain []byte
+					plain, err = c.DecryptString(string(got), testAppID)
+					if err == nil && !bytes.Equal(plain, msg) {
+						err = errors.New("a text opened to another message")
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

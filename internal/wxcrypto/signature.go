@@ -42,44 +42,46 @@ func VerifySignature(sig string, parts ...string) bool {
 }
 
 // signatureSum hashes the sorted parts. WeChat signs three or four parts, so an
-// insertion sort over a small array is all the sorting needed.
+// insertion sort over a small array is all the sorting needed. It sorts the
+// parts' indexes, not the parts, so that they do not escape: a caller's
+// timestamp formatted on its stack stays there.
 func signatureSum(parts []string) [sha1.Size]byte {
-	var small [4]string
-	sorted := small[:0]
+	var small [4]int
+	order := small[:]
 	if len(parts) > len(small) {
-		sorted = make([]string, 0, len(parts))
+		order = make([]int, len(parts))
 	}
+	order = order[:len(parts)]
 	n := 0
-	for _, p := range parts {
+	for k, p := range parts {
 		n += len(p)
-		i := len(sorted)
-		sorted = append(sorted, p)
-		for ; i > 0 && sorted[i-1] > p; i-- {
-			sorted[i] = sorted[i-1]
+		i := k
+		for ; i > 0 && parts[order[i-1]] > p; i-- {
+			order[i] = order[i-1]
 		}
-		sorted[i] = p
+		order[i] = k
 	}
 	// One contiguous buffer and sha1.Sum: no hash object, and no copy of each
 	// part through the hash.Hash interface. A part as long as an <Encrypt> text
 	// takes a pooled buffer instead of the stack's.
 	if n > smallSum {
-		return pooledSum(sorted, n)
+		return pooledSum(parts, order, n)
 	}
 	var stack [smallSum]byte
 	buf := stack[:0]
-	for _, p := range sorted {
-		buf = append(buf, p...)
+	for _, k := range order {
+		buf = append(buf, parts[k]...)
 	}
 	return sha1.Sum(buf)
 }
 
 const smallSum = 256
 
-func pooledSum(sorted []string, n int) [sha1.Size]byte {
+func pooledSum(parts []string, order []int, n int) [sha1.Size]byte {
 	pooled := sumBufs.Get().(*[]byte)
 	buf := slices.Grow((*pooled)[:0], n)
-	for _, p := range sorted {
-		buf = append(buf, p...)
+	for _, k := range order {
+		buf = append(buf, parts[k]...)
 	}
 	sum := sha1.Sum(buf)
 	if cap(buf) <= maxPooledSum {
