@@ -14,6 +14,7 @@ import (
 
 	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/internal/central"
+	"github.com/wxkit/wechat/internal/logsample"
 )
 
 // The central token server's protocol, which Remote and other tools rely on: do
@@ -69,7 +70,7 @@ type Server struct {
 	keySum [sha256.Size]byte
 	logger *slog.Logger
 	check  staleCheck
-	denied sampler
+	denied *logsample.Sampler
 }
 
 // NewServer returns a token server handing out p's token to callers that know
@@ -89,7 +90,7 @@ func NewServer(p Provider, key string, opts ...ServerOption) (*Server, error) {
 		}
 	}
 	s.fill()
-	return &Server{p: p, keySum: sha256.Sum256([]byte(key)), logger: s.logger, denied: sampler{lim: sampleLimit()}}, nil
+	return &Server{p: p, keySum: sha256.Sum256([]byte(key)), logger: s.logger, denied: logsample.New()}, nil
 }
 
 // deny answers a request without a valid key: 401, logged (sampled).
@@ -169,7 +170,7 @@ func (srv *Server) Authorized(r *http.Request) bool {
 // logDenied logs a request without a valid key, sampled: anyone who can reach
 // the server can send them.
 func (srv *Server) logDenied(r *http.Request) {
-	if ok, suppressed := srv.denied.allow(time.Now()); ok {
+	if ok, suppressed := srv.denied.Allow(time.Now()); ok {
 		srv.logger.Warn("credential: token server: request without a valid key", "path", r.URL.Path, "remote", r.RemoteAddr, "suppressed", suppressed)
 	}
 }

@@ -56,7 +56,7 @@ const (
 func (srv *Server) run(ctx context.Context, in *inbound) []byte {
 	if srv.running.Add(1) > int64(srv.maxHandlers) {
 		srv.running.Add(-1)
-		if ok, suppressed := srv.dropLog.allow(srv.now()); ok {
+		if ok, suppressed := srv.dropLog.Allow(srv.now()); ok {
 			srv.logger.LogAttrs(ctx, slog.LevelError, "message: too many handlers running (WithMaxHandlers); answered success without handling",
 				slog.Int("max_handlers", srv.maxHandlers), slog.String("msg_type", string(in.msg.MsgType)),
 				slog.String("event", string(in.msg.Event)), slog.Int64("suppressed", suppressed))

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wxkit/wechat/internal/logsample"
 	"github.com/wxkit/wechat/internal/wxcrypto"
 	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
@@ -295,12 +296,12 @@ func TestRejectionLogIsSampled(t *testing.T) {
 		}
 	}
 	flood(1000)
-	if n := strings.Count(hs.logs.String(), "request rejected"); n != sampleBurst {
-		t.Fatalf("1000 rejections made %d log lines, want %d", n, sampleBurst)
+	if n := strings.Count(hs.logs.String(), "request rejected"); n != logsample.Burst {
+		t.Fatalf("1000 rejections made %d log lines, want %d", n, logsample.Burst)
 	}
 	clock.Add(int64(time.Second))
 	flood(1)
-	if n := strings.Count(hs.logs.String(), "request rejected"); n != sampleBurst+1 || !strings.Contains(hs.logs.String(), "suppressed=990") {
-		t.Errorf("a second later: %d lines, want %d with suppressed=990: %s", n, sampleBurst+1, hs.logs)
+	if n := strings.Count(hs.logs.String(), "request rejected"); n != logsample.Burst+1 || !strings.Contains(hs.logs.String(), "suppressed=990") {
+		t.Errorf("a second later: %d lines, want %d with suppressed=990: %s", n, logsample.Burst+1, hs.logs)
 	}
 }

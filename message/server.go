@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wxkit/wechat/internal/account"
+	"github.com/wxkit/wechat/internal/logsample"
 	"github.com/wxkit/wechat/internal/wxcrypto"
 	"github.com/wxkit/wechat/officialaccount"
 )
@@ -37,7 +38,7 @@ type Server struct {
 	running   atomic.Int64   // handler goroutines still running, for WithMaxHandlers
 	deadlines deadlineQueue  // the handlers' deadlines, on one timer
 
-	rejectLog, dropLog sampler // unauthenticated floods must not become log floods
+	rejectLog, dropLog *logsample.Sampler // unauthenticated floods must not become log floods
 }
 
 // NewServer returns the webhook of oa, answering with h (a *Mux, or any Handler).
@@ -50,7 +51,7 @@ type Server struct {
 // start-up. Out-of-range options fall back to their defaults, which is logged too.
 func NewServer(oa *officialaccount.OfficialAccount, h Handler, opts ...Option) *Server {
 	srv := &Server{appID: oa.AppID(), token: oa.WebhookToken(), h: h, settings: defaults(),
-		rejectLog: sampler{lim: sampleLimit()}, dropLog: sampler{lim: sampleLimit()}}
+		rejectLog: logsample.New(), dropLog: logsample.New()}
 	srv.logger = oa.Logger()
 	for _, o := range opts {
 		o(&srv.settings)
@@ -132,7 +133,7 @@ func (srv *Server) slowStore() bool { return srv.mem == nil }
 // bad requests is not a flood of log lines. err never holds a secret: the errors
 // of this package name what failed, not the values.
 func (srv *Server) reject(w http.ResponseWriter, r *http.Request, status int, err error) {
-	if ok, suppressed := srv.rejectLog.allow(srv.now()); ok {
+	if ok, suppressed := srv.rejectLog.Allow(srv.now()); ok {
 		srv.logger.LogAttrs(r.Context(), srv.rejectLevel, "message: request rejected",
 			slog.Int("status", status), slog.String("reason", err.Error()),
 			slog.String("method", r.Method), slog.String("remote", r.RemoteAddr),
