@@ -211,10 +211,16 @@ func (oa *OfficialAccount) newRequest(ctx context.Context, path string, query ur
 }
 
 // buildError is the error of a request that could not be built, without the
-// token: the URL holds it, and net/url's errors quote it.
+// token: the URL holds it, query-escaped, and net/url's errors quote it.
+// wxhttp.Redact hides the access_token parameter however its value is
+// escaped; a builder's error that quotes the token elsewhere loses it too.
 func buildError(path, token string, err error) error {
-	if msg := err.Error(); token != "" && strings.Contains(msg, token) {
-		return fmt.Errorf("wechat: %s: building the request: %s", path, strings.ReplaceAll(msg, token, "REDACTED"))
+	msg := wxhttp.Redact(err.Error())
+	if token != "" {
+		msg = strings.ReplaceAll(msg, token, "REDACTED")
+	}
+	if msg != err.Error() {
+		return fmt.Errorf("wechat: %s: building the request: %s", path, msg)
 	}
 	return fmt.Errorf("wechat: %s: building the request: %w", path, err)
 }
