@@ -20,8 +20,13 @@ import (
 // The context is hand-written rather than context.WithDeadline because every
 // push pays for it: a timer per push cost as much as a third of the safe-mode
 // crypto floor. The deadlines of a Server share one timer (deadlineQueue);
-// contexts derived from a call attach to it with AfterFunc, as they do to a
-// context of the standard library, so that no goroutine waits on it.
+// contexts derived from a call attach to it with AfterFunc, so that no
+// goroutine waits on it. That holds for a direct child only: the context
+// package looks for AfterFunc on the parent itself, so a child made through a
+// context.WithValue layer (a middleware adding a value) follows the call with a
+// goroutine until either ends, as for any Context the package does not know;
+// under a context.WithDeadline it needed none. Nothing leaks: the call always
+// ends.
 type call struct {
 	srv      *Server
 	req      context.Context // the request's context, for Value only: see call.Value
