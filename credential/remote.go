@@ -199,7 +199,7 @@ func (r *Remote) send(ctx context.Context, stale string) (Token, bool, error) {
 		now := r.now()
 		return Token{Value: value, FetchedAt: now, ExpiresAt: now.Add(lifetime(secs))}, false, nil
 	}
-	return Token{}, remoteRetryable(status, raw), r.central.StatusError(status, raw, PathServerToken)
+	return Token{}, remoteRetryable(status, raw), r.central.StatusError(status, raw, path)
 }
 
 // remoteRetryable: 5xx answers are retried unless they carry a WeChat errcode

@@ -482,3 +482,23 @@ func TestRemoteRenewsInBackground(t *testing.T) {
 	close(release)
 	waitFor(t, func() bool { v, _ := r.Current(); return v == "second" }, "the renewed token")
 }
+
+// TestRemoteRefreshErrorNamesItsPath: a refusal of POST /token/refresh is
+// reported as that call's, not as GET /token's, so that an operator reading the
+// error looks at the right endpoint.
+func TestRemoteRefreshErrorNamesItsPath(t *testing.T) {
+	t.Parallel()
+	c := startCentral(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte(`{"errcode":40164,"errmsg":"invalid ip 10.0.0.1"}`))
+	}))
+	r, err := credential.NewRemote(c.URL(), serverKey, credential.WithRetry(1, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Refresh(t.Context(), "stale-token")
+	var we *wechat.Error
+	if !errors.As(err, &we) || we.Code != wechat.CodeIPNotInWhitelist || we.API != credential.PathServerRefresh {
+		t.Fatalf("Refresh = %v; want a 40164 *wechat.Error of %s", err, credential.PathServerRefresh)
+	}
+}

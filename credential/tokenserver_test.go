@@ -347,3 +347,58 @@ func (c *central) Start() {
 	}
 	c.t.Fatalf("restarting the token server on %s: %v", c.addr, err)
 }
+
+// TestServerRefreshCheckIsBounded: the check of a token reported as rejected
+// (does WeChat still take it?) waits no longer than its caller: a WeChat that
+// does not answer the check, behind a client without a timeout, neither holds
+// the request for ever nor costs a passive refresh for a caller that has gone.
+func TestServerRefreshCheckIsBounded(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	base := fake.Client().Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	hangs := &http.Client{Transport: testutil.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Path == wechattest.PathAPIDomainIP {
+			select {
+			case <-r.Context().Done():
+				return nil, r.Context().Err()
+			case <-release:
+				return nil, errors.New("released")
+			}
+		}
+		return base.RoundTrip(r)
+	})}
+	m := newManager(t, fake, credential.WithHTTPClient(hangs))
+	srv, err := credential.NewServer(m, serverKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := m.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, credential.PathServerRefresh, strings.NewReader(`{"stale":"`+tok+`"}`))
+	req.Header.Set("Authorization", "Bearer "+serverKey)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.ServeHTTP(httptest.NewRecorder(), req)
+	}()
+	select {
+	case <-done:
+	case <-time.After(testutil.WaitTimeout):
+		t.Fatal("POST /token/refresh still waits for WeChat's answer to the check after its caller gave up")
+	}
+	if err := m.Shutdown(t.Context()); err != nil { // waits for the fetches under way
+		t.Fatal(err)
+	}
+	if n := fake.Calls(pathToken); n != 1 {
+		t.Errorf("upstream fetches = %d, want 1: no refresh for a caller that has gone", n)
+	}
+}

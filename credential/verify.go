@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/wxkit/wechat"
 	"github.com/wxkit/wechat/internal/wxhttp"
@@ -14,6 +15,11 @@ import (
 // pathCheckToken is the cheapest API that checks an access_token: it answers
 // WeChat's IP list, or 40001/40014/42001 for a token that no longer works.
 const pathCheckToken = "/cgi-bin/get_api_domain_ip"
+
+// verifyTimeout bounds one check of a reported token: WeChat answers it in
+// milliseconds, and the check runs on no caller's context (it is shared), so
+// without a bound a client without a timeout would let it hang for ever.
+const verifyTimeout = 5 * time.Second
 
 // errCannotVerify: the Provider has no way to ask WeChat about a token.
 var errCannotVerify = errors.New("credential: cannot ask WeChat about this credential")
@@ -71,14 +77,22 @@ func (srv *Server) stillGood(ctx context.Context, stale string) bool {
 	if cur, _ := c.Current(); cur != stale {
 		return false // the Provider replaces only its current token
 	}
-	res, err, _ := srv.check.flight.Do(stale, func() (any, error) {
-		return v.verify(context.WithoutCancel(ctx), stale)
+	ch := srv.check.flight.DoChan(stale, func() (any, error) {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), verifyTimeout)
+		defer cancel()
+		return v.verify(cctx, stale)
 	})
-	if err != nil {
-		srv.logger.Warn("credential: token server: could not ask WeChat whether the reported token still works; refreshing", "err", err)
+	var res singleflight.Result
+	select {
+	case res = <-ch:
+	case <-ctx.Done():
+		return false // the caller has gone: refresh sees its ctx ended
+	}
+	if res.Err != nil {
+		srv.logger.Warn("credential: token server: could not ask WeChat whether the reported token still works; refreshing", "err", res.Err)
 		return false
 	}
-	if good := res.(bool); good {
+	if good := res.Val.(bool); good {
 		srv.logger.Warn("credential: token server: a caller reported the current token as rejected, but WeChat accepts it; answered it again without a fetch",
 			"remote_check", pathCheckToken)
 		return true

@@ -20,8 +20,13 @@ import (
 // The context is hand-written rather than context.WithDeadline because every
 // push pays for it: a timer per push cost as much as a third of the safe-mode
 // crypto floor. The deadlines of a Server share one timer (deadlineQueue);
-// contexts derived from a call attach to it with AfterFunc, as they do to a
-// context of the standard library, so that no goroutine waits on it.
+// contexts derived from a call attach to it with AfterFunc, so that no
+// goroutine waits on it. That holds for a direct child only: the context
+// package looks for AfterFunc on the parent itself, so a child made through a
+// context.WithValue layer (a middleware adding a value) follows the call with a
+// goroutine until either ends, as for any Context the package does not know;
+// under a context.WithDeadline it needed none. Nothing leaks: the call always
+// ends.
 type call struct {
 	srv      *Server
 	req      context.Context // the request's context, for Value only: see call.Value
@@ -55,7 +60,7 @@ const (
 // reply, or the deadline passed).
 func (srv *Server) run(ctx context.Context, in *inbound) []byte {
 	if srv.running.Add(1) > int64(srv.maxHandlers) {
-		srv.running.Add(-1)
+		srv.handlerDone() // not started after all; others may have ended meanwhile
 		if ok, suppressed := srv.dropLog.Allow(srv.now()); ok {
 			srv.logger.LogAttrs(ctx, slog.LevelError, "message: too many handlers running (WithMaxHandlers); answered success without handling",
 				slog.Int("max_handlers", srv.maxHandlers), slog.String("msg_type", string(in.msg.MsgType)),
@@ -65,7 +70,6 @@ func (srv *Server) run(ctx context.Context, in *inbound) []byte {
 	}
 	c := &call{srv: srv, req: ctx, msg: in.msg,
 		deadline: in.arrived.Add(srv.deadline), wake: wakes.Get().(chan struct{})}
-	srv.handlers.Add(1)
 	srv.deadlines.add(c)
 	go c.invoke()
 	<-c.wake
@@ -86,8 +90,7 @@ var wakes = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
 // invoke runs the handler, recovering a panic, then either hands the reply to
 // run or, past the deadline, to the late-reply hook.
 func (c *call) invoke() {
-	defer c.srv.handlers.Done()
-	defer c.srv.running.Add(-1)
+	defer c.srv.handlerDone()
 	r := c.handle()
 	c.reply = r
 	if c.state.CompareAndSwap(running, answered) {
@@ -136,16 +139,42 @@ func (srv *Server) late(hctx context.Context, m *Message, r Reply) {
 // their deadline, has returned and its late reply has been handed to the
 // OnLateReply hook, or until ctx ends, returning ctx's error. Call it after the
 // http.Server serving srv has shut down, so that no new push arrives meanwhile.
+//
+// A Shutdown that gives up leaves nothing behind: it starts no goroutine.
 func (srv *Server) Shutdown(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() {
-		srv.handlers.Wait()
-		close(done)
-	}()
+	srv.idleMu.Lock()
+	srv.shutdownWaits.Store(true) // before the count is read: see handlerDone
+	if srv.running.Load() == 0 {
+		srv.idleMu.Unlock()
+		return nil
+	}
+	if srv.idle == nil {
+		srv.idle = make(chan struct{})
+	}
+	idle := srv.idle
+	srv.idleMu.Unlock()
 	select {
-	case <-done:
+	case <-idle:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// handlerDone counts a handler goroutine out. The one that ends the last wakes
+// the Shutdowns waiting: Shutdown sets shutdownWaits before it reads the count
+// and the handler reads shutdownWaits after it lowered the count (both atomic,
+// so in one order), so that either Shutdown sees no handler left or the last
+// handler sees it waiting. Until a Shutdown is called, the count is all a
+// handler pays.
+func (srv *Server) handlerDone() {
+	if srv.running.Add(-1) != 0 || !srv.shutdownWaits.Load() {
+		return
+	}
+	srv.idleMu.Lock()
+	defer srv.idleMu.Unlock()
+	if srv.idle != nil && srv.running.Load() == 0 {
+		close(srv.idle)
+		srv.idle = nil
 	}
 }

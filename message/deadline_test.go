@@ -163,6 +163,37 @@ func TestShutdownWaitsForLateHandlers(t *testing.T) {
 	}
 }
 
+// TestShutdownGivingUpLeavesNothing: a Shutdown whose ctx ends while a handler
+// still runs returns without leaving a goroutine of its own behind, however
+// often it is called; a later Shutdown still sees the handler end. Not
+// parallel: it reads every goroutine's stack.
+func TestShutdownGivingUpLeavesNothing(t *testing.T) {
+	release := make(chan struct{})
+	hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply {
+		<-release
+		return nil
+	}), WithDeadline(10*time.Millisecond))
+	c := hs.client(wechattest.ModePlaintext)
+	if reply := hs.push(t, wechattest.ModePlaintext, c.Text("o1", "hi")); !reply.Success {
+		t.Fatalf("reply = %s, want success at the deadline", reply.Body)
+	}
+	for range 3 {
+		ctx, cancel := context.WithTimeout(t.Context(), time.Millisecond)
+		err := hs.srv.Shutdown(ctx)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Shutdown with a handler running = %v, want DeadlineExceeded", err)
+		}
+	}
+	if testutil.GoroutinesLeft("message.(*Server).Shutdown") {
+		t.Error("a Shutdown that gave up left a goroutine behind")
+	}
+	close(release)
+	if err := hs.srv.Shutdown(t.Context()); err != nil {
+		t.Fatalf("Shutdown once the handler returned = %v", err)
+	}
+}
+
 // TestMaxHandlers: handlers that ignore their context cannot pile up: beyond
 // WithMaxHandlers a push is answered "success" at once, unhandled, and logged.
 func TestMaxHandlers(t *testing.T) {

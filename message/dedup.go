@@ -37,17 +37,12 @@ type DedupStore interface {
 // for example because its window expired.
 var ErrDedupGone = errors.New("message: dedup key is not claimed")
 
-// dedupKey names a delivery. Follower messages carry a MsgId; events do not, so
-// they are named by sender, time, event and key, as the spec suggests, plus the
-// job id of job events (MASSSENDJOBFINISH's MsgID, PUBLISHJOBFINISH's
-// publish_id, subscribe_msg_sent_event's MsgIDs). The account's id comes first
-// so that one shared store serves many accounts.
-func dedupKey(m *Message) string {
-	var buf [160]byte
-	return string(appendDedupKey(buf[:0], m))
-}
-
-// appendDedupKey appends m's dedup key to b.
+// appendDedupKey appends to b the key that names m's delivery. Follower
+// messages carry a MsgId; events do not, so they are named by sender, time,
+// event and key, as the spec suggests, plus the job id of job events
+// (MASSSENDJOBFINISH's MsgID, PUBLISHJOBFINISH's publish_id,
+// subscribe_msg_sent_event's MsgIDs). The account's id comes first so that one
+// shared store serves many accounts.
 func appendDedupKey(b []byte, m *Message) []byte {
 	b = append(b, m.ToUserName...)
 	if m.MsgType != MsgTypeEvent && m.MsgID != 0 {

@@ -322,3 +322,6 @@ func TestDedupWaitFailureHandles(t *testing.T) {
 		t.Errorf("reply = %q, want the handler's", reply.Body)
 	}
 }
+
+// dedupKey is m's dedup key as a string.
+func dedupKey(m *Message) string { return string(appendDedupKey(nil, m)) }

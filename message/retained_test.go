@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -92,4 +93,34 @@ func liveHeap() int64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return int64(ms.HeapAlloc)
+}
+
+// TestRetainedMessageStaysIntact: a Message kept by its handler after it
+// returned (or handed to OnLateReply) keeps its fields while later pushes go
+// through the Server's pooled buffers. Its strings are views of its Raw, so
+// this holds only while Raw is a buffer of its own: the test guards that.
+func TestRetainedMessageStaysIntact(t *testing.T) {
+	t.Parallel()
+	for _, mode := range modes {
+		t.Run(mode.String(), func(t *testing.T) {
+			t.Parallel()
+			var kept []*Message
+			hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply {
+				kept = append(kept, m) // the pushes below are served one at a time
+				return Text(m.Content)
+			}))
+			c := hs.client(mode)
+			var want []string
+			for i := range 20 {
+				content := fmt.Sprintf("message %d %s", i, strings.Repeat("汉字", i*8))
+				want = append(want, content)
+				hs.push(t, mode, c.Text("o1", content))
+			}
+			for i, m := range kept {
+				if m.Content != want[i] || m.FromUserName != "o1" || !strings.Contains(string(m.Raw), want[i]) {
+					t.Fatalf("message %d kept by its handler now reads %q from %q, want %q", i, m.Content, m.FromUserName, want[i])
+				}
+			}
+		})
+	}
 }

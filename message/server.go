@@ -34,9 +34,14 @@ type Server struct {
 	mem       *MemoryDedupStore
 	realClock bool // no WithClock: the server's clock is the arrival's
 
-	handlers  sync.WaitGroup // handler goroutines still running, for Shutdown
-	running   atomic.Int64   // handler goroutines still running, for WithMaxHandlers
-	deadlines deadlineQueue  // the handlers' deadlines, on one timer
+	running   atomic.Int64  // handler goroutines still running, late ones included: WithMaxHandlers and Shutdown
+	deadlines deadlineQueue // the handlers' deadlines, on one timer
+
+	// A Shutdown waiting for the handlers: it sets shutdownWaits, then waits on
+	// idle, which the handler that ends the last one closes (see handlerDone).
+	shutdownWaits atomic.Bool
+	idleMu        sync.Mutex
+	idle          chan struct{} // made by a waiting Shutdown; nil otherwise
 
 	rejectLog, dropLog *logsample.Sampler // unauthenticated floods must not become log floods
 }

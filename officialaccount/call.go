@@ -130,29 +130,22 @@ func (oa *OfficialAccount) call(ctx context.Context, method, path string, query 
 		}
 		raw, err = oa.sendJSON(ctx, method, path, query, token, body)
 	}
-	return decode(path, raw, err, out)
+	return wxhttp.Decode(path, raw, err, out)
 }
 
 // sendJSON makes one attempt of a JSON call: the reply comes back with a
 // *wechat.Error for a non-zero errcode, its other fields not yet checked.
 func (oa *OfficialAccount) sendJSON(ctx context.Context, method, path string, query url.Values, token string, body []byte) ([]byte, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, oa.url(path, query, token), rd)
+	req, err := newJSONRequest(ctx, method, oa.url(path, query, token), body)
 	if err != nil {
 		return nil, buildError(path, token, err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	}
 	return send(oa.client, req, path)
 }
 
 // send sends req and reads the reply, checking its errcode only: the reply
 // comes back with a *wechat.Error for a non-zero errcode, its other fields not
-// yet validated (decode does that). A token refusal must be real JSON to be
+// yet validated (wxhttp.Decode does that). A token refusal must be real JSON to be
 // resent.
 func send(client *http.Client, req *http.Request, path string) ([]byte, error) {
 	resp, err := wxhttp.Open(client, req, path)
@@ -176,28 +169,28 @@ func send(client *http.Client, req *http.Request, path string) ([]byte, error) {
 	}
 }
 
-// decode finishes a call: see wxhttp.Decode.
-func decode(path string, raw []byte, err error, out any) error {
-	return wxhttp.Decode(path, raw, err, out)
-}
-
-// jsonRequest is the builder of the JSON calls: method with body (nil for none)
-// sent as JSON.
+// jsonRequest is newJSONRequest as a builder for Do's machinery (Download).
 func jsonRequest(method string, body []byte) func(context.Context, string) (*http.Request, error) {
 	return func(ctx context.Context, u string) (*http.Request, error) {
-		var rd io.Reader
-		if body != nil {
-			rd = bytes.NewReader(body)
-		}
-		req, err := http.NewRequestWithContext(ctx, method, u, rd)
-		if err != nil {
-			return nil, err
-		}
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json; charset=utf-8")
-		}
-		return req, nil
+		return newJSONRequest(ctx, method, u, body)
 	}
+}
+
+// newJSONRequest makes the request of a JSON call: method to u with body (nil
+// for none) sent as JSON. Its error quotes u: the caller redacts it.
+func newJSONRequest(ctx context.Context, method, u string, body []byte) (*http.Request, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	return req, nil
 }
 
 // newRequest calls build with the finished URL of path, keeping the token out of
@@ -211,10 +204,16 @@ func (oa *OfficialAccount) newRequest(ctx context.Context, path string, query ur
 }
 
 // buildError is the error of a request that could not be built, without the
-// token: the URL holds it, and net/url's errors quote it.
+// token: the URL holds it, query-escaped, and net/url's errors quote it.
+// wxhttp.Redact hides the access_token parameter however its value is
+// escaped; a builder's error that quotes the token elsewhere loses it too.
 func buildError(path, token string, err error) error {
-	if msg := err.Error(); token != "" && strings.Contains(msg, token) {
-		return fmt.Errorf("wechat: %s: building the request: %s", path, strings.ReplaceAll(msg, token, "REDACTED"))
+	msg := wxhttp.Redact(err.Error())
+	if token != "" {
+		msg = strings.ReplaceAll(msg, token, "REDACTED")
+	}
+	if msg != err.Error() {
+		return fmt.Errorf("wechat: %s: building the request: %s", path, msg)
 	}
 	return fmt.Errorf("wechat: %s: building the request: %w", path, err)
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -82,5 +84,26 @@ func TestDoAfterAFailedRefresh(t *testing.T) {
 	}
 	if err := oa.GetJSON(t.Context(), "/x", nil, &out); !errors.Is(err, errNoRefresh) || out.MsgID != 0 {
 		t.Errorf("GetJSON = %v, msg_id %d; want the refresh's error and nothing decoded", err, out.MsgID)
+	}
+}
+
+// TestBuildErrorHidesTheEscapedToken: a path that does not parse makes net/url
+// quote the whole URL, where the token stands query-escaped; the error must
+// hold the token in neither form.
+func TestBuildErrorHidesTheEscapedToken(t *testing.T) {
+	t.Parallel()
+	const tok = "tok+en/with=escapes"
+	oa, err := officialaccount.New(officialaccount.Config{AppID: "wx1", BaseURL: "http://127.0.0.1:1", Credential: staticToken(tok)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/cgi-bin/%zz", "/cgi-bin/\x7f"} {
+		err := oa.GetJSON(t.Context(), path, nil, nil)
+		if err == nil || !strings.Contains(err.Error(), "building the request") {
+			t.Fatalf("GetJSON(%q) = %v, want a request-building error", path, err)
+		}
+		if msg := err.Error(); strings.Contains(msg, tok) || strings.Contains(msg, url.QueryEscape(tok)) {
+			t.Errorf("GetJSON(%q) = %q: the error holds the token", path, msg)
+		}
 	}
 }

@@ -104,13 +104,22 @@ func (cfg Config) validate() error {
 	var errs []error
 	if cfg.AppID == "" {
 		errs = append(errs, errors.New("AppID is required"))
-	} else if strings.TrimSpace(cfg.AppID) != cfg.AppID {
-		errs = append(errs, errors.New("AppID has leading or trailing white space"))
+	}
+	// A value copied from the console into an environment file often brings a
+	// newline or a "\r" along; WeChat's values never hold white space, and the
+	// failures it causes later (40125, every push's signature refused) would
+	// point at the wrong value. The error names the field, never the value.
+	for _, f := range []struct{ name, v string }{
+		{"AppID", cfg.AppID}, {"AppSecret", cfg.AppSecret}, {"Token", cfg.Token}, {"EncodingAESKey", cfg.EncodingAESKey},
+	} {
+		if strings.TrimSpace(f.v) != f.v {
+			errs = append(errs, fmt.Errorf("%s has leading or trailing white space", f.name))
+		}
 	}
 	if cfg.Credential == nil && cfg.AppSecret == "" && cfg.Token == "" {
 		errs = append(errs, errors.New("AppSecret is required unless Credential is given (or, for a webhook-only account, Token)"))
 	}
-	if cfg.EncodingAESKey != "" {
+	if cfg.EncodingAESKey != "" && strings.TrimSpace(cfg.EncodingAESKey) == cfg.EncodingAESKey {
 		if _, err := wxcrypto.DecodeAESKey(cfg.EncodingAESKey); err != nil {
 			errs = append(errs, err)
 		}

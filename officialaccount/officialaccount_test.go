@@ -27,6 +27,9 @@ func TestNewValidates(t *testing.T) {
 		{"minimal", func(*officialaccount.Config) {}, ""},
 		{"no AppID", func(c *officialaccount.Config) { c.AppID = "" }, "AppID is required"},
 		{"AppID with spaces", func(c *officialaccount.Config) { c.AppID = " wx1" }, "white space"},
+		{"AppSecret with a newline", func(c *officialaccount.Config) { c.AppSecret = "s3cr3t-value\n" }, "AppSecret has leading or trailing white space"},
+		{"Token with a carriage return", func(c *officialaccount.Config) { c.Token = "t0ken-value\r" }, "Token has leading or trailing white space"},
+		{"AES key with a newline", func(c *officialaccount.Config) { c.EncodingAESKey = wechattest.SandboxEncodingAESKey + "\n" }, "EncodingAESKey has leading or trailing white space"},
 		{"no secret", func(c *officialaccount.Config) { c.AppSecret = "" }, "AppSecret is required"},
 		{"short AES key", func(c *officialaccount.Config) { c.EncodingAESKey = strings.Repeat("a", 42) }, "must be 43 characters, got 42"},
 		{"AES key not base64", func(c *officialaccount.Config) { c.EncodingAESKey = strings.Repeat("!", 43) }, "not base64"},
@@ -50,6 +53,11 @@ func TestNewValidates(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "secret") && cfg.AppSecret != "" && strings.Contains(err.Error(), cfg.AppSecret) {
 				t.Errorf("the secret is in the error: %v", err)
+			}
+			for _, secret := range []string{cfg.AppSecret, cfg.Token, cfg.EncodingAESKey} {
+				if secret = strings.TrimSpace(secret); len(secret) > 6 && strings.Contains(err.Error(), secret) {
+					t.Errorf("a secret is in the error: %v", err)
+				}
 			}
 		})
 	}

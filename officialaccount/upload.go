@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/wxkit/wechat/internal/wxhttp"
 )
 
 // DefaultMaxUpload is the size limit of an upload whose File.MaxSize is 0: 10 MiB,
@@ -76,11 +78,11 @@ func (oa *OfficialAccount) Upload(ctx context.Context, path string, query url.Va
 		req.ContentLength = body.length()
 		req.Header.Set("Content-Type", body.contentType)
 		return req, nil
-	}, false) // decode validates the reply
+	}, false) // wxhttp.Decode validates the reply
 	if werr := body.wait(ctx); err == nil && werr != nil {
 		err = fmt.Errorf("wechat: %s: %w", path, werr)
 	}
-	return decode(path, raw, err, out)
+	return wxhttp.Decode(path, raw, err, out)
 }
 
 // multipartBody is a multipart/form-data body computed around a seekable

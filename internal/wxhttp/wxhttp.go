@@ -94,12 +94,9 @@ func Do(client *http.Client, req *http.Request, api string) ([]byte, error) {
 // error when it is too large or not a JSON object, a *wechat.Error (returned with
 // the body, since a few error replies carry data) for a non-zero errcode.
 func ReadJSON(r io.Reader, api string) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, MaxReply+1))
+	body, err := read(r, -1, api)
 	if err != nil {
-		return nil, fmt.Errorf("wechat: %s: reading reply: %w", api, redactErr(err))
-	}
-	if len(body) > MaxReply {
-		return nil, errTooLarge(api)
+		return nil, err
 	}
 	if err := Check(api, body); err != nil {
 		if _, ok := err.(*wechat.Error); ok {
@@ -123,19 +120,25 @@ func Check(api string, body []byte) error {
 // by its Content-Length; unlike ReadJSON it leaves checking the body to the
 // caller (see ErrCode), for a caller that decodes it anyway.
 func ReadReply(resp *http.Response, api string) ([]byte, error) {
+	return read(resp.Body, resp.ContentLength, api)
+}
+
+// read reads r, up to MaxReply bytes, into a buffer sized by length (the
+// announced length; -1 when unknown).
+func read(r io.Reader, length int64, api string) ([]byte, error) {
 	size := int64(512)
-	if n := resp.ContentLength; n >= 0 {
-		if n > MaxReply {
+	if length >= 0 {
+		if length > MaxReply {
 			return nil, errTooLarge(api)
 		}
-		size = n + 1 // the read that sees EOF needs room
+		size = length + 1 // the read that sees EOF needs room
 	}
 	body := make([]byte, 0, size)
 	for {
 		if len(body) == cap(body) {
 			body = append(body, 0)[:len(body)]
 		}
-		n, err := resp.Body.Read(body[len(body):cap(body)])
+		n, err := r.Read(body[len(body):cap(body)])
 		body = body[:len(body)+n]
 		if len(body) > MaxReply {
 			return nil, errTooLarge(api)
