@@ -180,6 +180,43 @@ func TestLoginRefusals(t *testing.T) {
 	}
 }
 
+// A state serves one callback: a second code brought back with a state already
+// used (a state that leaked, in a link an attacker made with their own code) is
+// refused without an exchange, and the reload page says to start again.
+func TestLoginStateServesOneCallback(t *testing.T) {
+	t.Parallel()
+	site := newLoginSite(t, oauth.ScopeBase, nil)
+	link := site.start(t, "/p")
+	first, err := site.fake.Authorize(t.Context(), link, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := site.get(t, first.String()); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first callback: %d, want 303", resp.StatusCode)
+	}
+	second, err := site.fake.Authorize(t.Context(), link, true) // a new code, the same state
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Query().Get("code") == first.Query().Get("code") {
+		t.Fatal("the fake gave the same code twice")
+	}
+	exchanges := site.fake.Calls(wechattest.PathSNSAccessToken)
+	resp, body := site.get(t, second.String())
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "已经用过") {
+		t.Errorf("a second code with a used state: %d %s, want 400 and the page saying to start again", resp.StatusCode, body)
+	}
+	if n := site.fake.Calls(wechattest.PathSNSAccessToken) - exchanges; n != 0 {
+		t.Errorf("the second callback exchanged %d codes, want none", n)
+	}
+	if _, tokens := site.seen(); len(tokens) != 1 {
+		t.Errorf("OnLogin called %d times, want once", len(tokens))
+	}
+	if got := oauth.LoginErrorStatus(oauth.ErrLoginUsed); got != http.StatusBadRequest {
+		t.Errorf("LoginErrorStatus(ErrLoginUsed) = %d, want 400", got)
+	}
+}
+
 // next is same-origin or "/": the login is no open redirect.
 func TestLoginNoOpenRedirect(t *testing.T) {
 	t.Parallel()
