@@ -4,9 +4,11 @@ import (
 	"errors"
 	"flag"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/wxkit/wechat/examples/internal/settings"
 	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -72,5 +74,25 @@ func TestHelp(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("-help output lacks %s:\n%s", want, out)
 		}
+	}
+}
+
+// TestServerLimits: the demo's server has the programs' bounds; a request with
+// more header bytes than settings.MaxHeaderBytes is refused before any page.
+func TestServerLimits(t *testing.T) {
+	t.Parallel()
+	base := startDemo(t)
+	req, err := http.NewRequest(http.MethodGet, base+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Padding", strings.Repeat("a", 2*settings.MaxHeaderBytes))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("GET / with %d header bytes: %d, want 431", 2*settings.MaxHeaderBytes, resp.StatusCode)
 	}
 }
