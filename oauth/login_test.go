@@ -83,7 +83,7 @@ func (site *loginSite) get(t testing.TB, target string) (*http.Response, string)
 func (site *loginSite) start(t testing.TB, next string) string {
 	t.Helper()
 	resp, _ := site.get(t, site.ts.URL+"/login?next="+url.QueryEscape(next))
-	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), site.fake.URL()+oauth.PathAuthorize) {
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), site.fake.URL()+wechattest.PathAuthorize) {
 		t.Fatalf("start: %d to %q, want 302 to the authorize page", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	return resp.Header.Get("Location")

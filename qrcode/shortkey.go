@@ -9,8 +9,8 @@ import (
 
 // Paths of the short-key APIs (短key托管).
 const (
-	PathShortKeyGen   = "/cgi-bin/shorten/gen"
-	PathShortKeyFetch = "/cgi-bin/shorten/fetch"
+	pathShortKeyGen   = "/cgi-bin/shorten/gen"
+	pathShortKeyFetch = "/cgi-bin/shorten/fetch"
 )
 
 // Limits of short keys.
@@ -55,11 +55,11 @@ func (k *ShortKeys) Generate(ctx context.Context, data string, ttl time.Duration
 	var r struct {
 		ShortKey string `json:"short_key"`
 	}
-	if err := k.s.oa.PostJSON(ctx, PathShortKeyGen, nil, body, &r); err != nil {
+	if err := k.s.oa.PostJSON(ctx, pathShortKeyGen, nil, body, &r); err != nil {
 		return "", err
 	}
 	if r.ShortKey == "" {
-		return "", fmt.Errorf("wechat: %s: reply has no short_key", PathShortKeyGen)
+		return "", fmt.Errorf("wechat: %s: reply has no short_key", pathShortKeyGen)
 	}
 	return r.ShortKey, nil
 }
@@ -77,7 +77,7 @@ func (k *ShortKeys) Fetch(ctx context.Context, key string) (*ShortData, error) {
 		CreateTime    int64  `json:"create_time"`
 		ExpireSeconds int64  `json:"expire_seconds"`
 	}
-	if err := k.s.oa.PostJSON(ctx, PathShortKeyFetch, nil, map[string]string{"short_key": key}, &r); err != nil {
+	if err := k.s.oa.PostJSON(ctx, pathShortKeyFetch, nil, map[string]string{"short_key": key}, &r); err != nil {
 		return nil, err
 	}
 	return &ShortData{
