@@ -336,3 +336,23 @@ func TestFromEventSample(t *testing.T) {
 		t.Error("FromEvent(PUBLISHJOBFINISH) succeeded")
 	}
 }
+
+// Every msgtype is a message.MsgType, as for customerservice's messages.
+func TestMsgTypes(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		m    mass.Message
+		want message.MsgType
+	}{
+		{mass.MPNews("m"), message.MsgTypeMPNews},
+		{mass.Text("t"), message.MsgTypeText},
+		{mass.Voice("v"), message.MsgTypeVoice},
+		{mass.Images("i"), message.MsgTypeImage},
+		{mass.Video("v"), message.MsgType("mpvideo")},
+		{mass.Card("c"), message.MsgTypeWxCard},
+	} {
+		if got := tt.m.MsgType(); got != tt.want {
+			t.Errorf("%T.MsgType() = %q, want %q", tt.m, got, tt.want)
+		}
+	}
+}
