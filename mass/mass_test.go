@@ -187,7 +187,7 @@ func TestMPNewsAndDelete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sent, err := f.svc.SendToAll(ctx, mass.MPNews(draftID), mass.IgnoreReprint())
+	sent, err := f.svc.SendToAll(ctx, mass.MPNews(draftID), mass.WithIgnoreReprint())
 	if err != nil || sent.MsgDataID == 0 {
 		t.Fatalf("SendToAll(mpnews) = %+v, %v", sent, err)
 	}
@@ -199,7 +199,7 @@ func TestMPNewsAndDelete(t *testing.T) {
 		t.Errorf("the draft is still in the box after the mass send")
 	}
 	if !strings.Contains(string(f.fake.Requests(wechattest.PathMassSendAll)[0].Body), `"send_ignore_reprint":1`) {
-		t.Error("IgnoreReprint was not sent")
+		t.Error("WithIgnoreReprint was not sent")
 	}
 
 	if err := f.svc.DeleteArticle(ctx, sent.MsgID, mass.OneBased(0)); err == nil || !strings.Contains(err.Error(), "count from 1") {
