@@ -61,10 +61,10 @@ type SendStatus string
 
 // The statuses mass/get reports.
 const (
-	SendSuccess SendStatus = "SEND_SUCCESS"
-	Sending     SendStatus = "SENDING"
-	SendFail    SendStatus = "SEND_FAIL"
-	Deleted     SendStatus = "DELETE"
+	StatusSendSuccess SendStatus = "SEND_SUCCESS" // 发送成功
+	StatusSending     SendStatus = "SENDING"      // 发送中
+	StatusSendFail    SendStatus = "SEND_FAIL"    // 发送失败
+	StatusDeleted     SendStatus = "DELETE"       // 已删除
 )
 
 // Status returns where the mass send msgID stands (查询群发消息发送状态).

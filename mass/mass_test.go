@@ -71,7 +71,7 @@ func TestSendToAllAndTag(t *testing.T) {
 	if r.MsgID != sent.MsgID || !r.Succeeded() || r.Err() != nil || r.TotalCount != 5 || r.SentCount != 5 || r.ErrorCount != 0 {
 		t.Errorf("MASSSENDJOBFINISH = %+v, want 5 of 5 sent", r)
 	}
-	if st, err := f.svc.Status(ctx, sent.MsgID); st != mass.SendSuccess || err != nil {
+	if st, err := f.svc.Status(ctx, sent.MsgID); st != mass.StatusSendSuccess || err != nil {
 		t.Errorf("Status = %q, %v", st, err)
 	}
 
@@ -208,13 +208,13 @@ func TestMPNewsAndDelete(t *testing.T) {
 	if err := f.svc.DeleteArticle(ctx, sent.MsgID, mass.OneBased(2)); err != nil {
 		t.Fatalf("DeleteArticle(2): %v", err)
 	}
-	if st, _ := f.svc.Status(ctx, sent.MsgID); st != mass.SendSuccess {
+	if st, _ := f.svc.Status(ctx, sent.MsgID); st != mass.StatusSendSuccess {
 		t.Errorf("status after deleting one of two = %q, want SEND_SUCCESS", st)
 	}
 	if err := f.svc.DeleteURL(ctx, r.Articles[0].URL); err != nil {
 		t.Fatalf("DeleteURL: %v", err)
 	}
-	if st, _ := f.svc.Status(ctx, sent.MsgID); st != mass.Deleted {
+	if st, _ := f.svc.Status(ctx, sent.MsgID); st != mass.StatusDeleted {
 		t.Errorf("status after deleting both = %q, want DELETE", st)
 	}
 	if err := f.svc.Delete(ctx, 12345); wechat.Code(err) != wechat.CodeInvalidMassMsgID {
@@ -248,7 +248,7 @@ func TestMonthlyLimitAndReview(t *testing.T) {
 	if !errors.As(r.Err(), &je) || je.ReviewCode != 20013 || !strings.Contains(je.Error(), "copyright") {
 		t.Errorf("Err() = %v, want review code 20013 explained", r.Err())
 	}
-	if st, _ := f.svc.Status(t.Context(), sent.MsgID); st != mass.SendFail {
+	if st, _ := f.svc.Status(t.Context(), sent.MsgID); st != mass.StatusSendFail {
 		t.Errorf("Status = %q, want SEND_FAIL", st)
 	}
 }
