@@ -29,7 +29,8 @@ func (s *Service) Delete(ctx context.Context, msgID int64) error {
 	return s.delete(ctx, map[string]any{"msg_id": msgID, "article_idx": 0})
 }
 
-// DeleteArticle deletes one article, at index (1-based), of the mass send msgID.
+// DeleteArticle deletes one article, at index (1-based), of the mass send msgID
+// (删除群发, one article).
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/notify/message/api_deletemassmsg.html
 func (s *Service) DeleteArticle(ctx context.Context, msgID int64, index Index) error {
@@ -39,7 +40,8 @@ func (s *Service) DeleteArticle(ctx context.Context, msgID int64, index Index) e
 	return s.delete(ctx, map[string]any{"msg_id": msgID, "article_idx": index.n})
 }
 
-// DeleteURL deletes the mass-sent article whose page is articleURL.
+// DeleteURL deletes the mass-sent article whose page is articleURL (删除群发,
+// by the article's URL).
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/notify/message/api_deletemassmsg.html
 func (s *Service) DeleteURL(ctx context.Context, articleURL string) error {
@@ -120,7 +122,7 @@ type UploadedVideo struct {
 }
 
 // UploadVideo turns the video mediaID, uploaded with the media package, into
-// the id a Video mass send takes, with its title and description. Old docs take
+// the id a Video mass send takes (群发视频), with its title and description. Old docs take
 // a temporary video here, later ones a permanent one; developers report 40007
 // with permanent ids.
 //

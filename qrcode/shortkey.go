@@ -36,7 +36,7 @@ type ShortData struct {
 }
 
 // Generate stores data (1 byte to 4 KB) for ttl (at most 30 days; 0 means 30
-// days) and returns its key.
+// days) and returns its key (生成短key).
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/qrcode/shorten/api_genshortkey.html
 func (k *ShortKeys) Generate(ctx context.Context, data string, ttl time.Duration) (string, error) {
@@ -64,7 +64,7 @@ func (k *ShortKeys) Generate(ctx context.Context, data string, ttl time.Duration
 	return r.ShortKey, nil
 }
 
-// Fetch returns the data behind key. A key that is missing, expired or another
+// Fetch returns the data behind key (获取短key). A key that is missing, expired or another
 // account's is errcode 9410012 (wechat.CodeShortKeyNotFound).
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/qrcode/shorten/api_fetchshorten.html
