@@ -26,7 +26,7 @@ func (i Index) Int() int { return i.n }
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/notify/message/api_deletemassmsg.html
 func (s *Service) Delete(ctx context.Context, msgID int64) error {
-	return s.delete(ctx, map[string]any{"msg_id": msgID, "article_idx": 0})
+	return s.deleteSend(ctx, msgID, 0)
 }
 
 // DeleteArticle deletes one article, at index (1-based), of the mass send msgID
@@ -37,7 +37,7 @@ func (s *Service) DeleteArticle(ctx context.Context, msgID int64, index Index) e
 	if index.n < 1 {
 		return fmt.Errorf("mass: article index %d: indexes count from 1 (OneBased(1) is the first); Delete removes every article", index.n)
 	}
-	return s.delete(ctx, map[string]any{"msg_id": msgID, "article_idx": index.n})
+	return s.deleteSend(ctx, msgID, index.n)
 }
 
 // DeleteURL deletes the mass-sent article whose page is articleURL (删除群发,
@@ -48,13 +48,16 @@ func (s *Service) DeleteURL(ctx context.Context, articleURL string) error {
 	if articleURL == "" {
 		return errors.New("mass: empty article URL")
 	}
-	return s.delete(ctx, map[string]any{"url": articleURL})
+	return s.oa.PostJSON(ctx, "/cgi-bin/message/mass/delete", nil, map[string]string{"url": articleURL}, nil)
 }
 
-func (s *Service) delete(ctx context.Context, body map[string]any) error {
-	if id, ok := body["msg_id"].(int64); ok && id <= 0 {
-		return fmt.Errorf("mass: msg_id %d is not a send's", id)
+// deleteSend deletes the article at index of the send msgID, every article
+// for 0.
+func (s *Service) deleteSend(ctx context.Context, msgID int64, index int) error {
+	if msgID <= 0 {
+		return fmt.Errorf("mass: msg_id %d is not a send's", msgID)
 	}
+	body := map[string]int64{"msg_id": msgID, "article_idx": int64(index)}
 	return s.oa.PostJSON(ctx, "/cgi-bin/message/mass/delete", nil, body, nil)
 }
 

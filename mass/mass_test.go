@@ -220,6 +220,10 @@ func TestMPNewsAndDelete(t *testing.T) {
 	if err := f.svc.Delete(ctx, 12345); wechat.Code(err) != wechat.CodeInvalidMassMsgID {
 		t.Errorf("Delete(unknown) = %v, want 40059", err)
 	}
+	calls := f.fake.Calls(wechattest.PathMassDelete)
+	if err := f.svc.DeleteArticle(ctx, 0, mass.OneBased(1)); err == nil || f.fake.Calls(wechattest.PathMassDelete) != calls {
+		t.Errorf("DeleteArticle(msg_id 0) = %v, want a local refusal", err)
+	}
 }
 
 func TestMonthlyLimitAndReview(t *testing.T) {
