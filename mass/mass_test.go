@@ -360,3 +360,26 @@ func TestMsgTypes(t *testing.T) {
 		}
 	}
 }
+
+// A send stays SENDING until the fake's mass delay has passed on its clock, then
+// ends and pushes MASSSENDJOBFINISH.
+func TestStatusSending(t *testing.T) {
+	t.Parallel()
+	f, _ := newFixture(t, 3)
+	f.fake.SetMassDelay(time.Hour)
+	ctx := t.Context()
+	sent, err := f.svc.SendToAll(ctx, mass.Text("稍后送达"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := f.svc.Status(ctx, sent.MsgID); st != mass.StatusSending || err != nil {
+		t.Errorf("Status before the delay = %q, %v, want SENDING", st, err)
+	}
+	f.fake.Advance(time.Hour)
+	if st, err := f.svc.Status(ctx, sent.MsgID); st != mass.StatusSendSuccess || err != nil {
+		t.Errorf("Status after the delay = %q, %v, want SEND_SUCCESS", st, err)
+	}
+	if r := f.result(t); r.MsgID != sent.MsgID || !r.Succeeded() {
+		t.Errorf("MASSSENDJOBFINISH = %+v", r)
+	}
+}
