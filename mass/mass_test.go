@@ -383,3 +383,19 @@ func TestStatusSending(t *testing.T) {
 		t.Errorf("MASSSENDJOBFINISH = %+v", r)
 	}
 }
+
+// Advance moves a send along by itself: MASSSENDJOBFINISH is pushed once the
+// fake's clock passes the send's end, with no call to look at it.
+func TestAdvanceFinishesSend(t *testing.T) {
+	t.Parallel()
+	f, _ := newFixture(t, 2)
+	f.fake.SetMassDelay(time.Hour)
+	sent, err := f.svc.SendToAll(t.Context(), mass.Text("一小时后"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.fake.Advance(time.Hour)
+	if r := f.result(t); r.MsgID != sent.MsgID || !r.Succeeded() {
+		t.Errorf("MASSSENDJOBFINISH = %+v", r)
+	}
+}
