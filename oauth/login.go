@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,11 @@ const loginLife = 10 * time.Minute
 // cookiePrefix names the state cookies; the state follows, so that sign-ins in
 // two tabs do not overwrite each other.
 const cookiePrefix = "wxkit_oauth_"
+
+// maxPending bounds the sign-ins one browser has under way, each holding a
+// cookie: a page that sends the browser to the login in a loop must not grow
+// its Cookie header past what servers and proxies accept (8 KB for many).
+const maxPending = 4
 
 // LoginConfig configures LoginHandler.
 type LoginConfig struct {
@@ -71,6 +77,7 @@ type LoginConfig struct {
 //
 //   - GET <path>?next=/profile starts it: a random state goes into a signed,
 //     HttpOnly, SameSite=Lax cookie (Secure on https) and the browser to WeChat.
+//     A browser holds at most 4 sign-ins under way; a fifth drops the oldest.
 //   - WeChat sends the browser back to <path>?code=…&state=…: the state must
 //     match the cookie (CSRF) and not be used yet (the cookie is marked used
 //     before anything else: one callback per state), the code is exchanged,
@@ -138,6 +145,7 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // start sets the state cookie and sends the browser to WeChat.
 func (h *loginHandler) start(w http.ResponseWriter, r *http.Request, next string) {
+	h.prune(w, r)
 	b := make([]byte, 16)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
 	state := hex.EncodeToString(b)
@@ -215,6 +223,39 @@ func (h *loginHandler) checkState(w http.ResponseWriter, r *http.Request, state 
 	}
 	h.setCookie(w, state, expires, true, next)
 	return next, nil
+}
+
+// prune expires the state cookies r carries that are used, expired or not
+// ours, and the oldest of the others past maxPending-1, so that with the one
+// start adds the browser holds at most maxPending.
+func (h *loginHandler) prune(w http.ResponseWriter, r *http.Request) {
+	type pending struct {
+		name    string
+		expires time.Time
+	}
+	var live []pending
+	for _, c := range r.Cookies() {
+		if !strings.HasPrefix(c.Name, cookiePrefix) {
+			continue
+		}
+		_, expires, used, _, ok := h.open(c.Value)
+		if ok && !used && h.s.now().Before(expires) {
+			live = append(live, pending{c.Name, expires})
+			continue
+		}
+		h.expire(w, c.Name)
+	}
+	if n := len(live) - (maxPending - 1); n > 0 {
+		slices.SortFunc(live, func(a, b pending) int { return a.expires.Compare(b.expires) })
+		for _, p := range live[:n] {
+			h.expire(w, p.name)
+		}
+	}
+}
+
+// expire removes the cookie name.
+func (h *loginHandler) expire(w http.ResponseWriter, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Path: h.path, MaxAge: -1, HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
 }
 
 // setCookie sets the state cookie of a sign-in, until expires (a whole second

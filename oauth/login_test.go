@@ -217,6 +217,34 @@ func TestLoginStateServesOneCallback(t *testing.T) {
 	}
 }
 
+// A browser that starts sign-in after sign-in holds a bounded number of state
+// cookies: the oldest go, and the newest sign-in still completes.
+func TestLoginCookiesBounded(t *testing.T) {
+	t.Parallel()
+	site := newLoginSite(t, oauth.ScopeBase, nil)
+	var link string
+	for range 20 {
+		link = site.start(t, "/p")
+	}
+	login := mustParse(t, site.ts.URL+"/login")
+	n := 0
+	for _, c := range site.client.Jar.Cookies(login) {
+		if strings.HasPrefix(c.Name, "wxkit_oauth_") {
+			n++
+		}
+	}
+	if n > 4 {
+		t.Errorf("after 20 starts the browser holds %d state cookies, want at most 4", n)
+	}
+	to, err := site.fake.Authorize(t.Context(), link, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := site.get(t, to.String()); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the newest sign-in's callback: %d, want 303", resp.StatusCode)
+	}
+}
+
 // next is same-origin or "/": the login is no open redirect.
 func TestLoginNoOpenRedirect(t *testing.T) {
 	t.Parallel()
