@@ -84,3 +84,19 @@ func TestServerLimits(t *testing.T) {
 		t.Errorf("GET / with %d header bytes: %d, want 431", 2*settings.MaxHeaderBytes, resp.StatusCode)
 	}
 }
+
+// TestSessionsBounded: the demo's session store ends the oldest session past
+// maxSessions; sign-ins cannot grow it without end.
+func TestSessionsBounded(t *testing.T) {
+	t.Parallel()
+	ss := newSessions()
+	first := ss.add(profile{OpenID: "o0"})
+	for range maxSessions {
+		ss.add(profile{OpenID: "o"})
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if _, ok := ss.m[first]; ok || len(ss.m) != maxSessions {
+		t.Errorf("after %d sign-ins the store holds %d sessions (the first one: %v), want %d without the first", maxSessions+1, len(ss.m), ok, maxSessions)
+	}
+}
