@@ -96,8 +96,14 @@ func (s *Sim) writeExchange(w http.ResponseWriter, _ *http.Request, ex *exchange
 		return
 	}
 	s.mu.Lock()
-	b, err := json.Marshal(ex)
+	b, err := json.Marshal(ex) // under s.mu: exchanges under way change
 	s.mu.Unlock()
+	writeMarshalled(w, b, err)
+}
+
+// writeMarshalled answers b, JSON marshalled (under s.mu) by the caller, or
+// the error of marshalling it.
+func writeMarshalled(w http.ResponseWriter, b []byte, err error) {
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
