@@ -2,7 +2,7 @@
 // signature over the jsapi_ticket, a nonce, a timestamp and the page's URL.
 //
 //	tickets := credential.NewTicket(oa.Credential(), oa.AppID(), credential.TicketJSAPI)
-//	cfg, err := jssdk.New(tickets).Config(ctx, pageURL, []string{"updateAppMessageShareData"})
+//	cfg, err := jssdk.New(tickets).Config(ctx, pageURL, []string{"updateAppMessageShareData"}, nil)
 //	// hand cfg to the page as JSON: wx.config(cfg)
 //
 // The classic "invalid signature" comes from signing another URL than the one

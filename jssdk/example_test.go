@@ -28,7 +28,7 @@ func ExampleSigner_Config() {
 	}
 	tickets := credential.NewTicket(oa.Credential(), oa.AppID(), credential.TicketJSAPI, fake.CredentialOptions()...)
 	signer := jssdk.New(tickets)
-	cfg, err := signer.Config(context.Background(), "http://127.0.0.1/share?id=7#top", []string{"updateAppMessageShareData"})
+	cfg, err := signer.Config(context.Background(), "http://127.0.0.1/share?id=7#top", []string{"updateAppMessageShareData"}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

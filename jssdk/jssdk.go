@@ -87,28 +87,12 @@ func New(tickets credential.Provider, opts ...Option) *Signer {
 // maxPageURL bounds the URL signed; browsers' own limits are near this.
 const maxPageURL = 8 << 10
 
-// ConfigOption is an option of Config.
-type ConfigOption func(*configSettings)
-
-type configSettings struct{ openTags []string }
-
-// WithOpenTags lists the open tags (开放标签) the page uses, such as
-// "wx-open-subscribe" or "wx-open-launch-weapp" (wx.config's openTagList).
-func WithOpenTags(tags ...string) ConfigOption {
-	return func(s *configSettings) { s.openTags = tags }
-}
-
 // Config signs pageURL (the page's location.href; the #fragment is dropped) with
 // a fresh nonce from crypto/rand and the current time, and returns what the page
-// passes to wx.config (JS-SDK 使用权限签名). apis may be empty when only open tags
-// (WithOpenTags) are used.
+// passes to wx.config. apis may be empty when only open tags are used.
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html
-func (s *Signer) Config(ctx context.Context, pageURL string, apis []string, opts ...ConfigOption) (*Config, error) {
-	var set configSettings
-	for _, o := range opts {
-		o(&set)
-	}
+func (s *Signer) Config(ctx context.Context, pageURL string, apis []string, openTags []string) (*Config, error) {
 	page, _, _ := strings.Cut(pageURL, "#")
 	u, err := url.Parse(page)
 	switch {
@@ -133,7 +117,7 @@ func (s *Signer) Config(ctx context.Context, pageURL string, apis []string, opts
 	}
 	return &Config{
 		AppID: s.appID, Timestamp: ts, NonceStr: nonce,
-		Signature: Sign(ticket, nonce, ts, page), JSAPIList: apis, OpenTagList: set.openTags,
+		Signature: Sign(ticket, nonce, ts, page), JSAPIList: apis, OpenTagList: openTags,
 	}, nil
 }
 

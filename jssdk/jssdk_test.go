@@ -42,7 +42,7 @@ func TestConfigPassesTheFakeJSSDKCheck(t *testing.T) {
 	tickets := credential.NewTicket(oa.Credential(), oa.AppID(), credential.TicketJSAPI, fake.CredentialOptions()...)
 	signer := jssdk.New(tickets)
 	page := "http://127.0.0.1:8080/share?id=7&from=timeline#top"
-	cfg, err := signer.Config(t.Context(), page, []string{"updateAppMessageShareData"}, jssdk.WithOpenTags("wx-open-subscribe"))
+	cfg, err := signer.Config(t.Context(), page, []string{"updateAppMessageShareData"}, []string{"wx-open-subscribe"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestConfigPassesTheFakeJSSDKCheck(t *testing.T) {
 	if fake.Calls(wechattest.PathTicket) != before+1 {
 		t.Errorf("Refresh fetched %d tickets, want 1", fake.Calls(wechattest.PathTicket)-before)
 	}
-	cfg2, err := signer.Config(t.Context(), page, nil)
+	cfg2, err := signer.Config(t.Context(), page, nil, nil)
 	if err != nil || verify(t, fake, cfg2, page) != "" {
 		t.Fatalf("after Refresh: %v", err)
 	}
@@ -88,7 +88,7 @@ func TestConfigRefusesBadPages(t *testing.T) {
 	_, oa := wechattest.Start(t)
 	signer := jssdk.New(credential.NewTicket(oa.Credential(), oa.AppID(), credential.TicketJSAPI))
 	for _, page := range []string{"", "/relative", "file:///x", "http://a.example/?x=1&amp;y=2", "http://a.example/" + strings.Repeat("x", 9000)} {
-		if _, err := signer.Config(t.Context(), page, nil); err == nil {
+		if _, err := signer.Config(t.Context(), page, nil, nil); err == nil {
 			t.Errorf("Config(%.40q): no error", page)
 		}
 	}
@@ -140,7 +140,7 @@ func TestNewFindsTheAppID(t *testing.T) {
 		{"a provider without one, nothing", jssdk.New(staticTicket("t")), "", jssdk.ErrNoAppID},
 	}
 	for _, tt := range tests {
-		cfg, err := tt.signer.Config(t.Context(), page, nil)
+		cfg, err := tt.signer.Config(t.Context(), page, nil, nil)
 		if !errors.Is(err, tt.wantErr) {
 			t.Errorf("%s: Config error = %v, want %v", tt.name, err, tt.wantErr)
 			continue
@@ -151,7 +151,7 @@ func TestNewFindsTheAppID(t *testing.T) {
 	}
 	if got := jssdk.New(staticTicket("t"), jssdk.WithAppID("wx1"), jssdk.WithClock(func() time.Time { return time.Unix(1414587457, 0) })); got == nil {
 		t.Fatal("nil Signer")
-	} else if cfg, err := got.Config(t.Context(), page, nil); err != nil || cfg.Timestamp != 1414587457 || cfg.Signature != jssdk.Sign("t", cfg.NonceStr, 1414587457, page) {
+	} else if cfg, err := got.Config(t.Context(), page, nil, nil); err != nil || cfg.Timestamp != 1414587457 || cfg.Signature != jssdk.Sign("t", cfg.NonceStr, 1414587457, page) {
 		t.Errorf("WithClock: %+v, %v", cfg, err)
 	}
 }

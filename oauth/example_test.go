@@ -52,7 +52,7 @@ func ExampleService_Exchange() {
 
 	tok, err := svc.Exchange(ctx, code)
 	fmt.Println("exchange:", tok.OpenID, tok.IsSnapshotUser, err)
-	info, err := svc.UserInfo(ctx, tok)
+	info, err := svc.UserInfo(ctx, tok, "")
 	fmt.Println("userinfo:", info.Nickname, err)
 	_, err = svc.Exchange(ctx, code) // the callback page reloaded
 	fmt.Println("again:", wechat.Code(err) == wechat.CodeOAuthCodeUsed)

@@ -173,7 +173,7 @@ func (h *loginHandler) callback(w http.ResponseWriter, r *http.Request, q url.Va
 	tok, err := h.s.Exchange(r.Context(), q.Get("code"))
 	var info *UserInfo
 	if err == nil && h.cfg.Scope == ScopeUserInfo && !tok.IsSnapshotUser {
-		info, err = h.s.UserInfo(r.Context(), tok, WithLang(h.cfg.Lang))
+		info, err = h.s.UserInfo(r.Context(), tok, h.cfg.Lang)
 	}
 	if err != nil {
 		h.fail(w, r, err)

@@ -33,7 +33,7 @@ func TestExchangeAndUserInfo(t *testing.T) {
 	if left := tok.ExpiresAt.Sub(fake.Now()); left < 7190*time.Second || left > 7200*time.Second {
 		t.Errorf("ExpiresAt is %v from now, want 7200s", left)
 	}
-	info, err := svc.UserInfo(ctx, tok)
+	info, err := svc.UserInfo(ctx, tok, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,14 +54,8 @@ func TestExchangeAndUserInfo(t *testing.T) {
 	if got := fake.Requests(wechattest.PathSNSUserInfo)[0].Query.Get("lang"); got != "" {
 		t.Errorf("lang sent = %q, want none for the default", got)
 	}
-	if _, err := svc.UserInfo(ctx, tok, oauth.WithLang("en")); err != nil {
+	if _, err := svc.UserInfo(ctx, tok, "en"); err != nil {
 		t.Errorf("UserInfo en: %v", err)
-	}
-	if got := fake.Requests(wechattest.PathSNSUserInfo)[1].Query.Get("lang"); got != "en" {
-		t.Errorf("lang sent = %q, want en", got)
-	}
-	if _, err := svc.UserInfo(ctx, tok, oauth.WithLang("fr")); err == nil || fake.Calls(wechattest.PathSNSUserInfo) != 2 {
-		t.Errorf("UserInfo with lang fr = %v after %d requests, want an error and no request", err, fake.Calls(wechattest.PathSNSUserInfo)-2)
 	}
 }
 
@@ -112,7 +106,7 @@ func TestRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	fake.Advance(2 * time.Hour)
-	if _, err := svc.UserInfo(ctx, tok); wechat.Code(err) != wechat.CodeAccessTokenExpired || !strings.Contains(err.Error(), "Refresh") {
+	if _, err := svc.UserInfo(ctx, tok, ""); wechat.Code(err) != wechat.CodeAccessTokenExpired || !strings.Contains(err.Error(), "Refresh") {
 		t.Errorf("UserInfo with an expired token: %v, want 42001 saying Refresh", err)
 	}
 	if err := svc.Check(ctx, tok); wechat.Code(err) != wechat.CodeAccessTokenExpired {
@@ -125,7 +119,7 @@ func TestRefresh(t *testing.T) {
 	if fresh.AccessToken == tok.AccessToken || fresh.OpenID != tok.OpenID || !fresh.Valid(fake.Now()) {
 		t.Fatalf("Refresh = %+v", fresh)
 	}
-	if _, err := svc.UserInfo(ctx, fresh, oauth.WithLang("zh_TW")); err != nil {
+	if _, err := svc.UserInfo(ctx, fresh, "zh_TW"); err != nil {
 		t.Errorf("UserInfo after Refresh: %v", err)
 	}
 	if q := fake.Requests(wechattest.PathSNSRefreshToken)[0].Query; q.Has("secret") || q.Get("grant_type") != "refresh_token" {
@@ -167,19 +161,20 @@ func TestUserInfoRefusedLocally(t *testing.T) {
 	tests := []struct {
 		name    string
 		tok     *oauth.Token
+		lang    string
 		wantErr error
 	}{
-		{"snsapi_base", base, oauth.ErrNeedUserInfoScope},
-		{"snapshot user", snap, oauth.ErrSnapshotUser},
-		{"nil token", nil, oauth.ErrNoToken},
-		{"no openid", &oauth.Token{AccessToken: "x", Scope: "snsapi_userinfo"}, oauth.ErrNoToken},
+		{"snsapi_base", base, "", oauth.ErrNeedUserInfoScope},
+		{"snapshot user", snap, "", oauth.ErrSnapshotUser},
+		{"nil token", nil, "", oauth.ErrNoToken},
+		{"no openid", &oauth.Token{AccessToken: "x", Scope: "snsapi_userinfo"}, "", oauth.ErrNoToken},
 	}
 	for _, tt := range tests {
-		if _, err := svc.UserInfo(ctx, tt.tok); !errors.Is(err, tt.wantErr) {
+		if _, err := svc.UserInfo(ctx, tt.tok, tt.lang); !errors.Is(err, tt.wantErr) {
 			t.Errorf("%s: UserInfo = %v, want %v", tt.name, err, tt.wantErr)
 		}
 	}
-	if _, err := svc.UserInfo(ctx, snap, oauth.WithLang("fr")); err == nil {
+	if _, err := svc.UserInfo(ctx, snap, "fr"); err == nil {
 		t.Error("UserInfo with lang fr: no error")
 	}
 	if n := fake.Calls(wechattest.PathSNSUserInfo); n != before {
@@ -188,7 +183,7 @@ func TestUserInfoRefusedLocally(t *testing.T) {
 	// WeChat refuses such tokens too: 48001 with a hint.
 	forced := *base
 	forced.Scope = "snsapi_userinfo"
-	if _, err := svc.UserInfo(ctx, &forced); wechat.Code(err) != wechat.CodeAPIUnauthorized || !strings.Contains(err.Error(), "snsapi_userinfo") {
+	if _, err := svc.UserInfo(ctx, &forced, ""); wechat.Code(err) != wechat.CodeAPIUnauthorized || !strings.Contains(err.Error(), "snsapi_userinfo") {
 		t.Errorf("UserInfo with a base token passed off as userinfo: %v, want 48001 with a hint", err)
 	}
 	if err := svc.Check(ctx, &oauth.Token{AccessToken: base.AccessToken, OpenID: "someone-else"}); wechat.Code(err) != wechat.CodeInvalidOpenID {
@@ -218,7 +213,7 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 	errs = append(errs, err)
 	_, err = svc.Refresh(t.Context(), "the-refresh-456")
 	errs = append(errs, err)
-	_, err = svc.UserInfo(t.Context(), &oauth.Token{AccessToken: "the-web-token-789", OpenID: "o", Scope: "snsapi_userinfo"})
+	_, err = svc.UserInfo(t.Context(), &oauth.Token{AccessToken: "the-web-token-789", OpenID: "o", Scope: "snsapi_userinfo"}, "")
 	errs = append(errs, err)
 	for _, err := range errs {
 		if err == nil {
@@ -270,7 +265,7 @@ func TestExchangeThroughTokenServer(t *testing.T) {
 	if tok.OpenID != "oBob" {
 		t.Fatalf("Exchange through the token server = %+v", tok)
 	}
-	if info, err := svc.UserInfo(t.Context(), tok); err != nil || info.Nickname != "Bob" {
+	if info, err := svc.UserInfo(t.Context(), tok, ""); err != nil || info.Nickname != "Bob" {
 		t.Fatalf("UserInfo = %+v, %v", info, err)
 	}
 	// WeChat's errcode comes back as WeChat's, with the hint.

@@ -41,27 +41,14 @@ func (u *UserInfo) Avatar(size int) string {
 // The languages /sns/userinfo takes.
 var langs = map[string]bool{"": true, "zh_CN": true, "zh_TW": true, "en": true}
 
-// UserInfoOption is an option of UserInfo.
-type UserInfoOption func(*userInfoSettings)
-
-type userInfoSettings struct{ lang string }
-
-// WithLang asks for the profile in lang (国家地区语言版本): "zh_CN" (WeChat's
-// default), "zh_TW" or "en".
-func WithLang(lang string) UserInfoOption { return func(s *userInfoSettings) { s.lang = lang } }
-
-// UserInfo reads the profile of the user of tok (拉取用户信息): nickname and
-// avatar, the only official source of both since 2021-12-27. tok must have been
-// granted ScopeUserInfo and must not be a snapshot user's: both fail here,
-// without a request (ErrNeedUserInfoScope, ErrSnapshotUser).
+// UserInfo reads the profile of the user of tok: nickname and avatar, the only
+// official source of both since 2021-12-27. tok must have been granted
+// ScopeUserInfo and must not be a snapshot user's: both fail here, without a
+// request (ErrNeedUserInfoScope, ErrSnapshotUser). lang is "" (WeChat's default,
+// zh_CN), "zh_CN", "zh_TW" or "en".
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/webdev/access/api_snsuserinfo.html
-func (s *Service) UserInfo(ctx context.Context, tok *Token, opts ...UserInfoOption) (*UserInfo, error) {
-	var set userInfoSettings
-	for _, o := range opts {
-		o(&set)
-	}
-	lang := set.lang
+func (s *Service) UserInfo(ctx context.Context, tok *Token, lang string) (*UserInfo, error) {
 	switch {
 	case tok == nil || tok.AccessToken == "" || tok.OpenID == "":
 		return nil, ErrNoToken

@@ -46,7 +46,7 @@ func TestOAuthExchangeEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := svc.UserInfo(t.Context(), tok)
+	info, err := svc.UserInfo(t.Context(), tok, "")
 	if err != nil || info.Nickname != "Dan" {
 		t.Fatalf("UserInfo = %+v, %v", info, err)
 	}

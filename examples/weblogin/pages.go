@@ -119,7 +119,7 @@ func (d *demo) jssdkConfig(c *gin.Context) {
 		c.JSON(http.StatusBadRequest, gin.H{"error": "url must be a page of this site"})
 		return
 	}
-	cfg, err := d.signer.Config(c.Request.Context(), page, []string{"updateAppMessageShareData", "updateTimelineShareData"})
+	cfg, err := d.signer.Config(c.Request.Context(), page, []string{"updateAppMessageShareData", "updateTimelineShareData"}, nil)
 	if err != nil {
 		d.logger.Error("weblogin: wx.config", "err", err) // the details stay in the log
 		c.JSON(http.StatusBadGateway, gin.H{"error": "cannot sign the page now: the jsapi_ticket is not available"})
