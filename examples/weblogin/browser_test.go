@@ -32,6 +32,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("allow, then reload the callback", func(t *testing.T) {
 		tab := newTab(t, browser)
+		do(t, tab) // start the tab, so that the listener attaches to its target
 		var (
 			mu        sync.Mutex
 			callbacks []string
@@ -57,9 +58,15 @@ func TestBrowser(t *testing.T) {
 		if err != nil || !loaded {
 			t.Errorf("the avatar did not load: %v", err)
 		}
-		mu.Lock()
-		cb := append([]string(nil), callbacks...)
-		mu.Unlock()
+		// The browser reports its requests as events, which may arrive after the
+		// page they led to has rendered: wait for the callback's.
+		seen := func() []string {
+			mu.Lock()
+			defer mu.Unlock()
+			return append([]string(nil), callbacks...)
+		}
+		testutil.WaitFor(t, func() bool { return len(seen()) > 0 }, "the browser to report the callback request")
+		cb := seen()
 		if len(cb) != 1 {
 			t.Fatalf("saw %d callback requests, want 1: %v", len(cb), cb)
 		}
