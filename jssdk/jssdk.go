@@ -123,9 +123,12 @@ func (s *Signer) Config(ctx context.Context, pageURL string, apis []string, open
 
 // Refresh tells the Signer that WeChat refused a signature made with the
 // current ticket although the URL was right (wx.error "invalid signature"): the
-// ticket provider fetches a new ticket, naming the current one as rejected, as
-// an API call does with a rejected access_token. Its passive-refresh limit
-// keeps a page reporting errors in a loop from burning the ticket quota.
+// ticket provider fetches a new jsapi_ticket (获取jsapi_ticket), naming the
+// current one as rejected, as an API call does with a rejected access_token.
+// Its passive-refresh limit keeps a page reporting errors in a loop from
+// burning the ticket quota.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html
 func (s *Signer) Refresh(ctx context.Context) error {
 	ticket, err := s.tickets.Token(ctx)
 	if err != nil {

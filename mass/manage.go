@@ -26,33 +26,38 @@ func (i Index) Int() int { return i.n }
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/notify/message/api_deletemassmsg.html
 func (s *Service) Delete(ctx context.Context, msgID int64) error {
-	return s.delete(ctx, map[string]any{"msg_id": msgID, "article_idx": 0})
+	return s.deleteSend(ctx, msgID, 0)
 }
 
-// DeleteArticle deletes one article, at index (1-based), of the mass send msgID.
+// DeleteArticle deletes one article, at index (1-based), of the mass send msgID
+// (删除群发, one article).
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/notify/message/api_deletemassmsg.html
 func (s *Service) DeleteArticle(ctx context.Context, msgID int64, index Index) error {
 	if index.n < 1 {
 		return fmt.Errorf("mass: article index %d: indexes count from 1 (OneBased(1) is the first); Delete removes every article", index.n)
 	}
-	return s.delete(ctx, map[string]any{"msg_id": msgID, "article_idx": index.n})
+	return s.deleteSend(ctx, msgID, index.n)
 }
 
-// DeleteURL deletes the mass-sent article whose page is articleURL.
+// DeleteURL deletes the mass-sent article whose page is articleURL (删除群发,
+// by the article's URL).
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/notify/message/api_deletemassmsg.html
 func (s *Service) DeleteURL(ctx context.Context, articleURL string) error {
 	if articleURL == "" {
 		return errors.New("mass: empty article URL")
 	}
-	return s.delete(ctx, map[string]any{"url": articleURL})
+	return s.oa.PostJSON(ctx, "/cgi-bin/message/mass/delete", nil, map[string]string{"url": articleURL}, nil)
 }
 
-func (s *Service) delete(ctx context.Context, body map[string]any) error {
-	if id, ok := body["msg_id"].(int64); ok && id <= 0 {
-		return fmt.Errorf("mass: msg_id %d is not a send's", id)
+// deleteSend deletes the article at index of the send msgID, every article
+// for 0.
+func (s *Service) deleteSend(ctx context.Context, msgID int64, index int) error {
+	if msgID <= 0 {
+		return fmt.Errorf("mass: msg_id %d is not a send's", msgID)
 	}
+	body := map[string]int64{"msg_id": msgID, "article_idx": int64(index)}
 	return s.oa.PostJSON(ctx, "/cgi-bin/message/mass/delete", nil, body, nil)
 }
 
@@ -61,10 +66,10 @@ type SendStatus string
 
 // The statuses mass/get reports.
 const (
-	SendSuccess SendStatus = "SEND_SUCCESS"
-	Sending     SendStatus = "SENDING"
-	SendFail    SendStatus = "SEND_FAIL"
-	Deleted     SendStatus = "DELETE"
+	StatusSendSuccess SendStatus = "SEND_SUCCESS" // 发送成功
+	StatusSending     SendStatus = "SENDING"      // 发送中
+	StatusSendFail    SendStatus = "SEND_FAIL"    // 发送失败
+	StatusDeleted     SendStatus = "DELETE"       // 已删除
 )
 
 // Status returns where the mass send msgID stands (查询群发消息发送状态).
@@ -120,7 +125,7 @@ type UploadedVideo struct {
 }
 
 // UploadVideo turns the video mediaID, uploaded with the media package, into
-// the id a Video mass send takes, with its title and description. Old docs take
+// the id a Video mass send takes (群发视频), with its title and description. Old docs take
 // a temporary video here, later ones a permanent one; developers report 40007
 // with permanent ids.
 //

@@ -71,7 +71,7 @@ func TestSendToAllAndTag(t *testing.T) {
 	if r.MsgID != sent.MsgID || !r.Succeeded() || r.Err() != nil || r.TotalCount != 5 || r.SentCount != 5 || r.ErrorCount != 0 {
 		t.Errorf("MASSSENDJOBFINISH = %+v, want 5 of 5 sent", r)
 	}
-	if st, err := f.svc.Status(ctx, sent.MsgID); st != mass.SendSuccess || err != nil {
+	if st, err := f.svc.Status(ctx, sent.MsgID); st != mass.StatusSendSuccess || err != nil {
 		t.Errorf("Status = %q, %v", st, err)
 	}
 
@@ -187,7 +187,7 @@ func TestMPNewsAndDelete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sent, err := f.svc.SendToAll(ctx, mass.MPNews(draftID), mass.IgnoreReprint())
+	sent, err := f.svc.SendToAll(ctx, mass.MPNews(draftID), mass.WithIgnoreReprint())
 	if err != nil || sent.MsgDataID == 0 {
 		t.Fatalf("SendToAll(mpnews) = %+v, %v", sent, err)
 	}
@@ -199,7 +199,7 @@ func TestMPNewsAndDelete(t *testing.T) {
 		t.Errorf("the draft is still in the box after the mass send")
 	}
 	if !strings.Contains(string(f.fake.Requests(wechattest.PathMassSendAll)[0].Body), `"send_ignore_reprint":1`) {
-		t.Error("IgnoreReprint was not sent")
+		t.Error("WithIgnoreReprint was not sent")
 	}
 
 	if err := f.svc.DeleteArticle(ctx, sent.MsgID, mass.OneBased(0)); err == nil || !strings.Contains(err.Error(), "count from 1") {
@@ -208,17 +208,21 @@ func TestMPNewsAndDelete(t *testing.T) {
 	if err := f.svc.DeleteArticle(ctx, sent.MsgID, mass.OneBased(2)); err != nil {
 		t.Fatalf("DeleteArticle(2): %v", err)
 	}
-	if st, _ := f.svc.Status(ctx, sent.MsgID); st != mass.SendSuccess {
+	if st, _ := f.svc.Status(ctx, sent.MsgID); st != mass.StatusSendSuccess {
 		t.Errorf("status after deleting one of two = %q, want SEND_SUCCESS", st)
 	}
 	if err := f.svc.DeleteURL(ctx, r.Articles[0].URL); err != nil {
 		t.Fatalf("DeleteURL: %v", err)
 	}
-	if st, _ := f.svc.Status(ctx, sent.MsgID); st != mass.Deleted {
+	if st, _ := f.svc.Status(ctx, sent.MsgID); st != mass.StatusDeleted {
 		t.Errorf("status after deleting both = %q, want DELETE", st)
 	}
 	if err := f.svc.Delete(ctx, 12345); wechat.Code(err) != wechat.CodeInvalidMassMsgID {
 		t.Errorf("Delete(unknown) = %v, want 40059", err)
+	}
+	calls := f.fake.Calls(wechattest.PathMassDelete)
+	if err := f.svc.DeleteArticle(ctx, 0, mass.OneBased(1)); err == nil || f.fake.Calls(wechattest.PathMassDelete) != calls {
+		t.Errorf("DeleteArticle(msg_id 0) = %v, want a local refusal", err)
 	}
 }
 
@@ -248,7 +252,7 @@ func TestMonthlyLimitAndReview(t *testing.T) {
 	if !errors.As(r.Err(), &je) || je.ReviewCode != 20013 || !strings.Contains(je.Error(), "copyright") {
 		t.Errorf("Err() = %v, want review code 20013 explained", r.Err())
 	}
-	if st, _ := f.svc.Status(t.Context(), sent.MsgID); st != mass.SendFail {
+	if st, _ := f.svc.Status(t.Context(), sent.MsgID); st != mass.StatusSendFail {
 		t.Errorf("Status = %q, want SEND_FAIL", st)
 	}
 }
@@ -334,5 +338,64 @@ func TestFromEventSample(t *testing.T) {
 	}
 	if _, err := mass.FromEvent(&message.Message{Event: message.EventPublishJobFinish}); err == nil {
 		t.Error("FromEvent(PUBLISHJOBFINISH) succeeded")
+	}
+}
+
+// Every msgtype is a message.MsgType, as for customerservice's messages.
+func TestMsgTypes(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		m    mass.Message
+		want message.MsgType
+	}{
+		{mass.MPNews("m"), message.MsgTypeMPNews},
+		{mass.Text("t"), message.MsgTypeText},
+		{mass.Voice("v"), message.MsgTypeVoice},
+		{mass.Images("i"), message.MsgTypeImage},
+		{mass.Video("v"), message.MsgType("mpvideo")},
+		{mass.Card("c"), message.MsgTypeWxCard},
+	} {
+		if got := tt.m.MsgType(); got != tt.want {
+			t.Errorf("%T.MsgType() = %q, want %q", tt.m, got, tt.want)
+		}
+	}
+}
+
+// A send stays SENDING until the fake's mass delay has passed on its clock, then
+// ends and pushes MASSSENDJOBFINISH.
+func TestStatusSending(t *testing.T) {
+	t.Parallel()
+	f, _ := newFixture(t, 3)
+	f.fake.SetMassDelay(time.Hour)
+	ctx := t.Context()
+	sent, err := f.svc.SendToAll(ctx, mass.Text("稍后送达"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := f.svc.Status(ctx, sent.MsgID); st != mass.StatusSending || err != nil {
+		t.Errorf("Status before the delay = %q, %v, want SENDING", st, err)
+	}
+	f.fake.Advance(time.Hour)
+	if st, err := f.svc.Status(ctx, sent.MsgID); st != mass.StatusSendSuccess || err != nil {
+		t.Errorf("Status after the delay = %q, %v, want SEND_SUCCESS", st, err)
+	}
+	if r := f.result(t); r.MsgID != sent.MsgID || !r.Succeeded() {
+		t.Errorf("MASSSENDJOBFINISH = %+v", r)
+	}
+}
+
+// Advance moves a send along by itself: MASSSENDJOBFINISH is pushed once the
+// fake's clock passes the send's end, with no call to look at it.
+func TestAdvanceFinishesSend(t *testing.T) {
+	t.Parallel()
+	f, _ := newFixture(t, 2)
+	f.fake.SetMassDelay(time.Hour)
+	sent, err := f.svc.SendToAll(t.Context(), mass.Text("一小时后"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.fake.Advance(time.Hour)
+	if r := f.result(t); r.MsgID != sent.MsgID || !r.Succeeded() {
+		t.Errorf("MASSSENDJOBFINISH = %+v", r)
 	}
 }

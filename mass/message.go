@@ -3,13 +3,15 @@ package mass
 import (
 	"errors"
 	"fmt"
+
+	"github.com/wxkit/wechat/message"
 )
 
 // Message is the content of a mass send or a preview: MPNews, Text, Voice,
 // Images, Video or Card.
 type Message interface {
 	// MsgType is WeChat's msgtype: mpnews, text, voice, image, mpvideo, wxcard.
-	MsgType() string
+	MsgType() message.MsgType
 	// fields returns the msgtype's object and its key, for a send or a preview.
 	fields(preview bool) (key string, v any, err error)
 }
@@ -21,7 +23,7 @@ type mpnews struct{ mediaID string }
 // sends what it is given.
 func MPNews(mediaID string) Message { return mpnews{mediaID} }
 
-func (m mpnews) MsgType() string { return "mpnews" }
+func (m mpnews) MsgType() message.MsgType { return message.MsgTypeMPNews }
 func (m mpnews) fields(bool) (string, any, error) {
 	return "mpnews", map[string]string{"media_id": m.mediaID}, nonEmpty("mpnews media_id", m.mediaID)
 }
@@ -31,7 +33,7 @@ type text struct{ content string }
 // Text sends a text message.
 func Text(content string) Message { return text{content} }
 
-func (m text) MsgType() string { return "text" }
+func (m text) MsgType() message.MsgType { return message.MsgTypeText }
 func (m text) fields(bool) (string, any, error) {
 	return "text", map[string]string{"content": m.content}, nonEmpty("text content", m.content)
 }
@@ -41,7 +43,7 @@ type voice struct{ mediaID string }
 // Voice sends a voice: mediaID is a voice uploaded with the media package.
 func Voice(mediaID string) Message { return voice{mediaID} }
 
-func (m voice) MsgType() string { return "voice" }
+func (m voice) MsgType() message.MsgType { return message.MsgTypeVoice }
 func (m voice) fields(bool) (string, any, error) {
 	return "voice", map[string]string{"media_id": m.mediaID}, nonEmpty("voice media_id", m.mediaID)
 }
@@ -53,7 +55,7 @@ type images struct{ mediaIDs []string }
 // ("image": {"media_id": …}), as the preview page shows.
 func Images(mediaIDs ...string) Message { return images{mediaIDs} }
 
-func (m images) MsgType() string { return "image" }
+func (m images) MsgType() message.MsgType { return message.MsgTypeImage }
 func (m images) fields(preview bool) (string, any, error) {
 	if len(m.mediaIDs) == 0 {
 		return "", nil, errors.New("mass: Images needs at least one media_id")
@@ -74,11 +76,15 @@ func (m images) fields(preview bool) (string, any, error) {
 
 type video struct{ mediaID string }
 
+// msgTypeMPVideo is the msgtype of a video mass send, which only mass sends
+// use (message has no constant for it).
+const msgTypeMPVideo message.MsgType = "mpvideo"
+
 // Video sends a video: mediaID comes from Service.UploadVideo, not from the
 // upload itself. It goes out as msgtype mpvideo, for every kind of send.
 func Video(mediaID string) Message { return video{mediaID} }
 
-func (m video) MsgType() string { return "mpvideo" }
+func (m video) MsgType() message.MsgType { return msgTypeMPVideo }
 func (m video) fields(bool) (string, any, error) {
 	return "mpvideo", map[string]string{"media_id": m.mediaID}, nonEmpty("mpvideo media_id", m.mediaID)
 }
@@ -88,7 +94,7 @@ type card struct{ cardID string }
 // Card sends a card or coupon (卡券).
 func Card(cardID string) Message { return card{cardID} }
 
-func (m card) MsgType() string { return "wxcard" }
+func (m card) MsgType() message.MsgType { return message.MsgTypeWxCard }
 func (m card) fields(bool) (string, any, error) {
 	return "wxcard", map[string]string{"card_id": m.cardID}, nonEmpty("wxcard card_id", m.cardID)
 }
@@ -109,7 +115,7 @@ func body(m Message, preview bool, fields map[string]any) (map[string]any, error
 	if err != nil {
 		return nil, err
 	}
-	fields["msgtype"] = m.MsgType()
+	fields["msgtype"] = string(m.MsgType())
 	fields[key] = v
 	return fields, nil
 }

@@ -48,10 +48,10 @@ type sendSettings struct {
 // too.
 func WithClientMsgID(id string) SendOption { return func(s *sendSettings) { s.clientMsgID = id } }
 
-// IgnoreReprint goes on with an mpnews send that the originality check judges a
-// reprint, when the original allows reprinting (send_ignore_reprint=1). Without
-// it such a send stops.
-func IgnoreReprint() SendOption { return func(s *sendSettings) { s.ignoreReprint = true } }
+// WithIgnoreReprint goes on with an mpnews send that the originality check
+// judges a reprint, when the original allows reprinting (send_ignore_reprint=1).
+// Without it such a send stops.
+func WithIgnoreReprint() SendOption { return func(s *sendSettings) { s.ignoreReprint = true } }
 
 // Sent is a mass send WeChat accepted: a job, whose outcome comes with the
 // MASSSENDJOBFINISH event or from Status.

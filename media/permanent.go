@@ -47,7 +47,7 @@ func (p *Permanent) Add(ctx context.Context, typ Type, name string, r io.Reader)
 }
 
 // AddVideo stores r, an mp4 of at most 10 MB called name, as a permanent video
-// with its title and introduction (description).
+// with its title and introduction (description) (新增永久素材, type video).
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/subscription/api/material/permanent/api_addmaterial.html
 func (p *Permanent) AddVideo(ctx context.Context, name string, r io.Reader, title, introduction string) (*Added, error) {

@@ -51,7 +51,7 @@ func (s *Service) AuthCodeURL(redirectURI string, scope Scope, state string, opt
 	var b strings.Builder
 	b.Grow(len(s.authorize) + len(redirectURI)*3/2 + len(state) + 128)
 	b.WriteString(s.authorize)
-	b.WriteString(PathAuthorize)
+	b.WriteString(pathAuthorize)
 	b.WriteString("?appid=")
 	b.WriteString(url.QueryEscape(s.oa.AppID()))
 	b.WriteString("&redirect_uri=")
@@ -72,7 +72,7 @@ func (s *Service) AuthCodeURL(redirectURI string, scope Scope, state string, opt
 // #wechat_redirect), and with WithRedirectDomain another host or a port (10003).
 func (s *Service) checkRedirect(redirectURI string) error {
 	if redirectURI == "" {
-		return &wechat.Error{Code: wechat.CodeAuthorizeRedirectEmpty, Message: "redirect URI is empty", API: PathAuthorize}
+		return &wechat.Error{Code: wechat.CodeAuthorizeRedirectEmpty, Message: "redirect URI is empty", API: pathAuthorize}
 	}
 	u, err := url.Parse(redirectURI)
 	switch {
@@ -89,7 +89,7 @@ func (s *Service) checkRedirect(redirectURI string) error {
 		return nil
 	}
 	if !strings.EqualFold(u.Hostname(), s.domain) || (u.Port() != "" && !isLoopback(u.Hostname())) {
-		return &wechat.Error{Code: wechat.CodeAuthorizeDomainMismatch, API: PathAuthorize,
+		return &wechat.Error{Code: wechat.CodeAuthorizeDomainMismatch, API: pathAuthorize,
 			Message: fmt.Sprintf("redirect URI host %q is not the 网页授权域名 %q (WeChat wants the exact host, no port)", u.Host, s.domain)}
 	}
 	return nil
@@ -103,7 +103,7 @@ func isLoopback(host string) bool {
 // checkState: 1 to 128 bytes of [A-Za-z0-9], what WeChat echoes back unchanged.
 func checkState(state string) error {
 	if state == "" {
-		return &wechat.Error{Code: wechat.CodeAuthorizeStateEmpty, API: PathAuthorize, Message: "state is empty; pass a random value and check it in the callback (CSRF)"}
+		return &wechat.Error{Code: wechat.CodeAuthorizeStateEmpty, API: pathAuthorize, Message: "state is empty; pass a random value and check it in the callback (CSRF)"}
 	}
 	if len(state) > maxState {
 		return fmt.Errorf("oauth: state is %d bytes, the limit is %d", len(state), maxState)

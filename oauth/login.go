@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,10 @@ var (
 	ErrStateMismatch = errors.New("oauth: login refused: this sign-in did not start in this browser (state mismatch); start again")
 	// ErrLoginExpired: the sign-in started more than 10 minutes ago.
 	ErrLoginExpired = errors.New("oauth: login refused: the sign-in started too long ago; start again")
+	// ErrLoginUsed: the callback of this sign-in was already served (a reload of
+	// the callback page, or its link opened again): a state is good for one
+	// callback, so that a state that leaked cannot carry another code.
+	ErrLoginUsed = errors.New("oauth: login refused: this sign-in was already used (the callback page was reloaded or opened again); start again")
 	// ErrLoginDenied: the user tapped 拒绝 on WeChat's consent page.
 	ErrLoginDenied = errors.New("oauth: the user declined the authorization (拒绝)")
 )
@@ -33,6 +38,11 @@ const loginLife = 10 * time.Minute
 // cookiePrefix names the state cookies; the state follows, so that sign-ins in
 // two tabs do not overwrite each other.
 const cookiePrefix = "wxkit_oauth_"
+
+// maxPending bounds the sign-ins one browser has under way, each holding a
+// cookie: a page that sends the browser to the login in a loop must not grow
+// its Cookie header past what servers and proxies accept (8 KB for many).
+const maxPending = 4
 
 // LoginConfig configures LoginHandler.
 type LoginConfig struct {
@@ -53,7 +63,8 @@ type LoginConfig struct {
 	// OnError writes the answer to a failed sign-in. The default is a short page
 	// in Chinese and English with a link to start again, with the status of
 	// LoginErrorStatus: 403 for ErrStateMismatch, ErrLoginDenied and
-	// ErrSnapshotUser, 400 for an expired or reused code, 502 when WeChat failed.
+	// ErrSnapshotUser, 400 for an expired sign-in, a reloaded callback or an
+	// expired or reused code, 502 when WeChat failed.
 	OnError func(w http.ResponseWriter, r *http.Request, err error)
 	// CookieKey signs the state cookie (HMAC-SHA256): at least 32 bytes, the same
 	// on every server behind one domain. nil makes a random key, good for one
@@ -66,9 +77,11 @@ type LoginConfig struct {
 //
 //   - GET <path>?next=/profile starts it: a random state goes into a signed,
 //     HttpOnly, SameSite=Lax cookie (Secure on https) and the browser to WeChat.
+//     A browser holds at most 4 sign-ins under way; a fifth drops the oldest.
 //   - WeChat sends the browser back to <path>?code=…&state=…: the state must
-//     match the cookie (CSRF), the code is exchanged, the profile read for
-//     ScopeUserInfo, and cfg.OnLogin called.
+//     match the cookie (CSRF) and not be used yet (the cookie is marked used
+//     before anything else: one callback per state), the code is exchanged,
+//     the profile read for ScopeUserInfo, and cfg.OnLogin called.
 //
 // next must be a same-origin path ("/profile?tab=1"); anything else (another
 // host, "//host", a scheme) becomes "/", so the handler is no open redirect. A
@@ -132,6 +145,7 @@ func (h *loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // start sets the state cookie and sends the browser to WeChat.
 func (h *loginHandler) start(w http.ResponseWriter, r *http.Request, next string) {
+	h.prune(w, r)
 	b := make([]byte, 16)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
 	state := hex.EncodeToString(b)
@@ -140,10 +154,7 @@ func (h *loginHandler) start(w http.ResponseWriter, r *http.Request, next string
 		h.cfg.OnError(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: cookiePrefix + state, Value: h.sign(state, h.s.now().Add(loginLife), next),
-		Path: h.path, MaxAge: int(loginLife / time.Second), HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode,
-	})
+	h.setCookie(w, state, h.s.now().Add(loginLife), false, next)
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, link, http.StatusFound)
 }
@@ -151,7 +162,7 @@ func (h *loginHandler) start(w http.ResponseWriter, r *http.Request, next string
 // callback checks the state, exchanges the code and calls OnLogin.
 func (h *loginHandler) callback(w http.ResponseWriter, r *http.Request, q url.Values) {
 	w.Header().Set("Cache-Control", "no-store")
-	next, err := h.checkState(r, q.Get("state"))
+	next, err := h.checkState(w, r, q.Get("state"))
 	if err == nil && q.Get("code") == "" {
 		err = ErrLoginDenied
 	}
@@ -191,8 +202,9 @@ func (h *loginHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // checkState returns the return path of the sign-in state names, if this
-// browser holds its cookie, signed by us and not expired.
-func (h *loginHandler) checkState(r *http.Request, state string) (string, error) {
+// browser holds its cookie, signed by us, not expired and not used yet; it then
+// marks the cookie used, so that the state serves one callback only.
+func (h *loginHandler) checkState(w http.ResponseWriter, r *http.Request, state string) (string, error) {
 	if checkState(state) != nil || len(state) != 32 {
 		return "", ErrStateMismatch
 	}
@@ -200,45 +212,97 @@ func (h *loginHandler) checkState(r *http.Request, state string) (string, error)
 	if err != nil {
 		return "", ErrStateMismatch
 	}
-	got, expires, next, ok := h.open(c.Value)
-	if !ok || !hmac.Equal([]byte(got), []byte(state)) {
+	got, expires, used, next, ok := h.open(c.Value)
+	switch {
+	case !ok || !hmac.Equal([]byte(got), []byte(state)):
 		return "", ErrStateMismatch
-	}
-	if !h.s.now().Before(expires) {
+	case !h.s.now().Before(expires):
 		return "", ErrLoginExpired
+	case used:
+		return "", ErrLoginUsed
 	}
+	h.setCookie(w, state, expires, true, next)
 	return next, nil
 }
 
-// sign packs state, expiry and next into a cookie value with an HMAC.
-func (h *loginHandler) sign(state string, expires time.Time, next string) string {
-	payload := state + "\n" + strconv.FormatInt(expires.Unix(), 10) + "\n" + next
+// prune expires the state cookies r carries that are used, expired or not
+// ours, and the oldest of the others past maxPending-1, so that with the one
+// start adds the browser holds at most maxPending.
+func (h *loginHandler) prune(w http.ResponseWriter, r *http.Request) {
+	type pending struct {
+		name    string
+		expires time.Time
+	}
+	var live []pending
+	for _, c := range r.Cookies() {
+		if !strings.HasPrefix(c.Name, cookiePrefix) {
+			continue
+		}
+		_, expires, used, _, ok := h.open(c.Value)
+		if ok && !used && h.s.now().Before(expires) {
+			live = append(live, pending{c.Name, expires})
+			continue
+		}
+		h.expire(w, c.Name)
+	}
+	if n := len(live) - (maxPending - 1); n > 0 {
+		slices.SortFunc(live, func(a, b pending) int { return a.expires.Compare(b.expires) })
+		for _, p := range live[:n] {
+			h.expire(w, p.name)
+		}
+	}
+}
+
+// expire removes the cookie name.
+func (h *loginHandler) expire(w http.ResponseWriter, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Path: h.path, MaxAge: -1, HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
+}
+
+// setCookie sets the state cookie of a sign-in, until expires (a whole second
+// at least).
+func (h *loginHandler) setCookie(w http.ResponseWriter, state string, expires time.Time, used bool, next string) {
+	left := (expires.Sub(h.s.now()) + time.Second - 1) / time.Second
+	http.SetCookie(w, &http.Cookie{
+		Name: cookiePrefix + state, Value: h.sign(state, expires, used, next),
+		Path: h.path, MaxAge: max(1, int(left)),
+		HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// sign packs state, expiry, whether its callback was served, and next into a
+// cookie value with an HMAC.
+func (h *loginHandler) sign(state string, expires time.Time, used bool, next string) string {
+	flag := "0"
+	if used {
+		flag = "1"
+	}
+	payload := state + "\n" + strconv.FormatInt(expires.Unix(), 10) + "\n" + flag + "\n" + next
 	enc := base64.RawURLEncoding.EncodeToString([]byte(payload))
 	return enc + "." + base64.RawURLEncoding.EncodeToString(h.mac(enc))
 }
 
-func (h *loginHandler) open(v string) (state string, expires time.Time, next string, ok bool) {
+func (h *loginHandler) open(v string) (state string, expires time.Time, used bool, next string, ok bool) {
 	enc, sig, found := strings.Cut(v, ".")
 	if !found {
-		return "", time.Time{}, "", false
+		return "", time.Time{}, false, "", false
 	}
 	want, err := base64.RawURLEncoding.DecodeString(sig)
 	if err != nil || !hmac.Equal(want, h.mac(enc)) {
-		return "", time.Time{}, "", false
+		return "", time.Time{}, false, "", false
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(enc)
 	if err != nil {
-		return "", time.Time{}, "", false
+		return "", time.Time{}, false, "", false
 	}
-	parts := strings.SplitN(string(raw), "\n", 3)
-	if len(parts) != 3 {
-		return "", time.Time{}, "", false
+	parts := strings.SplitN(string(raw), "\n", 4)
+	if len(parts) != 4 || (parts[2] != "0" && parts[2] != "1") {
+		return "", time.Time{}, false, "", false
 	}
 	secs, err := strconv.ParseInt(parts[1], 10, 64)
 	if err != nil {
-		return "", time.Time{}, "", false
+		return "", time.Time{}, false, "", false
 	}
-	return parts[0], time.Unix(secs, 0), SafeNext(parts[2]), true
+	return parts[0], time.Unix(secs, 0), parts[2] == "1", SafeNext(parts[3]), true
 }
 
 func (h *loginHandler) mac(enc string) []byte {

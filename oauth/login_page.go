@@ -20,13 +20,14 @@ var loginErrorTmpl = template.Must(template.New("login-error").Parse(`<!doctype 
 
 // LoginErrorStatus returns the HTTP status the default error page answers err
 // with: 403 for ErrStateMismatch, ErrLoginDenied and ErrSnapshotUser (which an
-// OnLogin may return), 400 for ErrLoginExpired and for a code WeChat refused
-// (expired, reused), 502 for the rest (WeChat or the token server failed).
+// OnLogin may return), 400 for ErrLoginExpired, ErrLoginUsed and for a code
+// WeChat refused (expired, reused), 502 for the rest (WeChat or the token
+// server failed).
 func LoginErrorStatus(err error) int {
 	switch {
 	case errors.Is(err, ErrStateMismatch), errors.Is(err, ErrLoginDenied), errors.Is(err, ErrSnapshotUser):
 		return http.StatusForbidden
-	case errors.Is(err, ErrLoginExpired):
+	case errors.Is(err, ErrLoginExpired), errors.Is(err, ErrLoginUsed):
 		return http.StatusBadRequest
 	}
 	switch wechat.Code(err) {
@@ -52,7 +53,7 @@ func (h *loginHandler) errorPage(w http.ResponseWriter, r *http.Request, err err
 	case errors.Is(err, ErrLoginExpired):
 		page["Title"], page["Message"] = "登录已过期", "登录开始太久了，请重新登录。"
 		page["English"] = "The sign-in started too long ago."
-	case wechat.Code(err) == wechat.CodeOAuthCodeUsed:
+	case errors.Is(err, ErrLoginUsed), wechat.Code(err) == wechat.CodeOAuthCodeUsed:
 		page["Title"], page["Message"] = "登录链接已用过", "这个授权码已经用过了：刷新或重复打开登录回调页会再次使用它。请重新登录。"
 		page["English"] = "This authorization code was already used (a reload of the callback page reuses it)."
 	case LoginErrorStatus(err) == http.StatusBadRequest:

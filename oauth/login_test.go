@@ -83,7 +83,7 @@ func (site *loginSite) get(t testing.TB, target string) (*http.Response, string)
 func (site *loginSite) start(t testing.TB, next string) string {
 	t.Helper()
 	resp, _ := site.get(t, site.ts.URL+"/login?next="+url.QueryEscape(next))
-	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), site.fake.URL()+oauth.PathAuthorize) {
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), site.fake.URL()+wechattest.PathAuthorize) {
 		t.Fatalf("start: %d to %q, want 302 to the authorize page", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	return resp.Header.Get("Location")
@@ -177,6 +177,71 @@ func TestLoginRefusals(t *testing.T) {
 	}
 	if resp, _ := site.client.Post(site.ts.URL+"/login", "text/plain", nil); resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST: %d", resp.StatusCode)
+	}
+}
+
+// A state serves one callback: a second code brought back with a state already
+// used (a state that leaked, in a link an attacker made with their own code) is
+// refused without an exchange, and the reload page says to start again.
+func TestLoginStateServesOneCallback(t *testing.T) {
+	t.Parallel()
+	site := newLoginSite(t, oauth.ScopeBase, nil)
+	link := site.start(t, "/p")
+	first, err := site.fake.Authorize(t.Context(), link, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := site.get(t, first.String()); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first callback: %d, want 303", resp.StatusCode)
+	}
+	second, err := site.fake.Authorize(t.Context(), link, true) // a new code, the same state
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Query().Get("code") == first.Query().Get("code") {
+		t.Fatal("the fake gave the same code twice")
+	}
+	exchanges := site.fake.Calls(wechattest.PathSNSAccessToken)
+	resp, body := site.get(t, second.String())
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "已经用过") {
+		t.Errorf("a second code with a used state: %d %s, want 400 and the page saying to start again", resp.StatusCode, body)
+	}
+	if n := site.fake.Calls(wechattest.PathSNSAccessToken) - exchanges; n != 0 {
+		t.Errorf("the second callback exchanged %d codes, want none", n)
+	}
+	if _, tokens := site.seen(); len(tokens) != 1 {
+		t.Errorf("OnLogin called %d times, want once", len(tokens))
+	}
+	if got := oauth.LoginErrorStatus(oauth.ErrLoginUsed); got != http.StatusBadRequest {
+		t.Errorf("LoginErrorStatus(ErrLoginUsed) = %d, want 400", got)
+	}
+}
+
+// A browser that starts sign-in after sign-in holds a bounded number of state
+// cookies: the oldest go, and the newest sign-in still completes.
+func TestLoginCookiesBounded(t *testing.T) {
+	t.Parallel()
+	site := newLoginSite(t, oauth.ScopeBase, nil)
+	var link string
+	for range 20 {
+		link = site.start(t, "/p")
+	}
+	login := mustParse(t, site.ts.URL+"/login")
+	n := 0
+	for _, c := range site.client.Jar.Cookies(login) {
+		if strings.HasPrefix(c.Name, "wxkit_oauth_") {
+			n++
+		}
+	}
+	if n > 4 {
+		t.Errorf("after 20 starts the browser holds %d state cookies, want at most 4", n)
+	}
+	to, err := site.fake.Authorize(t.Context(), link, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := site.get(t, to.String()); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the newest sign-in's callback: %d, want 303", resp.StatusCode)
 	}
 }
 

@@ -25,8 +25,8 @@ const (
 // DefaultAuthorizeBaseURL is the host of WeChat's authorize page.
 const DefaultAuthorizeBaseURL = "https://open.weixin.qq.com"
 
-// PathAuthorize is the authorize page's path on the authorize host.
-const PathAuthorize = "/connect/oauth2/authorize"
+// pathAuthorize is the authorize page's path on the authorize host.
+const pathAuthorize = "/connect/oauth2/authorize"
 
 // Service does 网页授权 for one account. It is safe for concurrent use. It holds
 // no AppSecret: the exchange reads the account's when it sends it.

@@ -14,10 +14,10 @@ import (
 
 // Paths of the /sns APIs (on the account's API host, like every other call).
 const (
-	PathAccessToken  = webauth.PathAccessToken // the code exchange
-	PathRefreshToken = "/sns/oauth2/refresh_token"
-	PathUserInfo     = "/sns/userinfo"
-	PathAuth         = "/sns/auth"
+	pathAccessToken  = webauth.PathAccessToken // the code exchange
+	pathRefreshToken = "/sns/oauth2/refresh_token"
+	pathUserInfo     = "/sns/userinfo"
+	pathAuth         = "/sns/auth"
 )
 
 // Token is a web authorization token (网页授权 access_token): user-scoped, unrelated
@@ -89,7 +89,7 @@ func (s *Service) Exchange(ctx context.Context, code string) (*Token, error) {
 	if err != nil {
 		return nil, explain(err)
 	}
-	return s.token(PathAccessToken, &r)
+	return s.token(pathAccessToken, &r)
 }
 
 // Refresh gets a new web access token with refreshToken (a Token's RefreshToken)
@@ -104,10 +104,10 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Token, err
 	}
 	q := url.Values{"appid": {s.oa.AppID()}, "grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
 	var r tokenReply
-	if err := s.get(ctx, PathRefreshToken, q, &r); err != nil {
+	if err := s.get(ctx, pathRefreshToken, q, &r); err != nil {
 		return nil, err
 	}
-	return s.token(PathRefreshToken, &r)
+	return s.token(pathRefreshToken, &r)
 }
 
 func (s *Service) token(api string, r *tokenReply) (*Token, error) {

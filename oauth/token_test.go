@@ -51,7 +51,7 @@ func TestExchangeAndUserInfo(t *testing.T) {
 	if err := svc.Check(ctx, tok); err != nil {
 		t.Errorf("Check: %v", err)
 	}
-	if got := fake.Requests(oauth.PathUserInfo)[0].Query.Get("lang"); got != "" {
+	if got := fake.Requests(wechattest.PathSNSUserInfo)[0].Query.Get("lang"); got != "" {
 		t.Errorf("lang sent = %q, want none for the default", got)
 	}
 	if _, err := svc.UserInfo(ctx, tok, "en"); err != nil {
@@ -84,15 +84,15 @@ func TestExchangeCodeErrors(t *testing.T) {
 	if _, err := svc.Exchange(ctx, ""); !errors.Is(err, oauth.ErrEmptyCode) {
 		t.Errorf("Exchange(\"\"): %v, want ErrEmptyCode", err)
 	}
-	if n := fake.Calls(oauth.PathAccessToken); n != 4 {
+	if n := fake.Calls(wechattest.PathSNSAccessToken); n != 4 {
 		t.Errorf("exchanges sent = %d, want 4 (none for the empty code, no retries)", n)
 	}
 	code = codeFor(t, fake, svc, oauth.ScopeBase)
-	fake.FailNext(oauth.PathAccessToken, 1, wechat.CodeSystemBusy)
+	fake.FailNext(wechattest.PathSNSAccessToken, 1, wechat.CodeSystemBusy)
 	if _, err := svc.Exchange(ctx, code); wechat.Code(err) != wechat.CodeSystemBusy {
 		t.Errorf("Exchange on -1: %v", err)
 	}
-	if n := fake.Calls(oauth.PathAccessToken); n != 5 {
+	if n := fake.Calls(wechattest.PathSNSAccessToken); n != 5 {
 		t.Errorf("exchanges sent = %d, want 5: a code exchange is never retried", n)
 	}
 }
@@ -122,7 +122,7 @@ func TestRefresh(t *testing.T) {
 	if _, err := svc.UserInfo(ctx, fresh, "zh_TW"); err != nil {
 		t.Errorf("UserInfo after Refresh: %v", err)
 	}
-	if q := fake.Requests(oauth.PathRefreshToken)[0].Query; q.Has("secret") || q.Get("grant_type") != "refresh_token" {
+	if q := fake.Requests(wechattest.PathSNSRefreshToken)[0].Query; q.Has("secret") || q.Get("grant_type") != "refresh_token" {
 		t.Errorf("refresh query = %v: no secret, grant_type refresh_token", q)
 	}
 
@@ -157,7 +157,7 @@ func TestUserInfoRefusedLocally(t *testing.T) {
 	if !snap.IsSnapshotUser || snap.OpenID == base.OpenID {
 		t.Fatalf("snapshot Exchange = %+v, want a virtual user flagged is_snapshotuser", snap)
 	}
-	before := fake.Calls(oauth.PathUserInfo)
+	before := fake.Calls(wechattest.PathSNSUserInfo)
 	tests := []struct {
 		name    string
 		tok     *oauth.Token
@@ -177,7 +177,7 @@ func TestUserInfoRefusedLocally(t *testing.T) {
 	if _, err := svc.UserInfo(ctx, snap, "fr"); err == nil {
 		t.Error("UserInfo with lang fr: no error")
 	}
-	if n := fake.Calls(oauth.PathUserInfo); n != before {
+	if n := fake.Calls(wechattest.PathSNSUserInfo); n != before {
 		t.Errorf("UserInfo sent %d requests; local refusals must send none", n-before)
 	}
 	// WeChat refuses such tokens too: 48001 with a hint.
@@ -277,7 +277,7 @@ func TestExchangeThroughTokenServer(t *testing.T) {
 	if _, err := wrong.Exchange(t.Context(), codeFor(t, fake, svc, oauth.ScopeBase)); err == nil || !strings.Contains(err.Error(), "refused the key") {
 		t.Errorf("wrong key: %v", err)
 	}
-	for _, r := range fake.Requests(oauth.PathAccessToken) {
+	for _, r := range fake.Requests(wechattest.PathSNSAccessToken) {
 		if r.Query.Get("secret") != fake.AppSecret() {
 			t.Errorf("the token server sent secret %q", r.Query.Get("secret"))
 		}

@@ -24,7 +24,7 @@ func newTokenServer(baseURL, key string, hc *http.Client) (*tokenServer, error) 
 
 // exchange posts {"code":...} and decodes WeChat's reply, as the token server
 // passed it on, into out once; a WeChat errcode is a *wechat.Error of
-// PathAccessToken, the server's own refusals name the server.
+// pathAccessToken, the server's own refusals name the server.
 func (ts *tokenServer) exchange(ctx context.Context, code string, out any) error {
 	body, _ := json.Marshal(map[string]string{"code": code}) // cannot fail
 	status, raw, err := ts.c.Do(ctx, http.MethodPost, credential.PathServerOAuthExchange, body)
@@ -34,5 +34,5 @@ func (ts *tokenServer) exchange(ctx context.Context, code string, out any) error
 	if status != http.StatusOK {
 		return ts.c.StatusError(status, raw, credential.PathServerOAuthExchange)
 	}
-	return wxhttp.DecodeReply(PathAccessToken, raw, out)
+	return wxhttp.DecodeReply(pathAccessToken, raw, out)
 }

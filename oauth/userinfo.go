@@ -64,7 +64,7 @@ func (s *Service) UserInfo(ctx context.Context, tok *Token, lang string) (*UserI
 		q.Set("lang", lang)
 	}
 	var info UserInfo
-	if err := s.get(ctx, PathUserInfo, q, &info); err != nil {
+	if err := s.get(ctx, pathUserInfo, q, &info); err != nil {
 		return nil, err
 	}
 	return &info, nil
@@ -78,5 +78,5 @@ func (s *Service) Check(ctx context.Context, tok *Token) error {
 	if tok == nil || tok.AccessToken == "" || tok.OpenID == "" {
 		return ErrNoToken
 	}
-	return s.get(ctx, PathAuth, url.Values{"access_token": {tok.AccessToken}, "openid": {tok.OpenID}}, nil)
+	return s.get(ctx, pathAuth, url.Values{"access_token": {tok.AccessToken}, "openid": {tok.OpenID}}, nil)
 }

@@ -97,7 +97,7 @@ var ErrNoSecret = errors.New("openapi: clear_quota/v2 needs the AppSecret, and t
 
 // ClearQuotaWithSecret is ClearQuota for when no access_token can be had, the
 // token API's own quota being used up: it authenticates with the AppID and
-// AppSecret instead (clear_quota/v2). Same 10 a month. Not for third-party
+// AppSecret instead (使用AppSecret重置API调用次数, clear_quota/v2). Same 10 a month. Not for third-party
 // platforms. The AppSecret travels in the query, as WeChat's example shows
 // (its table calls them body fields); it never reaches an error or a log.
 //

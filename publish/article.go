@@ -80,7 +80,8 @@ func (s *Service) Delete(ctx context.Context, articleID string) error {
 }
 
 // DeleteArticle deletes the article at index (1-based: OneBased(1) is the
-// first) of the publication articleID. It cannot be undone.
+// first) of the publication articleID (删除发布, one article). It cannot be
+// undone.
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/subscription/api/public/api_freepublish_delete.html
 func (s *Service) DeleteArticle(ctx context.Context, articleID string, index Index) error {

@@ -108,8 +108,8 @@ func WithPollInterval(first, max time.Duration) WaitOption {
 	return func(s *waitSettings) { s.first, s.max = first, max }
 }
 
-// Wait polls the job publishID with Status, at growing intervals, until it
-// ends or ctx does. It returns the final Result and, when the job ended
+// Wait polls the job publishID with Status (发布状态查询), at growing intervals,
+// until it ends or ctx does. It returns the final Result and, when the job ended
 // without its articles online, a *JobError saying which status and which
 // articles (errors.As). Passing hiccups (-1, 5xx, a dropped connection) are
 // polled through; other errors end the wait.

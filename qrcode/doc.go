@@ -5,7 +5,7 @@
 // a 15-character key, for the same "carry data through a link" need.
 //
 //	code, err := qrcode.New(oa).Temporary(ctx, qrcode.String("invite-42"), 24*time.Hour)
-//	png, err := qrcode.New(oa).Image(ctx, code.Ticket) // or render code.URL yourself
+//	img, err := qrcode.New(oa).Image(ctx, code.Ticket) // a JPEG; or render code.URL yourself
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/Account_Management/Generating_a_Parametric_QR_Code.html
 package qrcode

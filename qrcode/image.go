@@ -29,30 +29,29 @@ func (s *Service) Image(ctx context.Context, ticket string) ([]byte, error) {
 	if ticket == "" {
 		return nil, errors.New("qrcode: empty ticket")
 	}
-	target := s.imageBase + PathShow + "?ticket=" + url.QueryEscape(ticket)
+	target := s.imageBase + pathShow + "?ticket=" + url.QueryEscape(ticket)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return nil, fmt.Errorf("qrcode: %s: bad image base URL %q", PathShow, s.imageBase)
+		return nil, fmt.Errorf("qrcode: %s: bad image base URL %q", pathShow, s.imageBase)
 	}
-	resp, err := s.oa.HTTPClient().Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("qrcode: %s: %w", PathShow, err) // the URL holds only the ticket
+	resp, err := wxhttp.Open(s.oa.HTTPClient(), req, pathShow) // URLs redacted, non-2xx a *wxhttp.StatusError
+	var se *wxhttp.StatusError
+	switch {
+	case errors.As(err, &se) && se.Status == http.StatusNotFound:
+		return nil, ErrImageNotFound
+	case err != nil:
+		return nil, err
 	}
 	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusNotFound:
-		return nil, ErrImageNotFound
-	case resp.StatusCode != http.StatusOK:
-		return nil, &wxhttp.StatusError{API: PathShow, Status: resp.StatusCode}
-	case !strings.HasPrefix(resp.Header.Get("Content-Type"), "image/"):
-		return nil, fmt.Errorf("qrcode: %s answered %q, not an image", PathShow, resp.Header.Get("Content-Type"))
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "image/") {
+		return nil, fmt.Errorf("qrcode: %s answered %q, not an image", pathShow, ct)
 	}
 	img, err := io.ReadAll(io.LimitReader(resp.Body, maxImage+1))
 	if err != nil {
-		return nil, fmt.Errorf("qrcode: %s: reading the image: %w", PathShow, err)
+		return nil, fmt.Errorf("qrcode: %s: reading the image: %w", pathShow, err)
 	}
 	if len(img) > maxImage {
-		return nil, fmt.Errorf("qrcode: %s: the image is larger than %d bytes", PathShow, maxImage)
+		return nil, fmt.Errorf("qrcode: %s: the image is larger than %d bytes", pathShow, maxImage)
 	}
 	return img, nil
 }

@@ -20,8 +20,8 @@ const DefaultImageBaseURL = "https://mp.weixin.qq.com"
 
 // Paths of the QR code APIs.
 const (
-	PathCreate = "/cgi-bin/qrcode/create" // on the account's API host
-	PathShow   = "/cgi-bin/showqrcode"    // on the image host
+	pathCreate = "/cgi-bin/qrcode/create" // on the account's API host
+	pathShow   = "/cgi-bin/showqrcode"    // on the image host
 )
 
 // Limits WeChat documents.
@@ -138,7 +138,7 @@ func (c *Code) ImageURL() string {
 	if base == "" {
 		base = DefaultImageBaseURL
 	}
-	return base + PathShow + "?ticket=" + url.QueryEscape(c.Ticket)
+	return base + pathShow + "?ticket=" + url.QueryEscape(c.Ticket)
 }
 
 // ImageURL returns the showqrcode address of ticket, for a code kept as its
@@ -204,11 +204,11 @@ func (s *Service) Permanent(ctx context.Context, scene Scene) (*Code, error) {
 
 func (s *Service) create(ctx context.Context, req createRequest) (*Code, error) {
 	var r createReply
-	if err := s.oa.PostJSON(ctx, PathCreate, nil, req, &r); err != nil {
+	if err := s.oa.PostJSON(ctx, pathCreate, nil, req, &r); err != nil {
 		return nil, err
 	}
 	if r.Ticket == "" || r.URL == "" {
-		return nil, fmt.Errorf("wechat: %s: reply has no ticket or url", PathCreate)
+		return nil, fmt.Errorf("wechat: %s: reply has no ticket or url", pathCreate)
 	}
 	c := &Code{Ticket: r.Ticket, URL: r.URL, imageBase: s.imageBase}
 	if req.ExpireSeconds > 0 {

@@ -34,7 +34,7 @@ func TestTemporaryImageAndScan(t *testing.T) {
 		t.Fatalf("Temporary = %+v (expires in %v)", code, code.ExpiresAt.Sub(fake.Now()))
 	}
 	var sent map[string]any
-	_ = json.Unmarshal(fake.Requests(qrcode.PathCreate)[0].Body, &sent)
+	_ = json.Unmarshal(fake.Requests(wechattest.PathQRCodeCreate)[0].Body, &sent)
 	if sent["action_name"] != "QR_STR_SCENE" || sent["expire_seconds"] != 600.0 {
 		t.Errorf("request = %v", sent)
 	}
@@ -111,7 +111,7 @@ func TestLimitsCheckedLocally(t *testing.T) {
 			t.Errorf("%s: %v, want an error saying %q", tt.name, err, tt.wantInErr)
 		}
 	}
-	if n := fake.Calls(qrcode.PathCreate); n != 0 {
+	if n := fake.Calls(wechattest.PathQRCodeCreate); n != 0 {
 		t.Errorf("%d requests sent; local checks must send none", n)
 	}
 	// The edges pass.
@@ -135,7 +135,7 @@ func TestFakeRefusesBadRequests(t *testing.T) {
 		{`{"action_name":"QR_LIMIT_SCENE","action_info":{"scene":{"scene_id":100001}}}`, wechat.CodeInvalidActionInfo},
 		{`{"action_name":"QR_STR_SCENE","expire_seconds":60,"action_info":{"scene":{}}}`, wechat.CodeInvalidActionInfo},
 	} {
-		err := oa.PostJSON(t.Context(), qrcode.PathCreate, nil, json.RawMessage(tt.body), nil)
+		err := oa.PostJSON(t.Context(), wechattest.PathQRCodeCreate, nil, json.RawMessage(tt.body), nil)
 		if wechat.Code(err) != tt.want {
 			t.Errorf("%s: %v, want %d", tt.body, err, tt.want)
 		}
@@ -170,7 +170,7 @@ func TestShortKeys(t *testing.T) {
 		t.Errorf("Generate of 4096 bytes for the default: %v", err)
 	}
 	var sent map[string]any
-	reqs := fake.Requests(qrcode.PathShortKeyGen)
+	reqs := fake.Requests(wechattest.PathShortKeyGen)
 	_ = json.Unmarshal(reqs[len(reqs)-1].Body, &sent)
 	if sent["expire_seconds"] != 2592000.0 {
 		t.Errorf("default expire_seconds sent = %v, want 2592000", sent["expire_seconds"])

@@ -9,8 +9,8 @@ import (
 
 // Paths of the short-key APIs (短key托管).
 const (
-	PathShortKeyGen   = "/cgi-bin/shorten/gen"
-	PathShortKeyFetch = "/cgi-bin/shorten/fetch"
+	pathShortKeyGen   = "/cgi-bin/shorten/gen"
+	pathShortKeyFetch = "/cgi-bin/shorten/fetch"
 )
 
 // Limits of short keys.
@@ -36,7 +36,7 @@ type ShortData struct {
 }
 
 // Generate stores data (1 byte to 4 KB) for ttl (at most 30 days; 0 means 30
-// days) and returns its key.
+// days) and returns its key (生成短key).
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/qrcode/shorten/api_genshortkey.html
 func (k *ShortKeys) Generate(ctx context.Context, data string, ttl time.Duration) (string, error) {
@@ -55,16 +55,16 @@ func (k *ShortKeys) Generate(ctx context.Context, data string, ttl time.Duration
 	var r struct {
 		ShortKey string `json:"short_key"`
 	}
-	if err := k.s.oa.PostJSON(ctx, PathShortKeyGen, nil, body, &r); err != nil {
+	if err := k.s.oa.PostJSON(ctx, pathShortKeyGen, nil, body, &r); err != nil {
 		return "", err
 	}
 	if r.ShortKey == "" {
-		return "", fmt.Errorf("wechat: %s: reply has no short_key", PathShortKeyGen)
+		return "", fmt.Errorf("wechat: %s: reply has no short_key", pathShortKeyGen)
 	}
 	return r.ShortKey, nil
 }
 
-// Fetch returns the data behind key. A key that is missing, expired or another
+// Fetch returns the data behind key (获取短key). A key that is missing, expired or another
 // account's is errcode 9410012 (wechat.CodeShortKeyNotFound).
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/service/api/qrcode/shorten/api_fetchshorten.html
@@ -77,7 +77,7 @@ func (k *ShortKeys) Fetch(ctx context.Context, key string) (*ShortData, error) {
 		CreateTime    int64  `json:"create_time"`
 		ExpireSeconds int64  `json:"expire_seconds"`
 	}
-	if err := k.s.oa.PostJSON(ctx, PathShortKeyFetch, nil, map[string]string{"short_key": key}, &r); err != nil {
+	if err := k.s.oa.PostJSON(ctx, pathShortKeyFetch, nil, map[string]string{"short_key": key}, &r); err != nil {
 		return nil, err
 	}
 	return &ShortData{

@@ -129,9 +129,10 @@ func (e *pushStatusError) Error() string {
 }
 
 // later runs finish (with s.mu held) once the platform's clock reaches at, unless
-// Close comes first; at in the past runs it at once, in the background. Calls
-// that look at a job finish it themselves when it is due, so Advance needs no
-// hook: the timer then finds it done.
+// Close comes first; at in the past runs it at once, in the background. It waits
+// on a real timer and on Advance, which moves the clock past at without the
+// time passing. (Calls that look at a job finish it themselves when it is due;
+// the waiting goroutine then finds it done.)
 func (s *Server) later(at time.Time, finish func(now time.Time)) {
 	if s.content.stopped {
 		return
@@ -139,12 +140,19 @@ func (s *Server) later(at time.Time, finish func(now time.Time)) {
 	s.content.bg.Add(1)
 	go func() {
 		defer s.content.bg.Done()
-		if d := at.Sub(s.Now()); d > 0 {
+		for {
+			advanced := s.nextAdvance() // before reading the clock: no Advance is missed
+			d := at.Sub(s.Now())
+			if d <= 0 {
+				break
+			}
 			t := time.NewTimer(d)
-			defer t.Stop()
 			select {
 			case <-t.C:
+			case <-advanced:
+				t.Stop()
 			case <-s.content.stop:
+				t.Stop()
 				return
 			}
 		}

@@ -38,6 +38,9 @@ type Server struct {
 	tokenQuota    int
 	offset        atomic.Int64 // nanoseconds the clock is ahead of real time
 
+	clockMu  sync.Mutex
+	advanced chan struct{} // closed by the next Advance; nil until asked for
+
 	mu       sync.Mutex // guards everything below; API handlers run with it held
 	tokens   tokenState
 	faults   map[string][]fault
@@ -146,9 +149,26 @@ func (s *Server) Now() time.Time {
 }
 
 // Advance moves the platform's clock forward by d. Managers built with
-// CredentialOptions see the same clock.
+// CredentialOptions see the same clock, and jobs waiting for a time now past
+// (publishing, mass sends) end and push their events.
 func (s *Server) Advance(d time.Duration) {
 	s.offset.Add(int64(d))
+	s.clockMu.Lock()
+	if s.advanced != nil {
+		close(s.advanced)
+		s.advanced = nil
+	}
+	s.clockMu.Unlock()
+}
+
+// nextAdvance returns a channel the next Advance closes.
+func (s *Server) nextAdvance() <-chan struct{} {
+	s.clockMu.Lock()
+	defer s.clockMu.Unlock()
+	if s.advanced == nil {
+		s.advanced = make(chan struct{})
+	}
+	return s.advanced
 }
 
 // CredentialOptions are the options a credential.Manager needs to talk to this

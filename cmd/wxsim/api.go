@@ -20,10 +20,12 @@ const (
 // bot's WECHAT_API_BASE_URL points.
 //
 // Every request must name this machine in its Host header (a page on another
-// site cannot reach the simulator through DNS rebinding), and a request that
-// changes something must come from the simulator's own page (Origin,
-// Sec-Fetch-Site) with a JSON or multipart body (so a form on another site
-// cannot post one).
+// site cannot reach the simulator through DNS rebinding), and a request to
+// /wxsim/api/ from a browser must come from the simulator's own page: Origin
+// (on a request that changes something) and Sec-Fetch-Site (on any) say so.
+// That is what stops a form on another site, whose multipart post is a
+// "simple" request; JSON bodies must also say application/json, which such a
+// form cannot send. Scripts without those headers (curl) are let through.
 func (s *Sim) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", servePage)
@@ -94,8 +96,14 @@ func (s *Sim) writeExchange(w http.ResponseWriter, _ *http.Request, ex *exchange
 		return
 	}
 	s.mu.Lock()
-	b, err := json.Marshal(ex)
+	b, err := json.Marshal(ex) // under s.mu: exchanges under way change
 	s.mu.Unlock()
+	writeMarshalled(w, b, err)
+}
+
+// writeMarshalled answers b, JSON marshalled (under s.mu) by the caller, or
+// the error of marshalling it.
+func writeMarshalled(w http.ResponseWriter, b []byte, err error) {
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return

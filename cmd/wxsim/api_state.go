@@ -166,12 +166,7 @@ func (s *Sim) getChat(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := json.Marshal(chat) // under s.mu: exchanges under way change
 	s.mu.Unlock()
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(b)
+	writeMarshalled(w, b, err)
 }
 
 // getMenu returns the menu the follower sees: the default menu or the
@@ -206,13 +201,9 @@ func (s *Sim) getExchange(w http.ResponseWriter, r *http.Request) {
 		b, err = json.Marshal(ex)
 	}
 	s.mu.Unlock()
-	switch {
-	case ex == nil:
+	if ex == nil {
 		writeError(w, http.StatusNotFound, errors.New("no such exchange (the oldest are forgotten)"))
-	case err != nil:
-		writeError(w, http.StatusInternalServerError, err)
-	default:
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(b)
+		return
 	}
+	writeMarshalled(w, b, err)
 }

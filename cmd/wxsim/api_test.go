@@ -50,6 +50,8 @@ func TestGuard(t *testing.T) {
 		{"cross-site read", "GET", "/wxsim/api/state", "", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
 		{"cross-site event stream", "GET", "/wxsim/api/events", "", map[string]string{"Sec-Fetch-Site": "same-site"}, 403},
 		{"a form post", "PUT", "/wxsim/api/mode", "mode=safe", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415},
+		{"a cross-site multipart form", "POST", "/wxsim/api/followers/o1/image", "--b\r\n\r\n--b--\r\n",
+			map[string]string{"Content-Type": "multipart/form-data; boundary=b", "Origin": "https://evil.example"}, 403},
 		{"too large", "POST", "/wxsim/api/followers", `{"nickname":"` + strings.Repeat("x", maxJSONBody) + `"}`, jsonCT, 413},
 		{"malformed", "POST", "/wxsim/api/followers", `{"nickname":`, jsonCT, 400},
 		{"bad mode", "PUT", "/wxsim/api/mode", `{"mode":"aes"}`, jsonCT, 400},

@@ -386,8 +386,8 @@ func TestLateReplyOfWxkit(t *testing.T) {
 	oa := botAccount(t, base)
 	mux := message.NewMux()
 	mux.HandleEvent(message.EventSubscribe, func(context.Context, *message.Message) message.Reply { return message.Text("hi") })
-	mux.HandleText(func(_ context.Context, m *message.Message) message.Reply {
-		time.Sleep(300 * time.Millisecond) // a slow handler, past its deadline
+	mux.HandleText(func(ctx context.Context, m *message.Message) message.Reply {
+		<-ctx.Done() // a slow handler: it answers once its deadline has passed
 		return message.Text("想好了：" + m.Content)
 	})
 	srv := message.NewServer(oa, mux, message.WithDeadline(90*time.Millisecond), message.WithOnLateReply(customerservice.New(oa).OnLateReply))

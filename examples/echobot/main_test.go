@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"net"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/wxkit/wechat/examples/internal/exampletest"
 	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -20,28 +20,11 @@ type syncBuffer = testutil.SyncBuffer
 // URL; the bot stops when the test ends.
 func start(t *testing.T, env map[string]string) (string, *syncBuffer) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- serve(ctx, []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, out, ready)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
+	url := exampletest.Run(t, out, func(ctx context.Context, ready chan<- string) error {
+		return serve(ctx, []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, out, ready)
 	})
-	select {
-	case url := <-ready:
-		return url, out
-	case err := <-done:
-		t.Fatalf("run ended early: %v\n%s", err, out)
-	case <-time.After(10 * time.Second):
-		t.Fatalf("bot did not start\n%s", out)
-	}
-	return "", nil
+	return url, out
 }
 
 func sandboxClient(t *testing.T, url string, mode wechattest.Mode) *wechattest.WebhookClient {
@@ -143,21 +126,8 @@ func TestEchobotChecksBeforeFetching(t *testing.T) {
 	t.Parallel()
 	fake := wechattest.NewServer()
 	t.Cleanup(fake.Close)
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { busy.Close() })
-	account := func(change map[string]string) map[string]string {
-		env := map[string]string{
-			"WECHAT_APPID": fake.AppID(), "WECHAT_APPSECRET": fake.AppSecret(), "WECHAT_TOKEN": fake.WebhookToken(),
-			"WECHAT_ENCODING_AES_KEY": fake.EncodingAESKey(), "WECHAT_API_BASE_URL": fake.URL(),
-		}
-		for k, v := range change {
-			env[k] = v
-		}
-		return env
-	}
+	busy := exampletest.BusyAddr(t)
+	account := func(change map[string]string) map[string]string { return exampletest.AccountEnv(fake, change) }
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -166,7 +136,7 @@ func TestEchobotChecksBeforeFetching(t *testing.T) {
 	}{
 		{"bad EncodingAESKey", account(map[string]string{"WECHAT_ENCODING_AES_KEY": "short"}), "127.0.0.1:0", "EncodingAESKey must be 43 characters"},
 		{"no Token", account(map[string]string{"WECHAT_TOKEN": ""}), "127.0.0.1:0", "WECHAT_TOKEN is required"},
-		{"port in use", account(nil), busy.Addr().String(), "-addr " + busy.Addr().String()},
+		{"port in use", account(nil), busy, "-addr " + busy},
 		{"bad address", account(nil), "127.0.0.1:http-alt-nope", "-addr"},
 	}
 	for _, tt := range tests {

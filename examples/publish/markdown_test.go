@@ -21,10 +21,9 @@ func fakeURLs(a *article) map[string]string {
 	return urls
 }
 
-// TestGolden converts the sample with every element and compares it with
-// testdata/sample.html (go test -run TestGolden -update rewrites it).
-func TestGolden(t *testing.T) {
-	t.Parallel()
+// sampleArticle parses testdata/sample.md, the sample with every element.
+func sampleArticle(t *testing.T) *article {
+	t.Helper()
 	source, err := os.ReadFile("testdata/sample.md")
 	if err != nil {
 		t.Fatal(err)
@@ -33,6 +32,14 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a
+}
+
+// TestGolden converts the sample with every element and compares it with
+// testdata/sample.html (go test -run TestGolden -update rewrites it).
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	a := sampleArticle(t)
 	if a.title != "wxkit 发布了：用 Go 写公众号后台" {
 		t.Errorf("title = %q, want the first level-1 heading", a.title)
 	}
@@ -79,14 +86,7 @@ func firstDiff(got, want string) string {
 // regenerated golden file cannot hide a broken rule.
 func TestConversionRules(t *testing.T) {
 	t.Parallel()
-	source, err := os.ReadFile("testdata/sample.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := parseArticle(source, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := sampleArticle(t)
 	html, err := a.render(fakeURLs(a))
 	if err != nil {
 		t.Fatal(err)

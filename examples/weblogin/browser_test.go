@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/wxkit/wechat/examples/internal/exampletest"
 	"github.com/wxkit/wechat/internal/browsertest"
 	"github.com/wxkit/wechat/internal/testutil"
 )
@@ -18,24 +19,9 @@ import (
 // startDemo runs the demo in sandbox mode on a loopback port until the test ends.
 func startDemo(t *testing.T) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan string, 1), make(chan error, 1)
-	go func() {
-		done <- serve(ctx, []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, io.Discard, ready)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
+	return exampletest.Run(t, nil, func(ctx context.Context, ready chan<- string) error {
+		return serve(ctx, []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, io.Discard, ready)
 	})
-	select {
-	case base := <-ready:
-		return base
-	case err := <-done:
-		t.Fatalf("serve: %v", err)
-	}
-	return ""
 }
 
 // TestBrowser drives the demo in headless Chromium: sign-in with 允许 and 拒绝, a
@@ -46,6 +32,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("allow, then reload the callback", func(t *testing.T) {
 		tab := newTab(t, browser)
+		do(t, tab) // start the tab, so that the listener attaches to its target
 		var (
 			mu        sync.Mutex
 			callbacks []string
@@ -71,9 +58,15 @@ func TestBrowser(t *testing.T) {
 		if err != nil || !loaded {
 			t.Errorf("the avatar did not load: %v", err)
 		}
-		mu.Lock()
-		cb := append([]string(nil), callbacks...)
-		mu.Unlock()
+		// The browser reports its requests as events, which may arrive after the
+		// page they led to has rendered: wait for the callback's.
+		seen := func() []string {
+			mu.Lock()
+			defer mu.Unlock()
+			return append([]string(nil), callbacks...)
+		}
+		testutil.WaitFor(t, func() bool { return len(seen()) > 0 }, "the browser to report the callback request")
+		cb := seen()
 		if len(cb) != 1 {
 			t.Fatalf("saw %d callback requests, want 1: %v", len(cb), cb)
 		}

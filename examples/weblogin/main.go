@@ -135,7 +135,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if ready != nil {
 		ready <- base
 	}
-	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	srv := settings.HTTPServer(router) // read, write and idle timeouts, a header limit: slow or greedy clients are cut off
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -149,6 +149,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	err = errors.Join(
 		srv.Shutdown(shutdown),     // no new requests; the ones under way finish
 		webhook.Shutdown(shutdown), // handlers past their deadline
+		oa.Shutdown(shutdown),      // what the account built (nothing here: cred is ours)
 		tickets.Shutdown(shutdown),
 		cred.Shutdown(shutdown),
 	)

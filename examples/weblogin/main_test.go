@@ -3,10 +3,12 @@ package main
 import (
 	"errors"
 	"flag"
-	"net"
+	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/wxkit/wechat/examples/internal/exampletest"
+	"github.com/wxkit/wechat/examples/internal/settings"
 	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -17,21 +19,9 @@ func TestSettingsCheckedBeforeTheFirstFetch(t *testing.T) {
 	t.Parallel()
 	fake := wechattest.NewServer()
 	t.Cleanup(fake.Close)
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { busy.Close() })
+	busy := exampletest.BusyAddr(t)
 	account := func(change map[string]string) map[string]string {
-		env := map[string]string{
-			"WECHAT_APPID": fake.AppID(), "WECHAT_APPSECRET": fake.AppSecret(), "WECHAT_TOKEN": fake.WebhookToken(),
-			"WECHAT_ENCODING_AES_KEY": fake.EncodingAESKey(), "WECHAT_API_BASE_URL": fake.URL(),
-			"WEBLOGIN_BASE_URL": "https://www.example.com",
-		}
-		for k, v := range change {
-			env[k] = v
-		}
-		return env
+		return exampletest.AccountEnv(fake, map[string]string{"WEBLOGIN_BASE_URL": "https://www.example.com"}, change)
 	}
 	tests := []struct {
 		name string
@@ -44,7 +34,7 @@ func TestSettingsCheckedBeforeTheFirstFetch(t *testing.T) {
 		{"no AppSecret", account(map[string]string{"WECHAT_APPSECRET": ""}), "127.0.0.1:0", "WECHAT_APPSECRET is required"},
 		{"no Token", account(map[string]string{"WECHAT_TOKEN": ""}), "127.0.0.1:0", "WECHAT_TOKEN is required"},
 		{"bad EncodingAESKey", account(map[string]string{"WECHAT_ENCODING_AES_KEY": "short"}), "127.0.0.1:0", "EncodingAESKey must be 43 characters"},
-		{"port in use", account(nil), busy.Addr().String(), "-addr " + busy.Addr().String()},
+		{"port in use", account(nil), busy, "-addr " + busy},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,5 +62,41 @@ func TestHelp(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("-help output lacks %s:\n%s", want, out)
 		}
+	}
+}
+
+// TestServerLimits: the demo's server has the programs' bounds; a request with
+// more header bytes than settings.MaxHeaderBytes is refused before any page.
+func TestServerLimits(t *testing.T) {
+	t.Parallel()
+	base := startDemo(t)
+	req, err := http.NewRequest(http.MethodGet, base+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Padding", strings.Repeat("a", 2*settings.MaxHeaderBytes))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("GET / with %d header bytes: %d, want 431", 2*settings.MaxHeaderBytes, resp.StatusCode)
+	}
+}
+
+// TestSessionsBounded: the demo's session store ends the oldest session past
+// maxSessions; sign-ins cannot grow it without end.
+func TestSessionsBounded(t *testing.T) {
+	t.Parallel()
+	ss := newSessions()
+	first := ss.add(profile{OpenID: "o0"})
+	for range maxSessions {
+		ss.add(profile{OpenID: "o"})
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if _, ok := ss.m[first]; ok || len(ss.m) != maxSessions {
+		t.Errorf("after %d sign-ins the store holds %d sessions (the first one: %v), want %d without the first", maxSessions+1, len(ss.m), ok, maxSessions)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,13 +28,37 @@ type profile struct {
 	Snapshot                 bool
 }
 
-// sessions is an in-memory session store: enough for a demo, one process.
+// maxSessions bounds the in-memory store: past it, the oldest session ends.
+const maxSessions = 10000
+
+// sessions is an in-memory session store: enough for a demo, one process. It
+// holds at most maxSessions, so that sign-ins cannot grow it without end.
 type sessions struct {
-	mu sync.Mutex
-	m  map[string]profile
+	mu    sync.Mutex
+	m     map[string]profile
+	order []string // ids, oldest first
 }
 
 func newSessions() *sessions { return &sessions{m: map[string]profile{}} }
+
+// add starts a session for p and returns its id.
+func (ss *sessions) add(p profile) string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	id := hex.EncodeToString(b)
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.m[id] = p
+	ss.order = append(ss.order, id)
+	for len(ss.m) > maxSessions {
+		delete(ss.m, ss.order[0]) // gone already if it logged out
+		ss.order = ss.order[1:]
+	}
+	if len(ss.order) > 2*maxSessions { // logouts left ids behind
+		ss.order = slices.DeleteFunc(ss.order, func(id string) bool { _, ok := ss.m[id]; return !ok })
+	}
+	return id
+}
 
 // onLogin starts a session for the user WeChat authorized.
 func (d *demo) onLogin(w http.ResponseWriter, r *http.Request, tok *oauth.Token, info *oauth.UserInfo) error {
@@ -41,12 +66,7 @@ func (d *demo) onLogin(w http.ResponseWriter, r *http.Request, tok *oauth.Token,
 	if info != nil {
 		p.Nickname, p.Avatar = info.Nickname, info.HeadImgURL
 	}
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	id := hex.EncodeToString(b)
-	d.sessions.mu.Lock()
-	d.sessions.m[id] = p
-	d.sessions.mu.Unlock()
+	id := d.sessions.add(p)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: strings.HasPrefix(d.base, "https:")})
 	return nil // the handler sends the browser back to ?next
