@@ -48,13 +48,15 @@ func TestBrowser(t *testing.T) {
 		if account := text(t, tab, "#account"); account == "" || text(t, tab, "#allow") != "允许" {
 			t.Fatalf("consent page: account %q", account)
 		}
-		do(t, tab, chromedp.Click(chromedp.CSS("#allow")), chromedp.WaitVisible(chromedp.CSS("#nickname")))
+		// The consent page shows #nickname and #avatar too: wait for the profile's
+		// own #openid, or a busy machine reads the consent page before it goes.
+		do(t, tab, chromedp.Click(chromedp.CSS("#allow")), chromedp.WaitVisible(chromedp.CSS("#openid")))
 		if got := text(t, tab, "#nickname"); got != sandboxNickname {
 			t.Errorf("profile nickname = %q, want %q", got, sandboxNickname)
 		}
-		// The image loads after the page shows: wait until the browser is done with it.
-		poll(t, tab, `String(document.querySelector("#avatar").complete)`, func(s string) bool { return s == "true" })
-		loaded, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.querySelector("#avatar").naturalWidth > 0`))
+		// decode() resolves once the picture is loaded and decoded, and rejects
+		// when it is broken.
+		loaded, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.querySelector("#avatar").decode().then(() => document.querySelector("#avatar").naturalWidth > 0)`, chromedp.EvalAwaitPromise))
 		if err != nil || !loaded {
 			t.Errorf("the avatar did not load: %v", err)
 		}
@@ -107,8 +109,15 @@ func TestBrowser(t *testing.T) {
 		tab := newTab(t, browser)
 		do(t, tab, chromedp.Navigate(base+"/qrcode"), chromedp.SetValue(chromedp.CSS("#scene"), "渠道A-42"),
 			chromedp.Click(chromedp.CSS("#create")), chromedp.WaitVisible(chromedp.CSS("#qr")))
-		poll(t, tab, `String(document.querySelector("#qr").complete && document.querySelector("#qr").naturalWidth > 0)`, func(s string) bool { return s == "true" })
-		shot, err := chromedp.Run(tab, chromedp.Screenshot(chromedp.CSS("#qr")))
+		// complete says the bytes arrived, not that the picture is decoded for
+		// painting: a screenshot taken before that caught a first, low-quality
+		// paint of the 430-pixel image shrunk to 215 (it failed to decode once in
+		// eight runs on a busy machine). decode() resolves when it can be painted
+		// in full, and a scale of 2 draws its 430 pixels one to one.
+		if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.querySelector("#qr").decode().then(() => true)`, chromedp.EvalAwaitPromise)); err != nil {
+			t.Fatalf("the QR image did not decode: %v", err)
+		}
+		shot, err := chromedp.Run(tab, chromedp.ScreenshotScale(chromedp.CSS("#qr"), 2))
 		if err != nil {
 			t.Fatal(err)
 		}
