@@ -52,6 +52,7 @@ func TestRemoteStartShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	testutil.Shutdown(t, r) // also when the test fails half-way: no refresher left for the next test
 	if err := r.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -62,8 +63,14 @@ func TestRemoteStartShutdown(t *testing.T) {
 	first, _ := r.Current()
 	hits := tc.central.hits.Load()
 
-	tc.fake.Advance(7200*time.Second - 30*time.Second) // inside the Remote's 1m margin
-	tc.manager.Refresh(t.Context(), first)             // the central server renews meanwhile
+	// The central server renews first, then the clock moves inside the Remote's
+	// 1m margin. The other order is a race: a tick in between asks while the
+	// central server still has the old token, and the Remote, having just asked,
+	// waits its 10 s recheck of a clock that the test never moves again.
+	if _, err := tc.manager.Refresh(t.Context(), first); err != nil {
+		t.Fatal(err)
+	}
+	tc.fake.Advance(7200*time.Second - 30*time.Second)
 	waitFor(t, func() bool { v, _ := r.Current(); return v != first }, "the refresher to pick up the renewed token")
 	if tc.central.hits.Load() == hits {
 		t.Error("the cache changed without a request")

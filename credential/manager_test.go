@@ -505,9 +505,10 @@ func TestStartStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	client.CloseIdleConnections()
-	waitFor(t, func() bool {
-		return !goroutinesLeft("robfig/cron", "credential.(*Manager)", "credential.(*core)", "go-cache")
-	}, "goroutines to end after Shutdown")
+	marks := []string{"robfig/cron", "credential.(*Manager)", "credential.(*core)", "go-cache"}
+	if !testutil.Eventually(func() bool { return len(testutil.Goroutines(marks...)) == 0 }) {
+		t.Fatalf("goroutines left after Shutdown:\n%s", strings.Join(testutil.Goroutines(marks...), "\n\n"))
+	}
 	runtime.KeepAlive(m) // a live program keeps its Manager: go-cache stops a janitor only once the cache is collected
 }
 

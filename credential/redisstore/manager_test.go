@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -123,8 +124,12 @@ func TestClusterExpiryUnderLoad(t *testing.T) {
 		calls    atomic.Int64
 		failures atomic.Int64
 		firstErr atomic.Value
+		// step counts the clock's moves; finished[i] is the step at which caller
+		// i's last finished call began.
+		step     atomic.Int64
+		finished [4 * 25]atomic.Int64
 	)
-	for i := range 4 * 25 {
+	for i := range finished {
 		oa := oas[i%len(oas)]
 		wg.Add(1)
 		go func() {
@@ -135,10 +140,12 @@ func TestClusterExpiryUnderLoad(t *testing.T) {
 					return
 				default:
 				}
+				began := step.Load()
 				if err := oa.GetJSON(context.Background(), wechattest.PathAPIDomainIP, nil, nil); err != nil {
 					failures.Add(1)
-					firstErr.CompareAndSwap(nil, err.Error())
+					firstErr.CompareAndSwap(nil, fmt.Sprintf("%v (the call began at step %d and ended at step %d)", err, began, step.Load()))
 				}
+				finished[i].Store(began)
 				calls.Add(1)
 			}
 		}()
@@ -162,7 +169,21 @@ func TestClusterExpiryUnderLoad(t *testing.T) {
 		{"past expiry again", 2 * life},
 	}
 	for _, s := range steps {
+		n := step.Add(1)
 		c.fake.Advance(s.advance)
+		// A call survives one move of the clock (one refresh and resend), as
+		// on WeChat where a call takes a second and a token two hours. On a busy
+		// machine a caller can stall for many of the others' calls: before the
+		// clock moves again, every caller has finished a call begun after this
+		// move, so that no call spans two.
+		waitFor(t, func() bool {
+			for i := range finished {
+				if finished[i].Load() < n {
+					return false
+				}
+			}
+			return true
+		}, "every caller to finish a call begun after %q", s.name)
 		waitCalls(400)
 		// Every manager ends up serving a token that is valid on the platform.
 		waitFor(t, func() bool {
@@ -195,7 +216,10 @@ func TestClusterLockHolderDies(t *testing.T) {
 	fake := wechattest.NewServer()
 	t.Cleanup(fake.Close)
 	srv := redistest.Start(t)
-	const lockTTL = 300 * time.Millisecond
+	// The holder's lock lives on Redis's own clock, so the test waits for it in
+	// real time. A fetch under the lock gets 3/4 of the TTL: the TTL is long enough
+	// for the other server's fetch on a busy machine (300ms was not, with -race).
+	const lockTTL = 2 * time.Second
 
 	// The holder's fetch never reaches WeChat: its transport hangs until the test ends.
 	started, dead := make(chan struct{}), make(chan struct{})
@@ -215,9 +239,9 @@ func TestClusterLockHolderDies(t *testing.T) {
 		credential.WithRetry(1, time.Millisecond),
 		credential.WithStore(redisstore.New(holderRedis)), credential.WithLockTTL(lockTTL))
 	testutil.Shutdown(t, holder)
+	beforeLock := time.Now() // the lock is taken after this, so it runs out after beforeLock+lockTTL
 	go func() { _, _ = holder.Token(context.Background()) }()
 	<-started
-	lockedAt := time.Now()
 	_ = holderRedis.Close() // the holder loses Redis: its unlock cannot arrive
 
 	other := credential.New(fake.AppID(), fake.AppSecret(), append(fake.CredentialOptions(),
@@ -229,7 +253,7 @@ func TestClusterLockHolderDies(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Token() on the other server: %v", err)
 	}
-	if waited := time.Since(lockedAt); waited < lockTTL-50*time.Millisecond {
+	if waited := time.Since(beforeLock); waited < lockTTL-5*time.Millisecond { // Redis keeps TTLs in milliseconds
 		t.Errorf("the other server fetched after %v, before the holder's lock (ttl %v) ran out", waited, lockTTL)
 	}
 	if got := fake.Calls(pathToken); got != 1 {

@@ -26,13 +26,22 @@ const WaitTimeout = 10 * time.Second
 // condition itself, never on a sleep or on a proxy for it.
 func WaitFor(t testing.TB, cond func() bool, what string, args ...any) {
 	t.Helper()
+	if !Eventually(cond) {
+		t.Fatalf("timed out after %s waiting for "+what, append([]any{WaitTimeout}, args...)...)
+	}
+}
+
+// Eventually reports whether cond became true within WaitTimeout, for a test
+// that says more than WaitFor's message when it did not.
+func Eventually(cond func() bool) bool {
 	deadline := time.Now().Add(WaitTimeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for "+what, append([]any{WaitTimeout}, args...)...)
+			return false
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+	return true
 }
 
 // SyncBuffer is a bytes.Buffer that is safe for concurrent writes and reads: a
@@ -80,14 +89,31 @@ func ErrString(err error) string {
 // GoroutinesLeft reports whether the stack of any goroutine mentions one of
 // marks (a package path or a method such as "credential.(*core)").
 func GoroutinesLeft(marks ...string) bool {
+	return len(Goroutines(marks...)) > 0
+}
+
+// Goroutines returns the stacks of the goroutines that mention one of marks,
+// for a failure message that names what stayed.
+func Goroutines(marks ...string) []string {
 	buf := make([]byte, 1<<20)
-	stacks := string(buf[:runtime.Stack(buf, true)])
-	for _, m := range marks {
-		if strings.Contains(stacks, m) {
-			return true
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var found []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		for _, m := range marks {
+			if strings.Contains(g, m) {
+				found = append(found, g)
+				break
+			}
 		}
 	}
-	return false
+	return found
 }
 
 // Shutdowner is a long-lived type of wxkit: a Manager, a Remote, a webhook
