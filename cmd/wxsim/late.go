@@ -40,11 +40,22 @@ func (s *Sim) noteLate(f *follower, dv *delivery) *exchange {
 		if ex == nil {
 			continue
 		}
-		retrying := ex.Outcome == "pending" && len(ex.Attempts) > 0 // an attempt timed out already
-		if dv.At.Sub(ex.At) > lateWindow || !retrying && (ex.Outcome == "pending" || !ex.slow(s.timeout)) {
+		if dv.At.Sub(ex.At) > lateWindow {
 			return nil
 		}
 		key, _ := json.Marshal(dv.Bubble)
+		if ex.Outcome == "pending" && len(ex.Attempts) == 0 {
+			// The first attempt is under way. A bot that answers success at its
+			// deadline sends its late reply at the same moment, and the reply
+			// can arrive before the answer does: hold it until the exchange
+			// ends (settleEarly).
+			ex.early = append(ex.early, string(key))
+			return nil
+		}
+		retrying := ex.Outcome == "pending" // an attempt timed out already
+		if !retrying && !ex.slow(s.timeout) {
+			return nil
+		}
 		ex.late = append(ex.late, string(key))
 		ex.Verdicts = append(withoutVerdict(ex.Verdicts, lateVerdict), ex.lateVerdict())
 		return ex
@@ -53,6 +64,19 @@ func (s *Sim) noteLate(f *follower, dv *delivery) *exchange {
 }
 
 const lateVerdict = "迟到的回复"
+
+// settleEarly ties the customer-service messages that came during the first
+// attempt to ex once it has ended, if it was slow; a quick exchange leaves them
+// as ordinary messages. s.mu must be held.
+func (ex *exchange) settleEarly(timeout time.Duration) {
+	early := ex.early
+	ex.early = nil
+	if len(early) == 0 || !ex.slow(timeout) {
+		return
+	}
+	ex.late = append(early, ex.late...)
+	ex.Verdicts = append(withoutVerdict(ex.Verdicts, lateVerdict), ex.lateVerdict())
+}
 
 // lateVerdict says how many customer-service messages followed the exchange,
 // and how many of them repeat another.

@@ -36,7 +36,8 @@ type exchange struct {
 
 	Trimmed bool `json:"trimmed,omitempty"` // the bodies were dropped to bound memory
 
-	late []string // the customer-service messages that followed, as drawn (late.go)
+	late  []string // the customer-service messages that followed, as drawn (late.go)
+	early []string // those that came during the first attempt, until it ends (late.go)
 }
 
 // trim drops the bodies of an old exchange; what the chat shows stays.
@@ -189,6 +190,7 @@ func (s *Sim) push(ctx context.Context, openID string, what sent, build builder)
 	defer s.mu.Unlock()
 	v.apply(ex)
 	ex.ElapsedMS = ms(time.Since(start))
+	ex.settleEarly(s.timeout)
 	s.hub.publish("exchange", ex)
 	return ex, nil
 }

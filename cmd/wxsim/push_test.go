@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"sync"
 	"testing"
 	"time"
@@ -375,6 +376,41 @@ func TestLateReplies(t *testing.T) {
 		call(t, base, http.MethodGet, "/exchanges/"+strconv.Itoa(ex.ID), nil, &got)
 		return verdictState(got, "迟到的回复") == "warn"
 	}, "the late replies flagged on exchange %d", ex.ID)
+}
+
+// TestLateReplyBeforeAnswer: a bot's customer-service message can reach the
+// platform before its "success" reaches the simulator (wxkit sends both at its
+// deadline). It is held until the exchange ends and tied to it then, if the
+// exchange was slow.
+func TestLateReplyBeforeAnswer(t *testing.T) {
+	t.Parallel()
+	var (
+		oa    *officialaccount.OfficialAccount
+		first atomic.Bool
+	)
+	bot := startBot(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if first.CompareAndSwap(false, true) { // a retry is answered at once
+			if err := customerservice.New(oa).Send(r.Context(), r.URL.Query().Get("openid"), customerservice.Text{Content: "迟到的回复"}); err != nil {
+				t.Error(err)
+			}
+			time.Sleep(90 * time.Millisecond) // the bot is slow: past 80% of the simulator's 100ms
+		}
+		_, _ = io.WriteString(w, "success")
+	}))
+	base, sim, openID := simFor(t, bot, options{timeout: 100 * time.Millisecond})
+	oa = botAccount(t, base)
+	sim.fake.AddFollower(wechattest.Follower{OpenID: openID})
+	sim.fake.OpenWindow(openID)
+	ex := sendText(t, base, openID, "慢慢来") // returns once the exchange has ended
+	if got := verdictState(ex, "迟到的回复"); got != "info" {
+		t.Errorf("late-reply verdict %q, want info: %+v", got, ex.Verdicts)
+	}
+	// A quick exchange leaves a customer-service message alone.
+	quick := sendText(t, base, openID, "快")
+	if got := verdictState(quick, "迟到的回复"); got != "" {
+		t.Errorf("a quick exchange got the late-reply verdict %q", got)
+	}
 }
 
 // TestLateReplyOfWxkit checks the wxkit way: the webhook answers success at

@@ -201,9 +201,19 @@ func TestAgainstWeChat(t *testing.T) {
 	if got := fake.Calls("/cgi-bin/token"); got != 0 {
 		t.Errorf("classic token calls = %d, want 0", got)
 	}
-	keys, err := rds.Client(t).Keys(t.Context(), "wxkit:access_token:stable:*").Result()
-	if err != nil || len(keys) != 1 {
-		t.Errorf("Redis keys = %v, %v; want the stored stable token", keys, err)
+	// The answer goes out before the fetch lock is released: wait for the lock
+	// to go, leaving the stored token alone.
+	rdb := rds.Client(t)
+	want := "wxkit:access_token:stable:" + fake.AppID()
+	var (
+		keys []string
+		err  error
+	)
+	if !testutil.Eventually(func() bool {
+		keys, err = rdb.Keys(t.Context(), "wxkit:access_token:stable:*").Result()
+		return err == nil && len(keys) == 1 && keys[0] == want
+	}) {
+		t.Errorf("Redis keys = %v, %v; want only the stored stable token %s", keys, err, want)
 	}
 }
 
