@@ -122,8 +122,8 @@ func TestProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode == http.StatusOK {
-		t.Errorf("a %d-byte body went through the proxy", maxProxyBody+1)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a %d-byte body through the proxy: status %d, want 413", maxProxyBody+1, resp.StatusCode)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -28,6 +29,14 @@ func (s *Sim) proxy() http.Handler {
 		},
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A declared length over the bound is refused before anything is sent:
+		// the fake may answer (an invalid token, say) before reading the body to
+		// where MaxBytesReader would stop it. A body of unknown length is cut
+		// there.
+		if r.ContentLength > maxProxyBody {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Errorf("wxsim: a %d-byte request body is over the simulator's %d-byte bound", r.ContentLength, maxProxyBody))
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxProxyBody)
 		rp.ServeHTTP(w, r)
 	})
