@@ -2,18 +2,15 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/wxkit/wechat/customerservice"
@@ -57,43 +54,43 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tab := newTab(t, browser)
-	do(t, tab, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#follow")))
-	if got := text(t, tab, "#account-name"); got != wechattest.DefaultAccountName {
+	tab := browsertest.NewTab(t, browser)
+	browsertest.Do(t, tab, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#follow")))
+	if got := browsertest.Text(t, tab, "#account-name"); got != wechattest.DefaultAccountName {
 		t.Errorf("the chat's title is %q, want the account's name", got)
 	}
 
 	// Follow: the greeting.
-	do(t, tab, chromedp.Click(chromedp.CSS("#follow")))
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS("#follow")))
 	waitReply(t, tab, "欢迎关注！Send me anything and I will say it back.")
 	waitVisible(t, tab, `.menu-button[data-key="HELLO"]`)
 
 	// Tap 你好 (a CLICK the bot routes by key), then 更多 → 今日歌曲.
-	do(t, tab, chromedp.Click(chromedp.CSS(`.menu-button[data-key="HELLO"]`)))
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(`.menu-button[data-key="HELLO"]`)))
 	waitReply(t, tab, "Hello from the menu!")
-	do(t, tab, chromedp.Click(chromedp.CSS(`.menu-button[data-index="1"]`)))
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(`.menu-button[data-index="1"]`)))
 	waitVisible(t, tab, `.submenu .menu-item[data-key="V1001_TODAY_MUSIC"]`)
-	do(t, tab, chromedp.Click(chromedp.CSS(`.submenu .menu-item[data-key="V1001_TODAY_MUSIC"]`)))
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(`.submenu .menu-item[data-key="V1001_TODAY_MUSIC"]`)))
 	waitReply(t, tab, "You clicked V1001_TODAY_MUSIC")
 
 	// Type in each mode and see the echo; the wire panel says what went over it.
-	do(t, tab, chromedp.Click(chromedp.CSS("#to-input")), chromedp.WaitVisible(chromedp.CSS("#text")))
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS("#to-input")), chromedp.WaitVisible(chromedp.CSS("#text")))
 	for _, mode := range []string{"plaintext", "safe", "compatible", "safe"} {
-		do(t, tab, chromedp.Click(chromedp.CSS(`.modes [data-mode="`+mode+`"]`)))
-		poll(t, tab, `document.querySelector('.modes [data-mode="`+mode+`"]').getAttribute("aria-checked")`, func(s string) bool { return s == "true" })
+		browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(`.modes [data-mode="`+mode+`"]`)))
+		browsertest.Poll(t, tab, `document.querySelector('.modes [data-mode="`+mode+`"]').getAttribute("aria-checked")`, func(s string) bool { return s == "true" })
 		msg := "你好，" + mode + " <wxsim> & 微信"
 		typeText(t, tab, msg)
 		waitReply(t, tab, msg)
 		// The panel shows the newest exchange once the page has it.
-		poll(t, tab, `document.querySelector("#wire-plain")?.innerText ?? ""`, func(s string) bool { return strings.Contains(s, "<wxsim>") && strings.Contains(s, mode) })
-		if got := text(t, tab, "#outcome"); got != "已回复" {
+		browsertest.Poll(t, tab, `document.querySelector("#wire-plain")?.innerText ?? ""`, func(s string) bool { return strings.Contains(s, "<wxsim>") && strings.Contains(s, mode) })
+		if got := browsertest.Text(t, tab, "#outcome"); got != "已回复" {
 			t.Errorf("%s: the wire panel says %q, want 已回复", mode, got)
 		}
 		failed := evalString(t, tab, `[...document.querySelectorAll('.verdict[data-state="fail"] .name')].map(n => n.textContent).join(",")`)
 		if failed != "" {
 			t.Errorf("%s: failed verdicts %s", mode, failed)
 		}
-		plain := text(t, tab, "#wire-plain")
+		plain := browsertest.Text(t, tab, "#wire-plain")
 		if !strings.Contains(plain, "<Content><![CDATA["+msg+"]]></Content>") {
 			t.Errorf("%s: the pushed XML in the panel is %q", mode, plain)
 		}
@@ -121,7 +118,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitVisible(t, tab, ".bubble.template")
-	if got := text(t, tab, ".bubble.template"); !strings.Contains(got, "订单发货通知") || !strings.Contains(got, "机械键盘") || !strings.Contains(got, "SF1234567890") {
+	if got := browsertest.Text(t, tab, ".bubble.template"); !strings.Contains(got, "订单发货通知") || !strings.Contains(got, "机械键盘") || !strings.Contains(got, "SF1234567890") {
 		t.Errorf("the template card reads %q", got)
 	}
 
@@ -131,39 +128,39 @@ func TestBrowser(t *testing.T) {
 	if err := os.WriteFile(pic, testPNG(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	do(t, tab, chromedp.Click(chromedp.CSS("#plus")), chromedp.WaitVisible(chromedp.CSS(`[data-more="image"]`)),
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS("#plus")), chromedp.WaitVisible(chromedp.CSS(`[data-more="image"]`)),
 		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{pic}))
-	poll(t, tab, `String([...document.querySelectorAll("#chat .msg.me img.img")].pop()?.naturalWidth ?? 0)`, func(s string) bool { return s == "160" })
+	browsertest.Poll(t, tab, `String([...document.querySelectorAll("#chat .msg.me img.img")].pop()?.naturalWidth ?? 0)`, func(s string) bool { return s == "160" })
 
 	// 阿强 scans the bot's QR code: he follows, and the bot greets him.
 	code, err := qrcode.New(oa).Temporary(t.Context(), qrcode.String("海报-A"), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	do(t, tab, chromedp.Click(chromedp.CSS("#followers li:nth-child(2)")), chromedp.WaitVisible(chromedp.CSS("#scan-follow")),
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS("#followers li:nth-child(2)")), chromedp.WaitVisible(chromedp.CSS("#scan-follow")),
 		chromedp.Click(chromedp.CSS("#scan-follow")), chromedp.WaitVisible(chromedp.CSS(`.qr[data-ticket="`+code.Ticket+`"]`)))
-	poll(t, tab, `String(document.querySelector(".qr img").naturalWidth)`, func(s string) bool { return s != "0" })
-	do(t, tab, chromedp.Click(chromedp.CSS(`.qr[data-ticket="`+code.Ticket+`"]`)))
+	browsertest.Poll(t, tab, `String(document.querySelector(".qr img").naturalWidth)`, func(s string) bool { return s != "0" })
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(`.qr[data-ticket="`+code.Ticket+`"]`)))
 	waitReply(t, tab, "欢迎关注！Send me anything and I will say it back.")
-	if got := text(t, tab, "#chat .tip.event"); got != "你扫码关注了公众号（场景 海报-A）" {
+	if got := browsertest.Text(t, tab, "#chat .tip.event"); got != "你扫码关注了公众号（场景 海报-A）" {
 		t.Errorf("the scan reads %q", got)
 	}
-	do(t, tab, chromedp.Click(chromedp.CSS("#followers li:nth-child(1)")), chromedp.WaitVisible(chromedp.CSS("#text")))
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS("#followers li:nth-child(1)")), chromedp.WaitVisible(chromedp.CSS("#text")))
 	waitVisible(t, tab, "#chat .bubble.template") // 小微's chat again
 
 	// A bot with wxkit's defaults refuses plaintext pushes: the follower sees
 	// WeChat's fallback, and the panel says why and what to do.
 	call(t, base, http.MethodPut, "/webhook", map[string]string{"url": startBot(t, wxkitBot(t))}, nil)
-	do(t, tab, chromedp.Click(chromedp.CSS(`.modes [data-mode="plaintext"]`)))
-	poll(t, tab, `document.querySelector('.modes [data-mode="plaintext"]').getAttribute("aria-checked")`, func(s string) bool { return s == "true" })
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(`.modes [data-mode="plaintext"]`)))
+	browsertest.Poll(t, tab, `document.querySelector('.modes [data-mode="plaintext"]').getAttribute("aria-checked")`, func(s string) bool { return s == "true" })
 	typeText(t, tab, "明文模式还行吗？")
-	poll(t, tab, `document.querySelector("#chat .entry:last-child .tip.fallback")?.innerText ?? ""`, func(s string) bool { return s == fallbackText })
-	if got := text(t, tab, "#wire-body .problem"); !strings.Contains(got, "HTTP 403") || !strings.Contains(got, "WECHAT_ALLOW_PLAINTEXT=1") {
+	browsertest.Poll(t, tab, `document.querySelector("#chat .entry:last-child .tip.fallback")?.innerText ?? ""`, func(s string) bool { return s == fallbackText })
+	if got := browsertest.Text(t, tab, "#wire-body .problem"); !strings.Contains(got, "HTTP 403") || !strings.Contains(got, "WECHAT_ALLOW_PLAINTEXT=1") {
 		t.Errorf("the panel explains the refusal as %q", got)
 	}
 	call(t, base, http.MethodPut, "/webhook", map[string]string{"url": webhook}, nil)
-	do(t, tab, chromedp.Click(chromedp.CSS(`.modes [data-mode="safe"]`)))
-	poll(t, tab, `document.querySelector('.modes [data-mode="safe"]').getAttribute("aria-checked")`, func(s string) bool { return s == "true" })
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(`.modes [data-mode="safe"]`)))
+	browsertest.Poll(t, tab, `document.querySelector('.modes [data-mode="safe"]').getAttribute("aria-checked")`, func(s string) bool { return s == "true" })
 
 	// A last exchange selected for the screenshot, the menu back at the bottom
 	// with 更多 open.
@@ -172,7 +169,7 @@ func TestBrowser(t *testing.T) {
 	if got := evalString(t, tab, `document.querySelector("#text").value`); got != "" {
 		t.Errorf("the input still holds %q after sending", got)
 	}
-	do(t, tab, chromedp.Click(chromedp.CSS("#to-menu")), chromedp.WaitVisible(chromedp.CSS(`.menu-button[data-index="1"]`)),
+	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS("#to-menu")), chromedp.WaitVisible(chromedp.CSS(`.menu-button[data-index="1"]`)),
 		chromedp.Click(chromedp.CSS(`.menu-button[data-index="1"]`)), chromedp.WaitVisible(chromedp.CSS(".submenu")))
 	shot, err := chromedp.Run(tab, chromedp.FullScreenshot(90))
 	if err != nil {
@@ -205,20 +202,20 @@ func TestBrowserSlowBot(t *testing.T) {
 	}))
 	base, _ := startSim(t, slow, options{timeout: 200 * time.Millisecond})
 
-	tab := newTab(t, browser)
-	do(t, tab, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#follow")), chromedp.Click(chromedp.CSS("#follow")))
+	tab := browsertest.NewTab(t, browser)
+	browsertest.Do(t, tab, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#follow")), chromedp.Click(chromedp.CSS("#follow")))
 	waitVisible(t, tab, ".tip.fallback")
-	if got := text(t, tab, ".tip.fallback"); got != fallbackText {
+	if got := browsertest.Text(t, tab, ".tip.fallback"); got != fallbackText {
 		t.Errorf("fallback reads %q", got)
 	}
 	rows := evalString(t, tab, `String(document.querySelectorAll("tr.attempt.timeout").length)`)
 	if rows != "3" {
 		t.Errorf("the panel shows %s timed-out attempts, want 3", rows)
 	}
-	if got := text(t, tab, `.verdict[data-state="warn"] .name`); got != "微信重试" {
+	if got := browsertest.Text(t, tab, `.verdict[data-state="warn"] .name`); got != "微信重试" {
 		t.Errorf("the first warning is %q, want the retries", got)
 	}
-	if got := text(t, tab, "#outcome"); got != "该公众号暂时无法提供服务" {
+	if got := browsertest.Text(t, tab, "#outcome"); got != "该公众号暂时无法提供服务" {
 		t.Errorf("outcome %q", got)
 	}
 	// The simulator gives up on an attempt without waiting for the bot's
@@ -228,77 +225,6 @@ func TestBrowserSlowBot(t *testing.T) {
 	if n := pushes.Load(); n != 3 {
 		t.Errorf("the bot saw %d pushes, want 3", n)
 	}
-}
-
-// newTab opens a tab of its own. When the test fails, the page's script
-// errors are logged, and a screenshot is written to $WXSIM_FAIL_SCREENSHOT if
-// set.
-func newTab(t *testing.T, browser context.Context) context.Context {
-	t.Helper()
-	tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	var (
-		mu     sync.Mutex
-		errors []string
-	)
-	_ = chromedp.Listen(tab, func(ev any) {
-		switch e := ev.(type) {
-		case *cdpruntime.EventExceptionThrown:
-			mu.Lock()
-			d := e.ExceptionDetails
-			desc := d.Text
-			if d.Exception != nil {
-				desc += " " + d.Exception.Description
-			}
-			errors = append(errors, fmt.Sprintf("%s:%d: %s", d.URL, d.LineNumber+1, desc))
-			mu.Unlock()
-		case *cdpruntime.EventConsoleAPICalled:
-			if e.Type == cdpruntime.ConsoleAPICalledTypeError {
-				mu.Lock()
-				var parts []string
-				for _, a := range e.Args {
-					if a.Description != "" {
-						parts = append(parts, a.Description)
-					} else {
-						parts = append(parts, string(a.Value))
-					}
-				}
-				errors = append(errors, "console.error "+strings.Join(parts, " "))
-				mu.Unlock()
-			}
-		}
-	})
-	t.Cleanup(func() {
-		if t.Failed() {
-			mu.Lock()
-			for _, e := range errors {
-				t.Logf("page: %s", e)
-			}
-			mu.Unlock()
-			if path := os.Getenv("WXSIM_FAIL_SCREENSHOT"); path != "" {
-				if shot, err := chromedp.Run(tab, chromedp.CaptureScreenshot()); err == nil {
-					_ = os.WriteFile(path, shot, 0o644)
-				}
-			}
-		}
-		cancel()
-	})
-	return tab
-}
-
-func do(t *testing.T, tab context.Context, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	if err := chromedp.Do(tab, steps...); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// text returns the text of the first element sel selects, once there is one.
-// It reads it in one evaluation: the page redraws parts of itself as events
-// arrive, and a node found first and read later may be gone.
-func text(t *testing.T, tab context.Context, sel string) string {
-	t.Helper()
-	expr := fmt.Sprintf(`document.querySelector(%q)?.innerText ?? "\x00"`, sel)
-	return strings.TrimSpace(poll(t, tab, expr, func(s string) bool { return s != "\x00" }))
 }
 
 func evalString(t *testing.T, tab context.Context, expr string) string {
@@ -314,13 +240,13 @@ func evalString(t *testing.T, tab context.Context, expr string) string {
 // text.
 func typeText(t *testing.T, tab context.Context, s string) {
 	t.Helper()
-	do(t, tab, chromedp.SendKeys(chromedp.CSS("#text"), s), chromedp.WaitVisible(chromedp.CSS("#send")), chromedp.Click(chromedp.CSS("#send")))
+	browsertest.Do(t, tab, chromedp.SendKeys(chromedp.CSS("#text"), s), chromedp.WaitVisible(chromedp.CSS("#send")), chromedp.Click(chromedp.CSS("#send")))
 }
 
 // waitReply waits until the chat's last message from the account reads want.
 func waitReply(t *testing.T, tab context.Context, want string) {
 	t.Helper()
-	poll(t, tab, `[...document.querySelectorAll("#chat .msg.them .bubble")].pop()?.innerText ?? ""`, func(s string) bool { return s == want })
+	browsertest.Poll(t, tab, `[...document.querySelectorAll("#chat .msg.them .bubble")].pop()?.innerText ?? ""`, func(s string) bool { return s == want })
 }
 
 func waitVisible(t *testing.T, tab context.Context, sel string) {
@@ -329,24 +255,5 @@ func waitVisible(t *testing.T, tab context.Context, sel string) {
 	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
 		t.Fatalf("waiting for %s: %v", sel, err)
-	}
-}
-
-// poll evaluates expr until ok says yes (the page updates on its own).
-func poll(t *testing.T, tab context.Context, expr string, ok func(string) bool) string {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		s, err := chromedp.Run(tab, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s is still %q", expr, s)
-		}
-		time.Sleep(50 * time.Millisecond) // the page's own pace, not a timing assumption
 	}
 }

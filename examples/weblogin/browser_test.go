@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -31,8 +30,8 @@ func TestBrowser(t *testing.T) {
 	base := startDemo(t)
 
 	t.Run("allow, then reload the callback", func(t *testing.T) {
-		tab := newTab(t, browser)
-		do(t, tab) // start the tab, so that the listener attaches to its target
+		tab := browsertest.NewTab(t, browser)
+		browsertest.Do(t, tab) // start the tab, so that the listener attaches to its target
 		var (
 			mu        sync.Mutex
 			callbacks []string
@@ -44,14 +43,14 @@ func TestBrowser(t *testing.T) {
 				mu.Unlock()
 			}
 		})
-		do(t, tab, chromedp.Navigate(base+"/"), chromedp.Click(chromedp.CSS("#login")), chromedp.WaitVisible(chromedp.CSS("#allow")))
-		if account := text(t, tab, "#account"); account == "" || text(t, tab, "#allow") != "允许" {
+		browsertest.Do(t, tab, chromedp.Navigate(base+"/"), chromedp.Click(chromedp.CSS("#login")), chromedp.WaitVisible(chromedp.CSS("#allow")))
+		if account := browsertest.Text(t, tab, "#account"); account == "" || browsertest.Text(t, tab, "#allow") != "允许" {
 			t.Fatalf("consent page: account %q", account)
 		}
 		// The consent page shows #nickname and #avatar too: wait for the profile's
 		// own #openid, or a busy machine reads the consent page before it goes.
-		do(t, tab, chromedp.Click(chromedp.CSS("#allow")), chromedp.WaitVisible(chromedp.CSS("#openid")))
-		if got := text(t, tab, "#nickname"); got != sandboxNickname {
+		browsertest.Do(t, tab, chromedp.Click(chromedp.CSS("#allow")), chromedp.WaitVisible(chromedp.CSS("#openid")))
+		if got := browsertest.Text(t, tab, "#nickname"); got != sandboxNickname {
 			t.Errorf("profile nickname = %q, want %q", got, sandboxNickname)
 		}
 		// decode() resolves once the picture is loaded and decoded, and rejects
@@ -72,42 +71,42 @@ func TestBrowser(t *testing.T) {
 		if len(cb) != 1 {
 			t.Fatalf("saw %d callback requests, want 1: %v", len(cb), cb)
 		}
-		do(t, tab, chromedp.Navigate(cb[0]), chromedp.WaitVisible(chromedp.CSS("#login-error-title")))
-		if got := text(t, tab, "#login-error-title"); got != "登录链接已用过" {
+		browsertest.Do(t, tab, chromedp.Navigate(cb[0]), chromedp.WaitVisible(chromedp.CSS("#login-error-title")))
+		if got := browsertest.Text(t, tab, "#login-error-title"); got != "登录链接已用过" {
 			t.Errorf("reloaded callback: %q, want the code-used page", got)
 		}
 	})
 
 	t.Run("deny", func(t *testing.T) {
-		tab := newTab(t, browser)
-		do(t, tab, chromedp.Navigate(base+"/login?next=/profile"), chromedp.WaitVisible(chromedp.CSS("#deny")),
+		tab := browsertest.NewTab(t, browser)
+		browsertest.Do(t, tab, chromedp.Navigate(base+"/login?next=/profile"), chromedp.WaitVisible(chromedp.CSS("#deny")),
 			chromedp.Click(chromedp.CSS("#deny")), chromedp.WaitVisible(chromedp.CSS("#login-error-title")))
-		if got := text(t, tab, "#login-error-title"); got != "你拒绝了授权" {
+		if got := browsertest.Text(t, tab, "#login-error-title"); got != "你拒绝了授权" {
 			t.Errorf("after 拒绝: %q", got)
 		}
 	})
 
 	t.Run("forged state", func(t *testing.T) {
-		tab := newTab(t, browser)
-		do(t, tab, chromedp.Navigate(base+"/login?code=0123456789abcdef&state="+strings.Repeat("ab", 16)),
+		tab := browsertest.NewTab(t, browser)
+		browsertest.Do(t, tab, chromedp.Navigate(base+"/login?code=0123456789abcdef&state="+strings.Repeat("ab", 16)),
 			chromedp.WaitVisible(chromedp.CSS("#login-error-title")))
-		if got := text(t, tab, "#login-error-title"); got != "登录请求无效" {
+		if got := browsertest.Text(t, tab, "#login-error-title"); got != "登录请求无效" {
 			t.Errorf("forged state: %q", got)
 		}
 	})
 
 	t.Run("wx.config", func(t *testing.T) {
-		tab := newTab(t, browser)
-		do(t, tab, chromedp.Navigate(base+"/jssdk?from=test#section"))
-		status := poll(t, tab, `document.querySelector("#status").textContent`, func(s string) bool { return strings.HasPrefix(s, "wx.") })
+		tab := browsertest.NewTab(t, browser)
+		browsertest.Do(t, tab, chromedp.Navigate(base+"/jssdk?from=test#section"))
+		status := browsertest.Poll(t, tab, `document.querySelector("#status").textContent`, func(s string) bool { return strings.HasPrefix(s, "wx.") })
 		if status != "wx.ready：签名有效" {
-			t.Errorf("JS-SDK status %q (config %s)", status, text(t, tab, "#config"))
+			t.Errorf("JS-SDK status %q (config %s)", status, browsertest.Text(t, tab, "#config"))
 		}
 	})
 
 	t.Run("QR code", func(t *testing.T) {
-		tab := newTab(t, browser)
-		do(t, tab, chromedp.Navigate(base+"/qrcode"), chromedp.SetValue(chromedp.CSS("#scene"), "渠道A-42"),
+		tab := browsertest.NewTab(t, browser)
+		browsertest.Do(t, tab, chromedp.Navigate(base+"/qrcode"), chromedp.SetValue(chromedp.CSS("#scene"), "渠道A-42"),
 			chromedp.Click(chromedp.CSS("#create")), chromedp.WaitVisible(chromedp.CSS("#qr")))
 		// complete says the bytes arrived, not that the picture is decoded for
 		// painting: a screenshot taken before that caught a first, low-quality
@@ -121,59 +120,16 @@ func TestBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := text(t, tab, "#qr-url")
+		want := browsertest.Text(t, tab, "#qr-url")
 		if got := testutil.DecodeQR(t, shot); got != want || want == "" {
 			t.Errorf("the QR image on the page decodes to %q, want the code's URL %q", got, want)
 		}
-		do(t, tab, chromedp.Click(chromedp.CSS("#scan")))
-		status := poll(t, tab, `document.querySelector("#scan-status").textContent`, func(s string) bool { return strings.HasPrefix(s, "已扫码") })
+		browsertest.Do(t, tab, chromedp.Click(chromedp.CSS("#scan")))
+		status := browsertest.Poll(t, tab, `document.querySelector("#scan-status").textContent`, func(s string) bool { return strings.HasPrefix(s, "已扫码") })
 		if !strings.Contains(status, "subscribe") || !strings.Contains(status, "渠道A-42") {
 			t.Errorf("after a scan: %q, want a subscribe event with the scene", status)
 		}
-		do(t, tab, chromedp.Click(chromedp.CSS("#scan")))
-		poll(t, tab, `document.querySelector("#scan-status").textContent`, func(s string) bool { return strings.Contains(s, "SCAN") })
+		browsertest.Do(t, tab, chromedp.Click(chromedp.CSS("#scan")))
+		browsertest.Poll(t, tab, `document.querySelector("#scan-status").textContent`, func(s string) bool { return strings.Contains(s, "SCAN") })
 	})
-}
-
-// newTab opens a tab of its own (its own cookies: an incognito-like context).
-func newTab(t *testing.T, browser context.Context) context.Context {
-	t.Helper()
-	tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	return tab
-}
-
-func do(t *testing.T, tab context.Context, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	if err := chromedp.Do(tab, steps...); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func text(t *testing.T, tab context.Context, sel string) string {
-	t.Helper()
-	s, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		t.Fatalf("text of %s: %v", sel, err)
-	}
-	return strings.TrimSpace(s)
-}
-
-// poll evaluates expr until ok says yes (the page updates on its own).
-func poll(t *testing.T, tab context.Context, expr string, ok func(string) bool) string {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		s, err := chromedp.Run(tab, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s is still %q", expr, s)
-		}
-		time.Sleep(50 * time.Millisecond) // the page's own polling, not a timing assumption
-	}
 }
