@@ -101,13 +101,24 @@ func (c *core) token(ctx context.Context) (string, error) {
 	return t.Value, nil
 }
 
-// other returns the known token if it is valid and not stale: someone already
-// replaced the token a caller reports as rejected.
-func (c *core) other(stale string) (string, bool) {
-	if e := c.cur.Load(); e != nil && e.tok.Value != stale && e.tok.Valid(c.now()) {
-		return e.tok.Value, true
+// refresh is Refresh: the known token when it is valid and not stale (someone
+// already replaced the token the caller reports as rejected), or one load for
+// all concurrent callers reporting stale.
+func (c *core) refresh(ctx context.Context, stale string) (string, error) {
+	if t, ok := c.known(); ok && t.Value != stale {
+		return t.Value, nil
 	}
-	return "", false
+	// A passive load never hands back stale unless upstream itself returned it
+	// (a ticket endpoint that ignores force, say): asking again would only spend
+	// another fetch.
+	t, err := c.obtain(ctx, stale, passive)
+	if err != nil {
+		return "", err
+	}
+	if t.Value == stale {
+		return "", fmt.Errorf("credential: %s: refresh returned the rejected token again", c.name)
+	}
+	return t.Value, nil
 }
 
 // obtain runs one load for all concurrent callers with the same purpose. The load

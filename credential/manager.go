@@ -108,20 +108,7 @@ func (m *Manager) Token(ctx context.Context) (string, error) { return m.core.tok
 // passive-refresh limit allows it; if not, the error wraps ErrRefreshLimited.
 func (m *Manager) Refresh(ctx context.Context, stale string) (string, error) {
 	m.st.passive.Add(1)
-	if v, ok := m.core.other(stale); ok {
-		return v, nil
-	}
-	// A passive flight never hands back stale unless the upstream fetch itself
-	// returned it (a ticket endpoint that ignores force, say): asking again
-	// would only spend another fetch.
-	t, err := m.core.obtain(ctx, stale, passive)
-	if err != nil {
-		return "", err
-	}
-	if t.Value == stale {
-		return "", fmt.Errorf("credential: %s: refresh returned the rejected token again", m.key)
-	}
-	return t.Value, nil
+	return m.core.refresh(ctx, stale)
 }
 
 // ErrRefreshLimited is wrapped by Refresh's error when the passive-refresh limit

@@ -92,17 +92,7 @@ func (r *Remote) Token(ctx context.Context) (string, error) { return r.core.toke
 // returned at once; otherwise the central server is asked for a token other than
 // stale (it fetches one if it has none).
 func (r *Remote) Refresh(ctx context.Context, stale string) (string, error) {
-	if v, ok := r.core.other(stale); ok {
-		return v, nil
-	}
-	t, err := r.core.obtain(ctx, stale, passive)
-	if err != nil {
-		return "", err
-	}
-	if t.Value == stale {
-		return "", fmt.Errorf("credential: central token server %s returned the rejected token again", r.server)
-	}
-	return t.Value, nil
+	return r.core.refresh(ctx, stale)
 }
 
 // Start runs the refresher: on the schedule set by WithSchedule (default every
