@@ -233,19 +233,15 @@ func (m *Manager) fetch(ctx context.Context, force bool) (Token, error) {
 	var (
 		value string
 		life  time.Duration
-		err   error
 	)
-	for attempt := 1; ; attempt++ {
+	err := backoff.Retry(ctx, m.s.attempts, m.s.backoff, func(attempt int) (retry bool, err error) {
 		m.st.fetches.Add(1)
 		value, life, err = m.fetcher.Fetch(ctx, force)
-		if err == nil || attempt >= m.s.attempts || !wxhttp.Retryable(ctx, err) {
-			break
+		if retry = wxhttp.Retryable(ctx, err); retry && attempt < m.s.attempts {
+			m.logger.Warn("credential: fetch failed, retrying", "credential", m.key, "attempt", attempt, "err", err)
 		}
-		m.logger.Warn("credential: fetch failed, retrying", "credential", m.key, "attempt", attempt, "err", err)
-		if werr := backoff.Sleep(ctx, backoff.Jitter(m.s.backoff<<(attempt-1))); werr != nil {
-			break
-		}
-	}
+		return retry, err
+	})
 	if err != nil {
 		m.failed(err)
 		return Token{}, err

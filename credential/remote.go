@@ -146,21 +146,12 @@ func (r *Remote) ask(ctx context.Context, stale string, why purpose) (Token, err
 	if why != passive {
 		stale = "" // a renewal asks for the current token: GET /token
 	}
-	var (
-		t     Token
-		retry bool
-		err   error
-	)
-	for attempt := 1; ; attempt++ {
+	var t Token
+	err := backoff.Retry(ctx, r.attempts, r.backoff, func(int) (retry bool, err error) {
 		r.requests.Add(1)
 		t, retry, err = r.send(ctx, stale)
-		if err == nil || !retry || attempt >= r.attempts || ctx.Err() != nil {
-			break
-		}
-		if backoff.Sleep(ctx, backoff.Jitter(r.backoff<<(attempt-1))) != nil {
-			break
-		}
-	}
+		return retry, err
+	})
 	if err != nil {
 		r.fail(err)
 		return Token{}, err

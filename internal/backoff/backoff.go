@@ -1,5 +1,5 @@
 // Package backoff holds the waits wxkit retries and polls with: jitter, a sleep
-// that ends with its context, and a doubling poll interval.
+// that ends with its context, bounded retries and a doubling poll interval.
 package backoff
 
 import (
@@ -23,6 +23,22 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// Retry calls try until it succeeds, says another attempt cannot help, has
+// been called attempts times or ctx ends, waiting between calls first, then
+// twice as long each time, with jitter. It returns try's last error, nil once
+// it succeeds; attempt counts from 1.
+func Retry(ctx context.Context, attempts int, first time.Duration, try func(attempt int) (retry bool, err error)) error {
+	for attempt := 1; ; attempt++ {
+		retry, err := try(attempt)
+		if err == nil || !retry || attempt >= attempts || ctx.Err() != nil {
+			return err
+		}
+		if Sleep(ctx, Jitter(first<<(attempt-1))) != nil {
+			return err
+		}
 	}
 }
 

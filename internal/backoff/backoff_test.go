@@ -45,3 +45,43 @@ func TestSleepEndsWithContext(t *testing.T) {
 		t.Fatalf("Sleep on a canceled ctx = %v", err)
 	}
 }
+
+func TestRetry(t *testing.T) {
+	t.Parallel()
+	fail := errors.New("fail")
+	tests := []struct {
+		name      string
+		attempts  int
+		results   []error // what try returns on each call
+		retry     bool
+		wantCalls int
+		wantErr   error
+	}{
+		{"success at once", 3, []error{nil}, true, 1, nil},
+		{"success on the last attempt", 3, []error{fail, fail, nil}, true, 3, nil},
+		{"attempts run out", 2, []error{fail, fail, fail}, true, 2, fail},
+		{"not retryable", 3, []error{fail, nil}, false, 1, fail},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			calls := 0
+			err := Retry(t.Context(), tt.attempts, time.Microsecond, func(attempt int) (bool, error) {
+				calls++
+				if attempt != calls {
+					t.Errorf("attempt = %d on call %d", attempt, calls)
+				}
+				return tt.retry, tt.results[calls-1]
+			})
+			if calls != tt.wantCalls || err != tt.wantErr {
+				t.Errorf("Retry = %v after %d calls, want %v after %d", err, calls, tt.wantErr, tt.wantCalls)
+			}
+		})
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	calls := 0
+	err := Retry(ctx, 5, time.Hour, func(int) (bool, error) { calls++; cancel(); return true, fail })
+	if calls != 1 || err != fail {
+		t.Errorf("Retry with ctx ended = %v after %d calls, want %v after 1", err, calls, fail)
+	}
+}
