@@ -127,22 +127,15 @@ func (s *Store) Lock(ctx context.Context, key string, ttl time.Duration) (func()
 	lockKey := s.base.Key(key + ":lock")
 	owner := newOwner()
 	err := s.base.Poll(ctx, func(ctx context.Context) (bool, error) {
-		ok, err := s.base.RDB.SetNX(ctx, lockKey, owner, ttl).Result()
-		switch {
-		case err != nil && ctx.Err() != nil:
-			return false, fmt.Errorf("redisstore: lock %s: %w", key, ctx.Err())
-		case err != nil:
-			return false, fmt.Errorf("redisstore: lock %s: %w", key, err)
-		}
-		return ok, nil
+		return s.base.RDB.SetNX(ctx, lockKey, owner, ttl).Result()
 	})
-	if err != nil {
-		if err == ctx.Err() { // the wait between two tries ended
-			return nil, fmt.Errorf("redisstore: waiting for the lock of %s: %w", key, err)
-		}
-		return nil, err
+	switch {
+	case err == nil:
+		return s.unlocker(ctx, lockKey, owner), nil
+	case ctx.Err() != nil: // between two tries, or during one
+		return nil, fmt.Errorf("redisstore: waiting for the lock of %s: %w", key, ctx.Err())
 	}
-	return s.unlocker(ctx, lockKey, owner), nil
+	return nil, fmt.Errorf("redisstore: lock %s: %w", key, err)
 }
 
 // unlockTimeout bounds the compare-and-delete; past it the lock's TTL frees it.
