@@ -39,21 +39,13 @@ func (m *Manager) exchangeCode(ctx context.Context, code string) ([]byte, error)
 	return webauth.ExchangeCode(ctx, f.client, f.baseURL, f.appID, f.secret, code)
 }
 
-// serveExchange answers POST /oauth/exchange. WeChat's answer, errcode or not, is
+// serveExchange answers POST /oauth/exchange, once ServeHTTP has checked the
+// key and the method. WeChat's answer, errcode or not, is
 // passed on as it came, with HTTP 200, so the caller reads it as WeChat's; the
 // server's own refusals use the statuses of the token endpoints (401 key, 405
 // method, 400 body, 501 no AppSecret here, 502 WeChat unreachable). Neither the
 // code nor the tokens in the answer are logged.
 func (srv *Server) serveExchange(w http.ResponseWriter, r *http.Request) {
-	if !srv.Authorized(r) {
-		srv.deny(w, r)
-		return
-	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		writeServerError(w, http.StatusMethodNotAllowed, wechat.CodePOSTRequired, "require POST method")
-		return
-	}
 	ex, ok := srv.p.(codeExchanger)
 	if !ok {
 		writeServerError(w, http.StatusNotImplemented, wechat.CodeAPIUnauthorized, "api unauthorized: this token server holds no AppSecret and cannot exchange codes")

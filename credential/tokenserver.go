@@ -102,15 +102,11 @@ func (srv *Server) deny(w http.ResponseWriter, r *http.Request) {
 
 // ServeHTTP answers GET /token, POST /token/refresh and POST /oauth/exchange.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == PathServerOAuthExchange { // oauthexchange.go
-		srv.serveExchange(w, r)
-		return
-	}
 	var method string
 	switch r.URL.Path {
 	case PathServerToken:
 		method = http.MethodGet
-	case PathServerRefresh:
+	case PathServerRefresh, PathServerOAuthExchange:
 		method = http.MethodPost
 	default:
 		writeServerError(w, http.StatusNotFound, wechat.CodeInvalidURL, "invalid url: the token server serves "+PathServerToken+", "+PathServerRefresh+" and "+PathServerOAuthExchange)
@@ -127,6 +123,10 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Allow", method)
 		writeServerError(w, http.StatusMethodNotAllowed, code, "require "+method+" method")
+		return
+	}
+	if r.URL.Path == PathServerOAuthExchange { // oauthexchange.go
+		srv.serveExchange(w, r)
 		return
 	}
 	var (
