@@ -50,7 +50,7 @@ func (f *tokenFetcher) Key() string {
 
 func (f *tokenFetcher) Fetch(ctx context.Context, force bool) (string, time.Duration, error) {
 	var (
-		req *http.Request
+		raw []byte
 		err error
 		api = pathToken
 	)
@@ -59,23 +59,35 @@ func (f *tokenFetcher) Fetch(ctx context.Context, force bool) (string, time.Dura
 		body, _ := json.Marshal(map[string]any{ // cannot fail: strings and a bool
 			"grant_type": "client_credential", "appid": f.appID, "secret": f.secret, "force_refresh": force,
 		})
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, f.baseURL+api, bytes.NewReader(body))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/json")
+		req, rerr := http.NewRequestWithContext(ctx, http.MethodPost, f.baseURL+api, bytes.NewReader(body))
+		if rerr != nil {
+			return "", 0, badBaseURL(api, f.baseURL)
 		}
+		req.Header.Set("Content-Type", "application/json")
+		raw, err = wxhttp.Do(f.client, req, api)
 	} else {
-		q := url.Values{"grant_type": {"client_credential"}, "appid": {f.appID}, "secret": {f.secret}}
-		req, err = http.NewRequestWithContext(ctx, http.MethodGet, f.baseURL+api+"?"+q.Encode(), nil)
+		raw, err = get(ctx, f.client, f.baseURL, api, url.Values{"grant_type": {"client_credential"}, "appid": {f.appID}, "secret": {f.secret}})
 	}
-	if err != nil {
-		// The request URL carries the secret: name the base URL only.
-		return "", 0, fmt.Errorf("credential: %s: cannot build a request with base URL %q", api, f.baseURL)
-	}
-	raw, err := wxhttp.Do(f.client, req, api)
 	if err != nil {
 		return "", 0, explainTokenError(err)
 	}
 	return parseTokenReply(api, raw, "access_token")
+}
+
+// get sends GET baseURL+api?q, where q carries a secret or a token, through
+// wxhttp (which checks errcode and redacts URLs in errors).
+func get(ctx context.Context, client *http.Client, baseURL, api string, q url.Values) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+api+"?"+q.Encode(), nil)
+	if err != nil {
+		return nil, badBaseURL(api, baseURL)
+	}
+	return wxhttp.Do(client, req, api)
+}
+
+// badBaseURL is the error for a request that cannot be built. The request URL
+// carries a secret or a token: it names the base URL only.
+func badBaseURL(api, baseURL string) error {
+	return fmt.Errorf("credential: %s: cannot build a request with base URL %q", api, wxhttp.Redact(baseURL))
 }
 
 // ErrBadCredentials is wrapped by a token fetch error that says the AppID or

@@ -2,14 +2,12 @@ package credential
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/wxkit/wechat"
-	"github.com/wxkit/wechat/internal/wxhttp"
 )
 
 // TicketType is the type of ticket /cgi-bin/ticket/getticket hands out.
@@ -70,10 +68,5 @@ func (f *ticketFetcher) Fetch(ctx context.Context, _ bool) (string, time.Duratio
 }
 
 func (f *ticketFetcher) get(ctx context.Context, token string) ([]byte, error) {
-	q := url.Values{"access_token": {token}, "type": {string(f.typ)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.baseURL+pathTicket+"?"+q.Encode(), nil)
-	if err != nil { // the URL holds the token: name the base URL only
-		return nil, fmt.Errorf("credential: %s: cannot build a request with base URL %q", pathTicket, f.baseURL)
-	}
-	return wxhttp.Do(f.client, req, pathTicket)
+	return get(ctx, f.client, f.baseURL, pathTicket, url.Values{"access_token": {token}, "type": {string(f.typ)}})
 }

@@ -3,12 +3,10 @@ package credential
 import (
 	"context"
 	"errors"
-	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/wxkit/wechat"
-	"github.com/wxkit/wechat/internal/wxhttp"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -38,12 +36,7 @@ func (m *Manager) verify(ctx context.Context, token string) (bool, error) {
 	if !ok {
 		return false, errCannotVerify
 	}
-	q := url.Values{"access_token": {token}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.baseURL+pathCheckToken+"?"+q.Encode(), nil)
-	if err != nil { // the URL holds the token: do not quote it
-		return false, errCannotVerify
-	}
-	_, err = wxhttp.Do(f.client, req, pathCheckToken)
+	_, err := get(ctx, f.client, f.baseURL, pathCheckToken, url.Values{"access_token": {token}})
 	switch {
 	case err == nil:
 		return true, nil
