@@ -114,6 +114,9 @@ func (c *call) handle() (r Reply) {
 	return c.srv.h.ServeMessage(c, c.msg)
 }
 
+// lateReplyTimeout bounds the OnLateReply hook's context.
+const lateReplyTimeout = time.Minute
+
 // late delivers the reply of a handler that returned after the deadline.
 func (srv *Server) late(hctx context.Context, m *Message, r Reply) {
 	if isNoReply(r) {
@@ -124,7 +127,7 @@ func (srv *Server) late(hctx context.Context, m *Message, r Reply) {
 			slog.String("msg_type", string(m.MsgType)), slog.String("reply_type", string(r.MsgType())))
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(hctx), srv.lateTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(hctx), lateReplyTimeout)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {

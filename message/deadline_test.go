@@ -84,7 +84,7 @@ func TestDeadlineIgnoredContext(t *testing.T) {
 	}
 	close(release)
 	<-done
-	waitFor(t, func() bool { return strings.Contains(hs.logs.String(), "late reply dropped") })
+	testutil.WaitFor(t, func() bool { return strings.Contains(hs.logs.String(), "late reply dropped") }, "the log line %q", "late reply dropped")
 }
 
 func TestPanicAnswersSuccess(t *testing.T) {
@@ -123,13 +123,7 @@ func TestLateHookPanicIsContained(t *testing.T) {
 	c := hs.client(wechattest.ModePlaintext)
 	hs.push(t, wechattest.ModePlaintext, c.Text("o1", "x"))
 	close(release)
-	waitFor(t, func() bool { return strings.Contains(hs.logs.String(), "OnLateReply panicked") })
-}
-
-// waitFor polls cond until it holds.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	testutil.WaitFor(t, cond, "the condition")
+	testutil.WaitFor(t, func() bool { return strings.Contains(hs.logs.String(), "OnLateReply panicked") }, "the log line %q", "OnLateReply panicked")
 }
 
 // TestShutdownWaitsForLateHandlers: Shutdown returns only once a handler that
@@ -224,7 +218,7 @@ func TestMaxHandlers(t *testing.T) {
 	}
 	close(release)
 	testutil.Shutdown(t, hs.srv)
-	waitFor(t, func() bool { return hs.srv.running.Load() == 0 })
+	testutil.WaitFor(t, func() bool { return hs.srv.running.Load() == 0 }, "no handler running")
 	hs.push(t, wechattest.ModeSafe, c.Text("o1", "after"))
 	if n := runs.Load(); n != 3 {
 		t.Errorf("after the handlers returned: started = %d, want 3", n)

@@ -145,19 +145,16 @@ func (srv *Server) claim(ctx context.Context, in *inbound) (bool, error) {
 }
 
 // finish stores the reply of a claimed message for the retries and replays to
-// come. It runs after the answer has been written, bounded by the deadline.
-// The request's end must not cut a store's write short, so a store that can
-// block gets a context of its own; the memory store takes no context.
+// come. It runs after the answer has been written. The memory store takes no
+// context; a store that can block gets one of its own, bounded by the
+// deadline, so that the request's end does not cut its write short.
 func (srv *Server) finish(ctx context.Context, in *inbound, reply []byte) {
-	if srv.slowStore() {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), srv.deadline)
-		defer cancel()
-	}
 	if srv.mem != nil {
 		srv.mem.finish(in.hash, reply, srv.keepFor(in))
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), srv.deadline)
+	defer cancel()
 	if err := srv.dedup.Finish(ctx, in.key, reply, srv.keepFor(in)); err != nil {
 		srv.logger.WarnContext(ctx, "message: dedup store finish failed", "err", err)
 	}

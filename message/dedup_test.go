@@ -46,7 +46,7 @@ func TestRetryWhileRunning(t *testing.T) {
 			wg.Add(1)
 			go deliver() // the retry
 			store := hs.srv.dedup.(*MemoryDedupStore)
-			waitFor(t, func() bool { return store.waiting() > 0 }) // the retry waits for the first delivery's reply
+			testutil.WaitFor(t, func() bool { return store.waiting() > 0 }, "the retry to wait for the first delivery's reply")
 			if len(answers) != 0 {
 				t.Fatal("the retry answered before the first delivery finished")
 			}

@@ -250,14 +250,6 @@ func (m *Message) Scene() string {
 // root of Raw, or "" when there is none. It reaches elements the struct does not
 // model, such as the fields of a new event type.
 func (m *Message) Field(name string) string {
-	v, found := "", false
-	err := walkXML(string(m.Raw), false, func(n, text string, _ []node, _ int32) {
-		if !found && n == name {
-			v, found = text, true
-		}
-	})
-	if err != nil {
-		return ""
-	}
+	v, _, _ := rootChild(string(m.Raw), name)
 	return v
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/wxkit/wechat/internal/wxcrypto"
@@ -119,20 +118,17 @@ const firstRead = 8 << 10
 // readEncrypted reads an encrypted push into a pooled buffer, which only the
 // envelope needs, and returns the decrypted message.
 func (srv *Server) readEncrypted(r *http.Request, q *query) ([]byte, int, error) {
-	buf := bodyBufs.Get().(*[]byte)
-	body, status, err := srv.readBody(r, (*buf)[:0])
-	if err == nil {
-		body, status, err = srv.decrypt(q, body)
+	buf := bodyBufs.get()
+	defer bodyBufs.put(buf) // nothing refers to the buffer any more: see decrypt
+	body, status, err := srv.readBody(r, *buf)
+	if err != nil {
+		return nil, status, err
 	}
-	if cap(*buf) <= maxPooledBody { // nothing refers to the buffer any more: see decrypt
-		bodyBufs.Put(buf)
-	}
-	return body, status, err
+	*buf = body // the room it grew to serves the next push
+	return srv.decrypt(q, body)
 }
 
-var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
-
-const maxPooledBody = 64 << 10
+var bodyBufs = bufPool{size: 2048}
 
 // readBody reads the body up to the limit, into buf's room when it has some.
 // The buffer starts at the announced length, at most firstRead, and grows as

@@ -20,7 +20,6 @@ type settings struct {
 	window         time.Duration
 	dedup          DedupStore
 	onLate         func(ctx context.Context, m *Message, r Reply)
-	lateTimeout    time.Duration
 	now            func() time.Time
 }
 
@@ -31,7 +30,6 @@ const (
 	DefaultDeadline      = 4500 * time.Millisecond // WeChat gives up after 5 s
 	DefaultMaxHandlers   = 1000                    // handlers running at once, late ones included
 	DefaultDedupWindow   = time.Minute             // WeChat's 3 attempts span about 15 s
-	defaultLateTimeout   = time.Minute
 )
 
 func defaults() settings {
@@ -42,7 +40,6 @@ func defaults() settings {
 		deadline:    DefaultDeadline,
 		maxHandlers: DefaultMaxHandlers,
 		window:      DefaultDedupWindow,
-		lateTimeout: defaultLateTimeout,
 	}
 }
 

@@ -330,16 +330,11 @@ var errNoEncrypt = errors.New("encrypted request has no <Encrypt> element")
 // decrypt it, and body is not written to meanwhile. Nothing may keep the text
 // past that (decrypt, the only caller, does not).
 func parseEnvelope(body []byte) (string, error) {
-	enc, found := "", false
-	err := walkXML(unsafe.String(unsafe.SliceData(body), len(body)), false, func(name, text string, _ []node, _ int32) {
-		if !found && name == "Encrypt" {
-			enc, found = text, true
-		}
-	})
-	if err != nil {
+	enc, found, err := rootChild(unsafe.String(unsafe.SliceData(body), len(body)), "Encrypt")
+	switch {
+	case err != nil:
 		return "", err
-	}
-	if !found {
+	case !found:
 		return "", errNoEncrypt
 	}
 	return enc, nil

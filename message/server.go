@@ -170,8 +170,8 @@ func (srv *Server) render(ctx context.Context, r Reply, in *inbound) []byte {
 		return nil
 	}
 	in.replied = srv.clock(in)
-	in.buf = replyBufs.Get().(*[]byte)
-	*in.buf = appendReply((*in.buf)[:0], r, in.msg, in.replied.Unix())
+	in.buf = replyBufs.get()
+	*in.buf = appendReply(*in.buf, r, in.msg, in.replied.Unix())
 	return *in.buf
 }
 
@@ -186,18 +186,43 @@ func (srv *Server) clock(in *inbound) time.Time {
 	return srv.now()
 }
 
-// release returns in's pooled buffer; a reply near the body limit is left to
-// the collector.
+// release returns in's pooled buffer.
 func (in *inbound) release() {
-	if in.buf != nil && cap(*in.buf) <= maxPooledReply {
-		replyBufs.Put(in.buf)
+	if in.buf != nil {
+		replyBufs.put(in.buf)
 	}
 	in.buf = nil
 }
 
-var replyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+// bufPool recycles the byte buffers of a push: its encrypted body, its reply
+// and the reply's envelope. A buffer grown past maxPooledBuf, by a push or a
+// reply near the limits, is left to the collector instead of being kept for
+// every later push.
+type bufPool struct {
+	size int // the capacity of a new buffer
+	pool sync.Pool
+}
 
-const maxPooledReply = 64 << 10
+const maxPooledBuf = 64 << 10
+
+// get returns an empty buffer.
+func (p *bufPool) get() *[]byte {
+	if b, _ := p.pool.Get().(*[]byte); b != nil {
+		return b
+	}
+	b := make([]byte, 0, p.size)
+	return &b
+}
+
+// put takes back b, which nothing may use any more.
+func (p *bufPool) put(b *[]byte) {
+	if cap(*b) <= maxPooledBuf {
+		*b = (*b)[:0]
+		p.pool.Put(b)
+	}
+}
+
+var replyBufs = bufPool{size: 1024}
 
 // write sends the reply: "success" when there is none, encrypted when the
 // request was. With flush set the answer leaves at once, with its length, so
@@ -210,11 +235,11 @@ func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte, flush
 	case len(reply) == 0:
 		body, ctype = success, plainText
 	case in.encrypted:
-		buf = envelopePool.Get().(*[]byte)
-		out, err := srv.seal((*buf)[:0], in, reply)
-		*buf = out[:0]
+		buf = envelopeBufs.get()
+		out, err := srv.seal(*buf, in, reply)
+		*buf = out
 		body = out
-		if err != nil { // crypto/rand failed: nothing sensible to send but success
+		if err != nil { // a reply over 4 GiB: nothing sensible to send but success
 			srv.logger.Error("message: encrypting the reply failed; answered success", "err", err)
 			body, ctype = success, plainText
 		}
@@ -228,18 +253,16 @@ func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte, flush
 		http.NewResponseController(w).Flush() // an error means it goes out when ServeHTTP returns
 	}
 	if buf != nil {
-		envelopePool.Put(buf)
+		envelopeBufs.put(buf)
 	}
 }
 
-var envelopePool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+var envelopeBufs = bufPool{size: 2048}
 
 // seal appends the encrypted reply envelope (spec §4.1) to dst.
 func (srv *Server) seal(dst []byte, in *inbound, reply []byte) ([]byte, error) {
 	var random [16]byte
-	if _, err := rand.Read(random[:]); err != nil {
-		return dst, err
-	}
+	rand.Read(random[:]) // never fails: since Go 1.24 it crashes the program instead
 	at := in.replied
 	if at.IsZero() {
 		at = srv.clock(in)

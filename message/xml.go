@@ -81,6 +81,21 @@ func walkXML(s string, trees bool, visit visitFunc) error {
 	return nil
 }
 
+// rootChild returns the text of the first child of the root of doc named
+// name, and whether there is one; "" and false with the error when doc is
+// malformed anywhere.
+func rootChild(doc, name string) (text string, found bool, err error) {
+	err = walkXML(doc, false, func(n, t string, _ []node, _ int32) {
+		if !found && n == name {
+			text, found = t, true
+		}
+	})
+	if err != nil {
+		return "", false, err
+	}
+	return text, found, nil
+}
+
 type xmlParser struct {
 	s        string
 	i        int

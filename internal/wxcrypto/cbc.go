@@ -149,9 +149,7 @@ func checkReceiveID(msg, got []byte, receiveID string, err error) ([]byte, error
 // base64 text for an <Encrypt> element.
 func (c *Cipher) Encrypt(msg []byte, receiveID string) ([]byte, error) {
 	var random [16]byte
-	if _, err := rand.Read(random[:]); err != nil {
-		return nil, fmt.Errorf("wxcrypto: random prefix: %w", err)
-	}
+	rand.Read(random[:]) // never fails: since Go 1.24 it crashes the program instead
 	return c.AppendEncrypt(nil, random[:], msg, receiveID)
 }
 
