@@ -75,7 +75,7 @@ func (oa *OfficialAccount) do(ctx context.Context, path string, query url.Values
 		case validate:
 			return wxhttp.Do(oa.client, req, path)
 		default:
-			return send(oa.client, req, path)
+			return wxhttp.Send(oa.client, req, path)
 		}
 	})
 }
@@ -111,32 +111,6 @@ func withToken[T any](ctx context.Context, oa *OfficialAccount, path string, att
 func (oa *OfficialAccount) call(ctx context.Context, method, path string, query url.Values, body []byte, out any) error {
 	raw, err := oa.do(ctx, path, query, jsonRequest(method, body), false)
 	return wxhttp.Decode(path, raw, err, out)
-}
-
-// send sends req and reads the reply, checking its errcode only: the reply
-// comes back with a *wechat.Error for a non-zero errcode, its other fields not
-// yet validated (wxhttp.Decode does that). A token refusal must be real JSON to be
-// resent.
-func send(client *http.Client, req *http.Request, path string) ([]byte, error) {
-	resp, err := wxhttp.Open(client, req, path)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := wxhttp.ReadReply(resp, path)
-	if err != nil {
-		return nil, err
-	}
-	switch err := wxhttp.ErrCode(path, raw); {
-	case err == nil:
-		return raw, nil
-	case wechat.Code(err) == wechat.CodeNotWeChat:
-		return nil, err
-	case wechat.IsTokenInvalid(err) && !json.Valid(raw):
-		return nil, wxhttp.NotJSON(path, raw)
-	default:
-		return raw, err
-	}
 }
 
 // jsonRequest is the builder of a JSON call for Do's machinery (call,
