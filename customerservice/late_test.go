@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wxkit/wechat/customerservice"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/message"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -108,12 +109,8 @@ func TestSendReplyOutsideWindow(t *testing.T) {
 
 func waitSent(t *testing.T, fake *wechattest.Server, n int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for len(fake.SentMessages()) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("sent %d customer-service messages, want %d", len(fake.SentMessages()), n)
-		}
-		time.Sleep(2 * time.Millisecond)
+	if !testutil.Eventually(func() bool { return len(fake.SentMessages()) >= n }) {
+		t.Fatalf("sent %d customer-service messages, want %d", len(fake.SentMessages()), n)
 	}
 }
 

@@ -67,48 +67,39 @@ func (oa *OfficialAccount) Do(ctx context.Context, path string, query url.Values
 // do is Do; without validate, the reply's errcode alone is checked, for a
 // caller that decodes the reply (which validates it) once.
 func (oa *OfficialAccount) do(ctx context.Context, path string, query url.Values, build func(ctx context.Context, url string) (*http.Request, error), validate bool) ([]byte, error) {
-	var (
-		raw      []byte
-		attempts int
-		rejected bool // the last attempt's token was refused
-	)
-	err := oa.withToken(ctx, path, func(token string) error {
-		attempts++
-		raw = nil
+	return withToken(ctx, oa, path, func(token string) ([]byte, error) {
 		req, err := oa.newRequest(ctx, path, query, token, build)
 		switch {
 		case err != nil:
+			return nil, err
 		case validate:
-			raw, err = wxhttp.Do(oa.client, req, path)
+			return wxhttp.Do(oa.client, req, path)
 		default:
-			raw, err = send(oa.client, req, path)
+			return wxhttp.Send(oa.client, req, path)
 		}
-		rejected = wechat.IsTokenInvalid(err)
-		return err
 	})
-	if attempts == 1 && rejected { // the refresh failed: the refused reply is no answer
-		raw = nil
-	}
-	return raw, err
 }
 
 // withToken runs attempt with the current access_token and, when WeChat says the
 // token went bad (40001, 40014, 42001), once more with a refreshed one: the rule
-// every call of the core follows. attempt must be safe to run twice: the JSON
-// calls resend the same bytes, Upload rewinds its file, and Download has written
-// nothing when WeChat refuses the token.
-func (oa *OfficialAccount) withToken(ctx context.Context, path string, attempt func(token string) error) error {
+// every call of the core follows. When the refresh fails, the refused attempt's
+// result is dropped (it is no answer) and the refresh's error returned. attempt
+// must be safe to run twice: the JSON calls resend the same bytes, Upload
+// rewinds its file, and Download has written nothing when WeChat refuses the
+// token.
+func withToken[T any](ctx context.Context, oa *OfficialAccount, path string, attempt func(token string) (T, error)) (T, error) {
+	var none T
 	token, err := oa.cred.Token(ctx)
 	if err != nil {
-		return err
+		return none, err
 	}
-	err = attempt(token)
+	got, err := attempt(token)
 	if !wechat.IsTokenInvalid(err) {
-		return err
+		return got, err
 	}
 	oa.logger.Info("wechat: token rejected; refreshing once", "api", path, "errcode", wechat.Code(err))
 	if token, err = oa.cred.Refresh(ctx, token); err != nil {
-		return err
+		return none, err
 	}
 	return attempt(token)
 }
@@ -118,79 +109,28 @@ func (oa *OfficialAccount) withToken(ctx context.Context, path string, attempt f
 // errcode of its reply (to know whether to resend); json.Unmarshal into out
 // then validates and decodes the whole reply in one pass.
 func (oa *OfficialAccount) call(ctx context.Context, method, path string, query url.Values, body []byte, out any) error {
-	token, err := oa.cred.Token(ctx)
-	if err != nil {
-		return err
-	}
-	raw, err := oa.sendJSON(ctx, method, path, query, token, body)
-	if wechat.IsTokenInvalid(err) { // the rule of withToken, without its closure
-		oa.logger.Info("wechat: token rejected; refreshing once", "api", path, "errcode", wechat.Code(err))
-		if token, err = oa.cred.Refresh(ctx, token); err != nil {
-			return err // the refused reply is no answer: nothing is decoded
-		}
-		raw, err = oa.sendJSON(ctx, method, path, query, token, body)
-	}
+	raw, err := oa.do(ctx, path, query, jsonRequest(method, body), false)
 	return wxhttp.Decode(path, raw, err, out)
 }
 
-// sendJSON makes one attempt of a JSON call: the reply comes back with a
-// *wechat.Error for a non-zero errcode, its other fields not yet checked.
-func (oa *OfficialAccount) sendJSON(ctx context.Context, method, path string, query url.Values, token string, body []byte) ([]byte, error) {
-	req, err := newJSONRequest(ctx, method, oa.url(path, query, token), body)
-	if err != nil {
-		return nil, buildError(path, token, err)
-	}
-	return send(oa.client, req, path)
-}
-
-// send sends req and reads the reply, checking its errcode only: the reply
-// comes back with a *wechat.Error for a non-zero errcode, its other fields not
-// yet validated (wxhttp.Decode does that). A token refusal must be real JSON to be
-// resent.
-func send(client *http.Client, req *http.Request, path string) ([]byte, error) {
-	resp, err := wxhttp.Open(client, req, path)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := wxhttp.ReadReply(resp, path)
-	if err != nil {
-		return nil, err
-	}
-	switch err := wxhttp.ErrCode(path, raw); {
-	case err == nil:
-		return raw, nil
-	case wechat.Code(err) == wechat.CodeNotWeChat:
-		return nil, err
-	case wechat.IsTokenInvalid(err) && !json.Valid(raw):
-		return nil, wxhttp.NotJSON(path, raw)
-	default:
-		return raw, err
-	}
-}
-
-// jsonRequest is newJSONRequest as a builder for Do's machinery (Download).
+// jsonRequest is the builder of a JSON call for Do's machinery (call,
+// Download): method with body (nil for none) sent as JSON. Its error quotes the
+// URL: newRequest keeps the token out of it.
 func jsonRequest(method string, body []byte) func(context.Context, string) (*http.Request, error) {
 	return func(ctx context.Context, u string) (*http.Request, error) {
-		return newJSONRequest(ctx, method, u, body)
+		var rd io.Reader
+		if body != nil {
+			rd = bytes.NewReader(body)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, u, rd)
+		if err != nil {
+			return nil, err
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		}
+		return req, nil
 	}
-}
-
-// newJSONRequest makes the request of a JSON call: method to u with body (nil
-// for none) sent as JSON. Its error quotes u: the caller redacts it.
-func newJSONRequest(ctx context.Context, method, u string, body []byte) (*http.Request, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
-	if err != nil {
-		return nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	}
-	return req, nil
 }
 
 // newRequest calls build with the finished URL of path, keeping the token out of

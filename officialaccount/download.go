@@ -52,19 +52,13 @@ func (oa *OfficialAccount) Download(ctx context.Context, path string, query url.
 		}
 		method = http.MethodPost
 	}
-	var got *Download
-	err := oa.withToken(ctx, path, func(token string) error {
+	return withToken(ctx, oa, path, func(token string) (*Download, error) {
 		req, err := oa.newRequest(ctx, path, query, token, jsonRequest(method, payload))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		got, err = oa.download(req, path, w)
-		return err
+		return oa.download(req, path, w)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return got, nil
 }
 
 func (oa *OfficialAccount) download(req *http.Request, path string, w io.Writer) (*Download, error) {

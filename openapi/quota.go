@@ -93,7 +93,7 @@ func (s *Service) ClearQuota(ctx context.Context) error {
 
 // ErrNoSecret is returned by ClearQuotaWithSecret when the shared context was
 // built without an AppSecret (Config.Credential only).
-var ErrNoSecret = errors.New("openapi: clear_quota/v2 needs the AppSecret, and the shared context has none")
+var ErrNoSecret = errors.New("openapi: clear_quota/v2 needs the AppSecret, and this account was built without one (Config.Credential only); call it where Config.AppSecret is set, such as on the token server")
 
 // ClearQuotaWithSecret is ClearQuota for when no access_token can be had, the
 // token API's own quota being used up: it authenticates with the AppID and

@@ -199,16 +199,35 @@ func Decode(api string, raw []byte, err error, out any) error {
 // *wechat.Error, returned after out was filled, since a few error replies
 // carry data. It is Do for a caller that wants a struct.
 func DoJSON(client *http.Client, req *http.Request, api string, out any) error {
+	raw, err := Send(client, req, api)
+	return Decode(api, raw, err, out)
+}
+
+// Send sends req and reads the reply, checking its errcode only: a non-zero
+// errcode is a *wechat.Error returned with the reply, whose other fields are
+// not yet validated (Decode does that, in the pass that decodes them). A reply
+// that is not an object, and a token refusal that is not valid JSON, are a
+// not-JSON error without the reply: a caller resends only on a real refusal.
+func Send(client *http.Client, req *http.Request, api string) ([]byte, error) {
 	resp, err := Open(client, req, api)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	raw, err := ReadReply(resp, api)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return DecodeReply(api, raw, out)
+	switch err := ErrCode(api, raw); {
+	case err == nil:
+		return raw, nil
+	case wechat.Code(err) == wechat.CodeNotWeChat:
+		return nil, err
+	case wechat.IsTokenInvalid(err) && !json.Valid(raw):
+		return nil, NotJSON(api, raw)
+	default:
+		return raw, err
+	}
 }
 
 // DecodeReply checks the errcode of raw, a reply read whole, and decodes it

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wxkit/wechat"
+	"github.com/wxkit/wechat/internal/testutil"
 )
 
 func TestRedact(t *testing.T) {
@@ -207,10 +208,10 @@ func TestDoJSON(t *testing.T) {
 			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/x?access_token=SECRETTOKEN", nil)
 			var out reply
 			err := DoJSON(srv.Client(), req, "/x", &out)
-			if code := wechat.Code(err); code != tt.wantCode || out.MsgID != tt.wantMsgID || !strings.Contains(errText(err), tt.wantText) {
+			if code := wechat.Code(err); code != tt.wantCode || out.MsgID != tt.wantMsgID || !strings.Contains(testutil.ErrString(err), tt.wantText) {
 				t.Errorf("DoJSON(%s) = msg_id %d, %v; want code %d, msg_id %d, error with %q", tt.body, out.MsgID, err, tt.wantCode, tt.wantMsgID, tt.wantText)
 			}
-			if strings.Contains(errText(err), "SECRETTOKEN") {
+			if strings.Contains(testutil.ErrString(err), "SECRETTOKEN") {
 				t.Errorf("the error holds the token: %v", err)
 			}
 			req, _ = http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/x", nil)
@@ -243,13 +244,6 @@ func TestReadReplyLimit(t *testing.T) {
 		resp.Body.Close()
 		srv.Close()
 	}
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 // FuzzDecode: whatever a server answers, reading it never panics, a reply that
