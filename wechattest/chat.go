@@ -130,7 +130,7 @@ func (s *Server) QRCodes() []QRCode {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []QRCode
-	for _, q := range s.webState().qrcodes {
+	for _, q := range s.web.qrcodes {
 		if q.valid(now) {
 			out = append(out, QRCode{Ticket: q.ticket, URL: q.url, Scene: q.scene, ExpiresAt: q.expiresAt})
 		}

@@ -87,7 +87,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, code, msg)
 		return
 	}
-	web := s.webState()
+	web := s.web
 	redirect, scope, state := q.Get("redirect_uri"), q.Get("scope"), q.Get("state")
 	switch {
 	case scope == "snsapi_userinfo" && web.snapshot:
@@ -150,7 +150,7 @@ func (s *Server) redirectAllowed(redirect string) bool {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Fragment != "" {
 		return false
 	}
-	if !strings.EqualFold(u.Hostname(), s.webState().domain) {
+	if !strings.EqualFold(u.Hostname(), s.web.domain) {
 		return false
 	}
 	if u.Port() != "" {
@@ -191,7 +191,7 @@ func withCode(redirect, code, state string) string {
 
 func (s *Server) issueCode(openID, scope string, now time.Time, snapshot bool) string {
 	code := randomHex(16)
-	s.webState().codes[code] = &authCode{openID: openID, scope: scope, issued: now, snapshot: snapshot}
+	s.web.codes[code] = &authCode{openID: openID, scope: scope, issued: now, snapshot: snapshot}
 	return code
 }
 
@@ -210,7 +210,7 @@ func (s *Server) serveConsent(w http.ResponseWriter, r *http.Request) {
 	now := s.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	web := s.webState()
+	web := s.web
 	c := web.consents[r.PostForm.Get("id")]
 	if c == nil {
 		s.errorPage(w, 0, "授权请求已失效，请重新进入页面")
@@ -241,7 +241,7 @@ func (s *Server) snsAccessToken(c *call) (any, error) {
 	case q.Get("secret") != s.secret:
 		return nil, apiError(wechat.CodeInvalidAppSecret, "invalid appsecret")
 	}
-	web := s.webState()
+	web := s.web
 	code := web.codes[q.Get("code")]
 	switch {
 	case code == nil:
@@ -282,7 +282,7 @@ func (s *Server) snsRefreshToken(c *call) (any, error) {
 	case q.Get("appid") != s.appID:
 		return nil, apiError(wechat.CodeInvalidAppID, "invalid appid")
 	}
-	web := s.webState()
+	web := s.web
 	rt := web.refresh[q.Get("refresh_token")]
 	switch {
 	case rt == nil:
@@ -303,7 +303,7 @@ func (s *Server) snsRefreshToken(c *call) (any, error) {
 // checkWebToken checks a web access_token and the openid it is used with.
 func (s *Server) checkWebToken(c *call) (*webToken, error) {
 	value, openID := c.query.Get("access_token"), c.query.Get("openid")
-	t := s.webState().tokens[value]
+	t := s.web.tokens[value]
 	switch {
 	case value == "":
 		return nil, apiError(wechat.CodeAccessTokenMissing, "access_token missing")
@@ -362,6 +362,6 @@ func (s *Server) avatarURL(u *fakeUser) string {
 	}
 	sum := sha256.Sum256([]byte(u.OpenID))
 	id := hex.EncodeToString(sum[:12])
-	s.webState().avatars[id] = u.OpenID
+	s.web.avatars[id] = u.OpenID
 	return s.URL() + "/mmopen/" + id + "/132"
 }
