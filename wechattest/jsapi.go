@@ -72,7 +72,7 @@ func (s *Server) checkJSSDK(appID, timestamp, nonce, signature, pageURL string) 
 		return fail("invalid appid")
 	}
 	pageURL, _, _ = strings.Cut(pageURL, "#")
-	if u, err := url.Parse(pageURL); err != nil || !s.redirectAllowed(u.Scheme+"://"+u.Host+"/") {
+	if u, err := url.Parse(pageURL); err != nil || !s.onDomain(u) {
 		return fail("invalid url domain")
 	}
 	for ticket, exp := range s.web.jsTickets {

@@ -143,14 +143,20 @@ func (s *Server) checkAuthorize(rawQuery string, q url.Values) (int, string) {
 	return 0, ""
 }
 
-// redirectAllowed checks the 网页授权域名: the exact host, no port (except on
-// loopback, where tests run).
+// redirectAllowed checks a redirect_uri: an http(s) URL without a fragment, on
+// the 网页授权域名.
 func (s *Server) redirectAllowed(redirect string) bool {
 	u, err := url.Parse(redirect)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Fragment != "" {
+	if err != nil || u.Fragment != "" {
 		return false
 	}
-	if !strings.EqualFold(u.Hostname(), s.web.domain) {
+	return s.onDomain(u)
+}
+
+// onDomain reports whether u is an http(s) URL on the 网页授权域名 (also the
+// JS接口安全域名): the exact host, no port (except on loopback, where tests run).
+func (s *Server) onDomain(u *url.URL) bool {
+	if (u.Scheme != "http" && u.Scheme != "https") || !strings.EqualFold(u.Hostname(), s.web.domain) {
 		return false
 	}
 	if u.Port() != "" {
