@@ -11,13 +11,13 @@ import (
 
 // newService starts a fake and returns it with an oauth service on its account
 // and clock, the authorize page served by the fake.
-func newService(t *testing.T, fakeOpts []wechattest.Option, opts ...oauth.Option) (*wechattest.Server, *oauth.Service) {
+func newService(t testing.TB, fakeOpts []wechattest.Option, opts ...oauth.Option) (*wechattest.Server, *oauth.Service) {
 	t.Helper()
 	fake, oa := wechattest.Start(t, fakeOpts...)
 	return fake, service(t, fake, oa, opts...)
 }
 
-func service(t *testing.T, fake *wechattest.Server, oa *officialaccount.OfficialAccount, opts ...oauth.Option) *oauth.Service {
+func service(t testing.TB, fake *wechattest.Server, oa *officialaccount.OfficialAccount, opts ...oauth.Option) *oauth.Service {
 	t.Helper()
 	opts = append([]oauth.Option{oauth.WithAuthorizeBaseURL(fake.URL()), oauth.WithClock(fake.Now)}, opts...)
 	svc, err := oauth.New(oa, opts...)

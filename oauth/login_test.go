@@ -32,12 +32,7 @@ type loginSite struct {
 
 func newLoginSite(t testing.TB, scope oauth.Scope, onLogin func(http.ResponseWriter, *http.Request, *oauth.Token, *oauth.UserInfo) error) *loginSite {
 	t.Helper()
-	fake := wechattest.NewServer()
-	t.Cleanup(fake.Close)
-	svc, err := oauth.New(fake.Account(t), oauth.WithAuthorizeBaseURL(fake.URL()), oauth.WithClock(fake.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
+	fake, svc := newService(t, nil)
 	site := &loginSite{fake: fake, svc: svc}
 	mux := http.NewServeMux()
 	site.ts = httptest.NewServer(mux)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wxkit/wechat/internal/account"
+	"github.com/wxkit/wechat/internal/central"
 	"github.com/wxkit/wechat/officialaccount"
 )
 
@@ -32,8 +33,8 @@ const pathAuthorize = "/connect/oauth2/authorize"
 // no AppSecret: the exchange reads the account's when it sends it.
 type Service struct {
 	oa        *officialaccount.OfficialAccount
-	authorize string       // authorize host, without a trailing slash
-	exchanger *tokenServer // nil: the exchange goes to WeChat with the account's AppSecret
+	authorize string          // authorize host, without a trailing slash
+	exchanger *central.Client // the token server; nil: the exchange goes to WeChat with the account's AppSecret
 	domain    string
 	now       func() time.Time
 }
@@ -98,7 +99,7 @@ func New(oa *officialaccount.OfficialAccount, opts ...Option) (*Service, error) 
 	}
 	svc.authorize = strings.TrimRight(st.authorize, "/")
 	if st.tokenServer {
-		if svc.exchanger, err = newTokenServer(st.serverURL, st.serverKey, oa.HTTPClient()); err != nil {
+		if svc.exchanger, err = central.New("oauth", st.serverURL, st.serverKey, oa.HTTPClient()); err != nil {
 			return nil, err
 		}
 		return svc, nil

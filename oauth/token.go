@@ -81,7 +81,7 @@ func (s *Service) Exchange(ctx context.Context, code string) (*Token, error) {
 		err error
 	)
 	if s.exchanger != nil {
-		err = s.exchanger.exchange(ctx, code, &r)
+		err = exchangeAtServer(ctx, s.exchanger, code, &r)
 	} else {
 		secret := account.Of(s.oa).AppSecret // checked by New
 		err = webauth.ExchangeCodeInto(ctx, s.oa.HTTPClient(), s.oa.BaseURL(), s.oa.AppID(), secret, code, &r)

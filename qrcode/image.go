@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/wxkit/wechat/internal/wxhttp"
@@ -29,8 +28,7 @@ func (s *Service) Image(ctx context.Context, ticket string) ([]byte, error) {
 	if ticket == "" {
 		return nil, errors.New("qrcode: empty ticket")
 	}
-	target := s.imageBase + pathShow + "?ticket=" + url.QueryEscape(ticket)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.ImageURL(ticket), nil)
 	if err != nil {
 		return nil, fmt.Errorf("qrcode: %s: bad image base URL %q", pathShow, s.imageBase)
 	}

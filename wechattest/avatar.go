@@ -19,7 +19,7 @@ func (s *Server) serveAvatar(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	openID, known := "", false
 	if len(parts) == 2 {
-		openID, known = s.webState().avatars[parts[0]]
+		openID, known = s.web.avatars[parts[0]]
 	}
 	s.mu.Unlock()
 	size, err := strconv.Atoi(parts[len(parts)-1])

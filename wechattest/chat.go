@@ -34,10 +34,16 @@ func (d Delivery) ToUser() string {
 	return ""
 }
 
-// observers are the functions Observe registered. Guarded by Server.mu.
+// observers are the functions Observe registered, in the order they did.
+// Guarded by Server.mu.
 type observers struct {
 	next  int
-	funcs map[int]func(Delivery)
+	funcs []observer
+}
+
+type observer struct {
+	id int
+	f  func(Delivery)
 }
 
 // Observe calls f with every message the platform delivers to a follower, in
@@ -49,29 +55,21 @@ func (s *Server) Observe(f func(Delivery)) (stop func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o := &s.observers
-	if o.funcs == nil {
-		o.funcs = map[int]func(Delivery){}
-	}
 	o.next++
 	id := o.next
-	o.funcs[id] = f
+	o.funcs = append(o.funcs, observer{id, f})
 	return func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		delete(o.funcs, id)
+		o.funcs = slices.DeleteFunc(o.funcs, func(ob observer) bool { return ob.id == id })
 	}
 }
 
 // deliver hands d to the observers, in the order they registered. s.mu must be
 // held.
 func (s *Server) deliver(d Delivery) {
-	ids := make([]int, 0, len(s.observers.funcs))
-	for id := range s.observers.funcs {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		s.observers.funcs[id](d)
+	for _, ob := range s.observers.funcs {
+		ob.f(d)
 	}
 }
 
@@ -130,7 +128,7 @@ func (s *Server) QRCodes() []QRCode {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []QRCode
-	for _, q := range s.webState().qrcodes {
+	for _, q := range s.web.qrcodes {
 		if q.valid(now) {
 			out = append(out, QRCode{Ticket: q.ticket, URL: q.url, Scene: q.scene, ExpiresAt: q.expiresAt})
 		}

@@ -24,7 +24,7 @@ const (
 // wx.config signatures. s.mu is held.
 func (s *Server) noteTicket(typ, ticket string, expiresAt time.Time) {
 	if typ == "jsapi" {
-		s.webState().jsTickets[ticket] = expiresAt
+		s.web.jsTickets[ticket] = expiresAt
 	}
 }
 
@@ -72,10 +72,10 @@ func (s *Server) checkJSSDK(appID, timestamp, nonce, signature, pageURL string) 
 		return fail("invalid appid")
 	}
 	pageURL, _, _ = strings.Cut(pageURL, "#")
-	if u, err := url.Parse(pageURL); err != nil || !s.redirectAllowed(u.Scheme+"://"+u.Host+"/") {
+	if u, err := url.Parse(pageURL); err != nil || !s.onDomain(u) {
 		return fail("invalid url domain")
 	}
-	for ticket, exp := range s.webState().jsTickets {
+	for ticket, exp := range s.web.jsTickets {
 		if !now.Before(exp) {
 			continue
 		}

@@ -87,7 +87,7 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, code, msg)
 		return
 	}
-	web := s.webState()
+	web := s.web
 	redirect, scope, state := q.Get("redirect_uri"), q.Get("scope"), q.Get("state")
 	switch {
 	case scope == "snsapi_userinfo" && web.snapshot:
@@ -143,14 +143,20 @@ func (s *Server) checkAuthorize(rawQuery string, q url.Values) (int, string) {
 	return 0, ""
 }
 
-// redirectAllowed checks the 网页授权域名: the exact host, no port (except on
-// loopback, where tests run).
+// redirectAllowed checks a redirect_uri: an http(s) URL without a fragment, on
+// the 网页授权域名.
 func (s *Server) redirectAllowed(redirect string) bool {
 	u, err := url.Parse(redirect)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Fragment != "" {
+	if err != nil || u.Fragment != "" {
 		return false
 	}
-	if !strings.EqualFold(u.Hostname(), s.webState().domain) {
+	return s.onDomain(u)
+}
+
+// onDomain reports whether u is an http(s) URL on the 网页授权域名 (also the
+// JS接口安全域名): the exact host, no port (except on loopback, where tests run).
+func (s *Server) onDomain(u *url.URL) bool {
+	if (u.Scheme != "http" && u.Scheme != "https") || !strings.EqualFold(u.Hostname(), s.web.domain) {
 		return false
 	}
 	if u.Port() != "" {
@@ -191,7 +197,7 @@ func withCode(redirect, code, state string) string {
 
 func (s *Server) issueCode(openID, scope string, now time.Time, snapshot bool) string {
 	code := randomHex(16)
-	s.webState().codes[code] = &authCode{openID: openID, scope: scope, issued: now, snapshot: snapshot}
+	s.web.codes[code] = &authCode{openID: openID, scope: scope, issued: now, snapshot: snapshot}
 	return code
 }
 
@@ -210,7 +216,7 @@ func (s *Server) serveConsent(w http.ResponseWriter, r *http.Request) {
 	now := s.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	web := s.webState()
+	web := s.web
 	c := web.consents[r.PostForm.Get("id")]
 	if c == nil {
 		s.errorPage(w, 0, "授权请求已失效，请重新进入页面")
@@ -241,7 +247,7 @@ func (s *Server) snsAccessToken(c *call) (any, error) {
 	case q.Get("secret") != s.secret:
 		return nil, apiError(wechat.CodeInvalidAppSecret, "invalid appsecret")
 	}
-	web := s.webState()
+	web := s.web
 	code := web.codes[q.Get("code")]
 	switch {
 	case code == nil:
@@ -282,7 +288,7 @@ func (s *Server) snsRefreshToken(c *call) (any, error) {
 	case q.Get("appid") != s.appID:
 		return nil, apiError(wechat.CodeInvalidAppID, "invalid appid")
 	}
-	web := s.webState()
+	web := s.web
 	rt := web.refresh[q.Get("refresh_token")]
 	switch {
 	case rt == nil:
@@ -303,7 +309,7 @@ func (s *Server) snsRefreshToken(c *call) (any, error) {
 // checkWebToken checks a web access_token and the openid it is used with.
 func (s *Server) checkWebToken(c *call) (*webToken, error) {
 	value, openID := c.query.Get("access_token"), c.query.Get("openid")
-	t := s.webState().tokens[value]
+	t := s.web.tokens[value]
 	switch {
 	case value == "":
 		return nil, apiError(wechat.CodeAccessTokenMissing, "access_token missing")
@@ -362,6 +368,6 @@ func (s *Server) avatarURL(u *fakeUser) string {
 	}
 	sum := sha256.Sum256([]byte(u.OpenID))
 	id := hex.EncodeToString(sum[:12])
-	s.webState().avatars[id] = u.OpenID
+	s.web.avatars[id] = u.OpenID
 	return s.URL() + "/mmopen/" + id + "/132"
 }

@@ -46,7 +46,7 @@ func (s *Server) consentPage(w http.ResponseWriter, id string, u *fakeUser) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = consentTmpl.Execute(w, map[string]string{
-		"Account": s.webState().accountName, "Avatar": s.avatarURL(u), "Nickname": nick,
+		"Account": s.web.accountName, "Avatar": s.avatarURL(u), "Nickname": nick,
 		"Action": PathAuthorizeConsent, "ID": id,
 	})
 }

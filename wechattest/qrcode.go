@@ -84,7 +84,7 @@ func (s *Server) qrcodeCreate(c *call) (any, error) {
 	default:
 		return nil, apiError(wechat.CodeInvalidActionName, "invalid action name")
 	}
-	web := s.webState()
+	web := s.web
 	isStr := req.ActionName == "QR_STR_SCENE" || req.ActionName == "QR_LIMIT_STR_SCENE"
 	if req.ActionName == "QR_LIMIT_SCENE" || req.ActionName == "QR_LIMIT_STR_SCENE" {
 		pkey := strconv.FormatBool(isStr) + ":" + key
@@ -120,7 +120,7 @@ func (s *Server) newQR(scene string, isStr bool, expiresAt time.Time) *fakeQR {
 		t := base64.StdEncoding.EncodeToString(b[:58])
 		if strings.ContainsAny(t, "+/") {
 			q := &fakeQR{ticket: t, url: "http://weixin.qq.com/q/" + randomHex(11), scene: scene, isStr: isStr, expiresAt: expiresAt}
-			s.webState().qrcodes[t] = q
+			s.web.qrcodes[t] = q
 			return q
 		}
 	}
@@ -133,7 +133,7 @@ func (s *Server) serveQRCode(w http.ResponseWriter, r *http.Request) {
 	s.record(r, PathShowQRCode)
 	now := s.Now()
 	s.mu.Lock()
-	q := s.webState().qrcodes[r.URL.Query().Get("ticket")]
+	q := s.web.qrcodes[r.URL.Query().Get("ticket")]
 	valid := q != nil && q.valid(now)
 	var content string
 	if valid {
@@ -169,7 +169,7 @@ func (s *Server) QRCode(ticket string) (QRCode, bool) {
 	now := s.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q := s.webState().qrcodes[ticket]
+	q := s.web.qrcodes[ticket]
 	if q == nil || !q.valid(now) {
 		return QRCode{}, false
 	}
@@ -182,7 +182,7 @@ func (s *Server) scan(openID, ticket string) (event wechat.Event, key string, er
 	now := s.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q := s.webState().qrcodes[ticket]
+	q := s.web.qrcodes[ticket]
 	if q == nil || !q.valid(now) {
 		return "", "", errors.New("wechattest: Scan: the ticket is unknown or expired")
 	}

@@ -94,7 +94,7 @@ func NewServer(opts ...Option) *Server {
 		expiresIn: 7200 * time.Second, grace: 5 * time.Minute, tokenQuota: 2000,
 		faults: map[string][]fault{}, latency: map[string]time.Duration{}, paused: map[string]chan struct{}{},
 		quota: map[string]int{}, used: map[string]int{}, requests: map[string][]Request{},
-		inbound: map[string]time.Time{},
+		inbound: map[string]time.Time{}, web: newWebState(),
 	}
 	for _, o := range opts {
 		o(s)

@@ -51,7 +51,7 @@ func (s *Server) shortKeyGen(c *call) (any, error) {
 		secs = shortDefaultExpire
 	}
 	key := base62(15)
-	s.webState().shortKeys[key] = &shortEntry{data: *req.LongData, created: c.now, expiresAt: c.now.Add(time.Duration(secs) * time.Second)}
+	s.web.shortKeys[key] = &shortEntry{data: *req.LongData, created: c.now, expiresAt: c.now.Add(time.Duration(secs) * time.Second)}
 	return map[string]any{"errcode": 0, "errmsg": "ok", "short_key": key}, nil
 }
 
@@ -62,7 +62,7 @@ func (s *Server) shortKeyFetch(c *call) (any, error) {
 	if err := c.bind(&req); err != nil {
 		return nil, err
 	}
-	e := s.webState().shortKeys[req.ShortKey]
+	e := s.web.shortKeys[req.ShortKey]
 	if e == nil || !c.now.Before(e.expiresAt) {
 		return nil, apiError(wechat.CodeShortKeyNotFound, "short key not exist or expired")
 	}

@@ -40,18 +40,14 @@ type webState struct {
 	shortKeys map[string]*shortEntry
 }
 
-// webState returns the web side, creating it on first use: options run before
-// the routes are registered.
-func (s *Server) webState() *webState {
-	if s.web == nil {
-		s.web = &webState{
-			domain: DefaultOAuthDomain, accountName: DefaultAccountName, browserUser: DefaultBrowserUser,
-			codes: map[string]*authCode{}, tokens: map[string]*webToken{}, refresh: map[string]*webToken{},
-			consents: map[string]*consent{}, avatars: map[string]string{}, jsTickets: map[string]time.Time{},
-			qrcodes: map[string]*fakeQR{}, permanent: map[string]string{}, shortKeys: map[string]*shortEntry{},
-		}
+// newWebState returns the web side of a new platform, before options.
+func newWebState() *webState {
+	return &webState{
+		domain: DefaultOAuthDomain, accountName: DefaultAccountName, browserUser: DefaultBrowserUser,
+		codes: map[string]*authCode{}, tokens: map[string]*webToken{}, refresh: map[string]*webToken{},
+		consents: map[string]*consent{}, avatars: map[string]string{}, jsTickets: map[string]time.Time{},
+		qrcodes: map[string]*fakeQR{}, permanent: map[string]string{}, shortKeys: map[string]*shortEntry{},
 	}
-	return s.web
 }
 
 // WithOAuthDomain sets the account's 网页授权域名, a bare host such as
@@ -60,12 +56,12 @@ func (s *Server) webState() *webState {
 // loopback address (tests cannot listen on port 80; WeChat refuses every port).
 // It is also the JS接口安全域名 the fake's jweixin.js checks.
 func WithOAuthDomain(host string) Option {
-	return func(s *Server) { s.webState().domain = strings.ToLower(host) }
+	return func(s *Server) { s.web.domain = strings.ToLower(host) }
 }
 
 // WithAccountName sets the account name the consent page shows.
 func WithAccountName(name string) Option {
-	return func(s *Server) { s.webState().accountName = name }
+	return func(s *Server) { s.web.accountName = name }
 }
 
 // AuthorizeAs makes openID the WeChat user the authorize page acts for, as if
@@ -76,7 +72,7 @@ func (s *Server) AuthorizeAs(openID string) {
 	now := s.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.webState().browserUser = openID
+	s.web.browserUser = openID
 	s.knownUser(openID, now)
 }
 
@@ -87,7 +83,7 @@ func (s *Server) AuthorizeAs(openID string) {
 func (s *Server) SetSnapshotMode(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.webState().snapshot = on
+	s.web.snapshot = on
 }
 
 // UserChangedPassword plays the user openID changing their WeChat password: their
@@ -95,7 +91,7 @@ func (s *Server) SetSnapshotMode(on bool) {
 func (s *Server) UserChangedPassword(openID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	w := s.webState()
+	w := s.web
 	for _, t := range w.tokens {
 		if t.openID == openID {
 			t.revoked = true
@@ -122,7 +118,6 @@ func (s *Server) knownUser(openID string, now time.Time) *fakeUser {
 }
 
 func (s *Server) webRoutes() {
-	s.webState()
 	s.oauthRoutes()
 	s.qrcodeRoutes()
 	s.shortKeyRoutes()

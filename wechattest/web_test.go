@@ -77,7 +77,7 @@ func TestScan(t *testing.T) {
 	}
 	var ticket string
 	s.mu.Lock()
-	for tk := range s.webState().qrcodes {
+	for tk := range s.web.qrcodes {
 		ticket = tk
 	}
 	s.mu.Unlock()

@@ -66,10 +66,9 @@ func init() { lastMsgID.Store(time.Now().UnixMilli() * 1000) }
 // encrypted in compatible and safe mode, retried on timeout if asked, and it
 // checks the reply as WeChat would (signature and AppID of an encrypted one).
 type WebhookClient struct {
-	cfg       WebhookConfig
-	cipher    *wxcrypto.Cipher
-	onDeliver func(openID string)
-	fake      *Server // set by Server.WebhookClient: Scan plays the scan on it
+	cfg    WebhookConfig
+	cipher *wxcrypto.Cipher
+	fake   *Server // set by Server.WebhookClient: Send opens the sender's window on it, Scan plays the scan
 }
 
 // NewWebhookClient checks cfg and returns a client.
@@ -116,7 +115,6 @@ func (s *Server) WebhookClient(url string, mode Mode) *WebhookClient {
 	if err != nil {
 		panic(err) // the server's own settings are valid
 	}
-	c.onDeliver = func(openID string) { s.noteInbound(openID, s.Now()) }
 	c.fake = s
 	return c
 }
@@ -280,9 +278,9 @@ func (c *WebhookClient) Verify(ctx context.Context) error {
 // answer within Timeout is retried, up to Attempts in all, with the same
 // request, as WeChat does.
 func (c *WebhookClient) Send(ctx context.Context, msg []byte) (*WebhookReply, error) {
-	if c.onDeliver != nil {
+	if c.fake != nil {
 		if from := fromUser(msg); from != "" {
-			c.onDeliver(from)
+			c.fake.noteInbound(from, c.fake.Now())
 		}
 	}
 	req, err := c.NewRequest(ctx, msg)
