@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/message"
 	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
@@ -26,25 +27,12 @@ import (
 // until the test ends, pushing to webhook, and returns its base URL and the Sim.
 func startSim(t *testing.T, webhook string, opts options, args ...string) (string, *Sim) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan *Sim, 1)
-	done := make(chan error, 1)
-	opts.ready = ready
 	args = append([]string{"-addr", "127.0.0.1:0", "-webhook", webhook}, args...)
-	go func() { done <- serve(ctx, args, io.Discard, &opts) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
+	sim := testutil.Serve(t, nil, func(ctx context.Context, ready chan<- *Sim) error {
+		opts.ready = ready
+		return serve(ctx, args, io.Discard, &opts)
 	})
-	select {
-	case sim := <-ready:
-		return sim.base, sim
-	case err := <-done:
-		t.Fatalf("serve: %v", err)
-	}
-	return "", nil
+	return sim.base, sim
 }
 
 // echoMux is examples/echobot's bot, for tests that need it in-process.

@@ -73,6 +73,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wxkit/wechat/internal/httpserve"
 	"github.com/wxkit/wechat/wechattest"
 )
 
@@ -136,7 +137,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, opts *options) 
 	defer ln.Close()
 	tcp, _ := ln.Addr().(*net.TCPAddr)
 	shared := tcp != nil && !tcp.IP.IsLoopback()
-	base := "http://" + loopback(ln.Addr())
+	base := "http://" + httpserve.Loopback(ln.Addr())
 	logger := slog.New(slog.NewTextHandler(stdout, nil))
 	sim, err := New(Config{Webhook: *webhook, BaseURL: base, Mode: mode, AnyHost: shared,
 		Timeout: opts.timeout, Attempts: opts.attempts, Logger: logger})
@@ -158,29 +159,10 @@ func serve(ctx context.Context, args []string, stdout io.Writer, opts *options) 
 
 	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	srv.RegisterOnShutdown(sim.closeStreams)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	if opts.ready != nil {
-		opts.ready <- sim
+		opts.ready <- sim // ln listens: requests wait for Run to serve them
 	}
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-		logger.Info("wxsim: shutting down")
-		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		err = srv.Shutdown(shutdown)
-		if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
-			err = errors.Join(err, serr)
-		}
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err = errors.Join(err, sim.Shutdown(shutdown)); err != nil {
-		return err
-	}
-	logger.Info("wxsim: stopped")
-	return nil
+	return httpserve.Run(ctx, srv, ln, logger, "wxsim", sim.Shutdown)
 }
 
 // envLine is the bot's settings as one line of variables (DESIGN.md's names).
@@ -192,17 +174,4 @@ func envLine(fake *wechattest.Server, base string) string {
 		"WECHAT_ENCODING_AES_KEY=" + fake.EncodingAESKey(),
 		"WECHAT_API_BASE_URL=" + base,
 	}, " ")
-}
-
-// loopback is addr as a browser on this machine reaches it: an unspecified
-// address (":9000", "0.0.0.0:9000") becomes 127.0.0.1.
-func loopback(addr net.Addr) string {
-	tcp, ok := addr.(*net.TCPAddr)
-	if !ok {
-		return addr.String()
-	}
-	if tcp.IP == nil || tcp.IP.IsUnspecified() {
-		return net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
-	}
-	return tcp.String()
 }

@@ -108,24 +108,6 @@ func TestServeRefuses(t *testing.T) {
 	}
 }
 
-// TestLoopback checks the URL printed for each kind of listen address.
-func TestLoopback(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		addr net.Addr
-		want string
-	}{
-		{&net.TCPAddr{Port: 9000}, "127.0.0.1:9000"},
-		{&net.TCPAddr{IP: net.IPv4zero, Port: 9000}, "127.0.0.1:9000"},
-		{&net.TCPAddr{IP: net.IPv6loopback, Port: 9000}, "[::1]:9000"},
-		{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}, "127.0.0.1:1"},
-	} {
-		if got := loopback(tt.addr); got != tt.want {
-			t.Errorf("loopback(%v) = %q, want %q", tt.addr, got, tt.want)
-		}
-	}
-}
-
 // TestREADMELine checks that the line the READMEs tell people to paste is the
 // one wxsim prints with its default -addr.
 func TestREADMELine(t *testing.T) {

@@ -23,24 +23,22 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/wxkit/wechat/credential"
 	"github.com/wxkit/wechat/customerservice"
 	"github.com/wxkit/wechat/examples/internal/settings"
+	"github.com/wxkit/wechat/internal/httpserve"
 	"github.com/wxkit/wechat/message"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -129,7 +127,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("-addr %s: %w", *addr, err)
 	}
-	url := "http://" + settings.Loopback(ln.Addr()) + "/wechat"
+	url := "http://" + httpserve.Loopback(ln.Addr()) + "/wechat"
 	fmt.Fprintf(stdout, "echobot: listening on %s; webhook at %s\n", ln.Addr(), url)
 	if cred != nil {
 		if err := cred.Start(); err != nil {
@@ -150,32 +148,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	srv := settings.HTTPServer(router) // read, write and idle timeouts: slow clients are cut off
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	stops := []func(context.Context) error{
+		webhook.Shutdown, // handlers past their deadline, and their late replies
+		oa.Shutdown,      // what the account built (nothing here: cred is ours)
 	}
-	logger.Info("echobot: shutting down")
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err = errors.Join(
-		srv.Shutdown(shutdown),     // no new pushes; the ones under way finish
-		webhook.Shutdown(shutdown), // handlers past their deadline, and their late replies
-		oa.Shutdown(shutdown),      // what the account built (nothing here: cred is ours)
-	)
 	if cred != nil {
-		err = errors.Join(err, cred.Shutdown(shutdown))
+		stops = append(stops, cred.Shutdown)
 	}
-	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
-		err = errors.Join(err, serr)
-	}
-	if err != nil {
-		return err
-	}
-	logger.Info("echobot: stopped")
-	return nil
+	return httpserve.Run(ctx, srv, ln, logger, "echobot", stops...)
 }
 
 // newMux is the bot: echo text, greet followers, answer the menu button.

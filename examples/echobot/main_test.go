@@ -21,7 +21,7 @@ type syncBuffer = testutil.SyncBuffer
 func start(t *testing.T, env map[string]string) (string, *syncBuffer) {
 	t.Helper()
 	out := &syncBuffer{}
-	url := exampletest.Run(t, out, func(ctx context.Context, ready chan<- string) error {
+	url := testutil.Serve(t, out, func(ctx context.Context, ready chan<- string) error {
 		return serve(ctx, []string{"-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, out, ready)
 	})
 	return url, out

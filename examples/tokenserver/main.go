@@ -49,11 +49,9 @@ import (
 	"github.com/wxkit/wechat/credential"
 	"github.com/wxkit/wechat/credential/redisstore"
 	"github.com/wxkit/wechat/examples/internal/settings"
+	"github.com/wxkit/wechat/internal/httpserve"
 	"github.com/wxkit/wechat/internal/redisbase"
 )
-
-// shutdownTimeout bounds how long requests under way may take to finish.
-const shutdownTimeout = 10 * time.Second
 
 // coldAnswerTimeout is the token server's WriteTimeout: longer than a fetch with
 // its retries (20 s) plus waiting for another server's lock.
@@ -178,22 +176,8 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	// A cold GET /token waits for the fetch (its attempts, and the store's lock):
 	// the answer must not be cut off before the Manager's own bound.
 	srv.WriteTimeout = coldAnswerTimeout
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	a.logger.Info("tokenserver: listening", "addr", ln.Addr().String(), "store", a.store)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	a.logger.Info("tokenserver: shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := errors.Join(srv.Shutdown(sctx), a.manager.Shutdown(sctx)); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	a.logger.Info("tokenserver: stopped")
-	return nil
+	return httpserve.Run(ctx, srv, ln, a.logger, "tokenserver", a.manager.Shutdown)
 }
 
 func (a *app) routes() http.Handler {

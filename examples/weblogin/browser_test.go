@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/wxkit/wechat/examples/internal/exampletest"
 	"github.com/wxkit/wechat/internal/browsertest"
 	"github.com/wxkit/wechat/internal/testutil"
 )
@@ -18,7 +17,7 @@ import (
 // startDemo runs the demo in sandbox mode on a loopback port until the test ends.
 func startDemo(t *testing.T) string {
 	t.Helper()
-	return exampletest.Run(t, nil, func(ctx context.Context, ready chan<- string) error {
+	return testutil.Serve(t, nil, func(ctx context.Context, ready chan<- string) error {
 		return serve(ctx, []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, io.Discard, ready)
 	})
 }

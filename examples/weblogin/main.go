@@ -34,12 +34,12 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/wxkit/wechat/credential"
 	"github.com/wxkit/wechat/examples/internal/settings"
+	"github.com/wxkit/wechat/internal/httpserve"
 	"github.com/wxkit/wechat/jssdk"
 	"github.com/wxkit/wechat/message"
 	"github.com/wxkit/wechat/oauth"
@@ -110,7 +110,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer ln.Close()
 	if base == "" {
-		base = "http://" + settings.Loopback(ln.Addr())
+		base = "http://" + httpserve.Loopback(ln.Addr())
 	}
 	d, err := newDemo(base, st.Fake, oa, tickets, logger)
 	if err != nil {
@@ -136,31 +136,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ready <- base
 	}
 	srv := settings.HTTPServer(router) // read, write and idle timeouts, a header limit: slow or greedy clients are cut off
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return errors.Join(err, cred.Shutdown(context.Background()), tickets.Shutdown(context.Background()))
-	case <-ctx.Done():
-	}
-	logger.Info("weblogin: shutting down")
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err = errors.Join(
-		srv.Shutdown(shutdown),     // no new requests; the ones under way finish
-		webhook.Shutdown(shutdown), // handlers past their deadline
-		oa.Shutdown(shutdown),      // what the account built (nothing here: cred is ours)
-		tickets.Shutdown(shutdown),
-		cred.Shutdown(shutdown),
+	return httpserve.Run(ctx, srv, ln, logger, "weblogin",
+		webhook.Shutdown, // handlers past their deadline
+		oa.Shutdown,      // what the account built (nothing here: cred is ours)
+		tickets.Shutdown,
+		cred.Shutdown,
 	)
-	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
-		err = errors.Join(err, serr)
-	}
-	if err != nil {
-		return err
-	}
-	logger.Info("weblogin: stopped")
-	return nil
 }
 
 // newDemo builds the services the pages use; in sandbox mode (fake not nil)

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strings"
 )
@@ -100,15 +99,4 @@ func (s *Settings) RequireToken() error {
 		return errors.New("WECHAT_TOKEN is required with WECHAT_APPID: set it to the Token (令牌) of 基本配置 → 服务器配置 in the console; without it every push is refused")
 	}
 	return nil
-}
-
-// Loopback returns the address at which this machine reaches the listener a:
-// one on every interface ("[::]:8080") is reached at 127.0.0.1:8080. The
-// programs print it, and sandbox mode builds URLs with it.
-func Loopback(a net.Addr) string {
-	tcp, ok := a.(*net.TCPAddr)
-	if !ok || !tcp.IP.IsUnspecified() {
-		return a.String()
-	}
-	return fmt.Sprintf("127.0.0.1:%d", tcp.Port)
 }

@@ -132,27 +132,6 @@ func TestRequireToken(t *testing.T) {
 	}
 }
 
-// TestLoopback: a listener on every interface is reached on 127.0.0.1, any other
-// at its own address.
-func TestLoopback(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		addr net.Addr
-		want string
-	}{
-		{&net.TCPAddr{IP: net.IPv4zero, Port: 8080}, "127.0.0.1:8080"},
-		{&net.TCPAddr{IP: net.IPv6unspecified, Port: 8080}, "127.0.0.1:8080"},
-		{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9000}, "127.0.0.1:9000"},
-		{&net.TCPAddr{IP: net.IPv6loopback, Port: 9000}, "[::1]:9000"},
-		{&net.UnixAddr{Name: "/tmp/s", Net: "unix"}, "/tmp/s"},
-	}
-	for _, tt := range tests {
-		if got := Loopback(tt.addr); got != tt.want {
-			t.Errorf("Loopback(%v) = %q, want %q", tt.addr, got, tt.want)
-		}
-	}
-}
-
 // TestParseArgs: a program's own check of its arguments is a usage mistake,
 // printed once with the usage; arguments it accepts pass.
 func TestParseArgs(t *testing.T) {
