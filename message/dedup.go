@@ -3,6 +3,7 @@ package message
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strconv"
 	"time"
 )
@@ -109,7 +110,7 @@ func (srv *Server) dispatch(ctx context.Context, in *inbound) (reply []byte, cla
 	for range 2 {
 		first, err := srv.claim(ctx, in)
 		if err != nil {
-			srv.logger.WarnContext(ctx, "message: dedup store claim failed; handling anyway", "err", err)
+			srv.storeTrouble(ctx, "message: dedup store claim failed; handling anyway", err)
 			first = true
 		}
 		if first {
@@ -123,15 +124,30 @@ func (srv *Server) dispatch(ctx context.Context, in *inbound) (reply []byte, cla
 		case err == nil:
 			return reply, false
 		case errors.Is(err, ErrDedupGone):
-			srv.logger.WarnContext(ctx, "message: the first delivery's claim ran out unanswered; handling the retry")
+			srv.storeTrouble(ctx, "message: the first delivery's claim ran out unanswered; handling the retry", nil)
 		case werr != nil || ctx.Err() != nil:
 			return nil, false // the first delivery is still running at our deadline: "success"
 		default:
-			srv.logger.WarnContext(ctx, "message: dedup store wait failed; handling the retry", "err", err)
+			srv.storeTrouble(ctx, "message: dedup store wait failed; handling the retry", err)
 			return srv.run(ctx, in), true
 		}
 	}
 	return nil, false
+}
+
+// storeTrouble logs a dedup store's failure at Warn, sampled: a store that is
+// down (Redis unreachable) fails every push, and one line a second with the
+// count held back says as much as one a push.
+func (srv *Server) storeTrouble(ctx context.Context, msg string, err error) {
+	ok, suppressed := srv.storeLog.Allow(srv.now())
+	if !ok {
+		return
+	}
+	attrs := []slog.Attr{slog.Int64("suppressed", suppressed)}
+	if err != nil {
+		attrs = append(attrs, slog.String("err", err.Error()))
+	}
+	srv.logger.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
 }
 
 // claim claims in's key, within a share of the deadline on a store that can block.
@@ -156,7 +172,7 @@ func (srv *Server) finish(ctx context.Context, in *inbound, reply []byte) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), srv.deadline)
 	defer cancel()
 	if err := srv.dedup.Finish(ctx, in.key, reply, srv.keepFor(in)); err != nil {
-		srv.logger.WarnContext(ctx, "message: dedup store finish failed", "err", err)
+		srv.storeTrouble(ctx, "message: dedup store finish failed", err)
 	}
 }
 

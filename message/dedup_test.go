@@ -5,12 +5,14 @@ import (
 	"errors"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/wxkit/wechat/internal/logsample"
 	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -320,6 +322,28 @@ func TestDedupWaitFailureHandles(t *testing.T) {
 	c := hs.client(wechattest.ModeSafe)
 	if reply := hs.push(t, wechattest.ModeSafe, c.Text("o1", "x")); reply.Message.Content != "handled x" {
 		t.Errorf("reply = %q, want the handler's", reply.Body)
+	}
+}
+
+// TestDedupStoreOutageLogsSampled: a store that fails every push (Redis down)
+// is logged a burst of lines, then held back with a count, not once a push.
+func TestDedupStoreOutageLogsSampled(t *testing.T) {
+	t.Parallel()
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	at := time.Now() // the server's clock stands still: the sampler never refills
+	hs := newHarnessConfig(t, fake, fake.Config(), HandlerFunc(func(_ context.Context, m *Message) Reply { return Text("handled " + m.Content) }),
+		WithDedupStore(brokenWaitStore{NewMemoryDedupStore()}), WithClock(func() time.Time { return at }), WithTimestampSkew(0))
+	c := hs.client(wechattest.ModeSafe)
+	const pushes = 3 * logsample.Burst
+	for i := range pushes {
+		content := strconv.Itoa(i)
+		if reply := hs.push(t, wechattest.ModeSafe, c.Text("o1", content)); reply.Message.Content != "handled "+content {
+			t.Fatalf("push %d: reply = %q, want the handler's", i, reply.Body)
+		}
+	}
+	if n := strings.Count(hs.logs.String(), "dedup store wait failed"); n != logsample.Burst {
+		t.Errorf("%d pushes against a failing store logged %d lines, want the sampler's burst of %d:\n%s", pushes, n, logsample.Burst, hs.logs)
 	}
 }
 

@@ -44,6 +44,7 @@ type Server struct {
 	idle          chan struct{} // made by a waiting Shutdown; nil otherwise
 
 	rejectLog, dropLog *logsample.Sampler // unauthenticated floods must not become log floods
+	storeLog           *logsample.Sampler // nor a dedup store's outage, which fails every push
 }
 
 // NewServer returns the webhook of oa, answering with h (a *Mux, or any Handler).
@@ -56,7 +57,7 @@ type Server struct {
 // start-up. Out-of-range options fall back to their defaults, which is logged too.
 func NewServer(oa *officialaccount.OfficialAccount, h Handler, opts ...Option) *Server {
 	srv := &Server{appID: oa.AppID(), token: oa.WebhookToken(), h: h, settings: defaults(),
-		rejectLog: logsample.New(), dropLog: logsample.New()}
+		rejectLog: logsample.New(), dropLog: logsample.New(), storeLog: logsample.New()}
 	srv.logger = oa.Logger()
 	for _, o := range opts {
 		o(&srv.settings)
