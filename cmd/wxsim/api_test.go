@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -124,6 +125,28 @@ func TestProxy(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("a %d-byte body through the proxy: status %d, want 413", maxProxyBody+1, resp.StatusCode)
+	}
+}
+
+// TestProxyErrorRedacted: when the fake cannot be reached, the 502 does not
+// quote the call's access_token (ReverseProxy's error is the transport's, which
+// does not name the URL, as http.Client's would).
+func TestProxyErrorRedacted(t *testing.T) {
+	t.Parallel()
+	base, sim, _ := simFor(t, "http://127.0.0.1:1/wechat", options{})
+	sim.fake.Close() // the platform behind the proxy is gone
+	const token = "TOKEN-THAT-MUST-NOT-SHOW"
+	resp, err := http.Get(base + "/cgi-bin/menu/get?access_token=" + token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadGateway {
+		t.Errorf("status %d, body %s; want 502", resp.StatusCode, body)
+	}
+	if strings.Contains(string(body), token) {
+		t.Errorf("the proxy's error quotes the access_token: %s", body)
 	}
 }
 

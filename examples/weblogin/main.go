@@ -124,8 +124,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	webhook := message.NewServer(oa, d.webhookMux())
 	router := d.routes(login, webhook)
-	if err := errors.Join(cred.Start(), tickets.Start()); err != nil {
+	if err := cred.Start(); err != nil {
 		return err
+	}
+	if err := tickets.Start(); err != nil { // stop what did start
+		return errors.Join(err, cred.Shutdown(context.Background()))
 	}
 
 	fmt.Fprintf(stdout, "weblogin: open %s/\n", base)
