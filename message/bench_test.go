@@ -23,8 +23,8 @@ import (
 )
 
 // BenchmarkServeHTTP measures one push end to end in-process: signature,
-// decryption, parsing, de-duplication, the handler on its goroutine with the
-// deadline, the reply and its encryption. The request is built once; its body
+// decryption, parsing, de-duplication, the handler with its deadline, the
+// reply and its encryption. The request is built once; its body
 // is rewound each iteration, and the answer goes to a reused ResponseWriter
 // (benchWriter), since what carries the answer is the HTTP server's cost, not
 // the webhook's. The dedup store's clock moves an hour per

@@ -186,9 +186,10 @@ func (q *deadlineQueue) fire() {
 	}
 	q.mu.Unlock()
 	for _, c := range due {
+		c.answered = make(chan struct{}) // before the swap: whoever sees expired sees it
 		if c.state.CompareAndSwap(running, expired) {
 			c.end(context.DeadlineExceeded)
-			c.wake <- struct{}{}
+			go c.srv.expire(c)
 		}
 	}
 }

@@ -3,17 +3,21 @@ package message
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// call is one handler run, and the handler's context. The handler runs on its
-// own goroutine so that the response can go out at the deadline even if the
-// handler ignores ctx; whoever moves state first (the handler returning, or
-// the deadline) decides whether the reply is answered or handed to the
-// late-reply hook, and wakes the request's goroutine through wake. The context
+// call is one handler run, and the handler's context. The handler runs on the
+// request's goroutine: handing every push to a goroutine of its own cost more
+// than all of safe mode's cryptography (two scheduler wake-ups per push). The
+// deadline is kept by the Server's deadline queue instead: if the handler has
+// not returned by then, the queue's watchdog answers "success" on the request's
+// ResponseWriter and flushes it, while the handler goes on (see expire).
+// Whoever moves state first (the handler returning, or the deadline) decides
+// whether the reply is answered or handed to the late-reply hook. The context
 // ends when the handler returns (Canceled) or at the deadline
 // (DeadlineExceeded), whichever comes first.
 //
@@ -30,11 +34,18 @@ import (
 type call struct {
 	srv      *Server
 	req      context.Context // the request's context, for Value only: see call.Value
-	msg      *Message
 	deadline time.Time
-	wake     chan struct{} // from wakes: whoever moves state from running sends once
 	state    atomic.Int32
-	reply    Reply // written before state leaves running
+
+	// For the watchdog, should the deadline pass first: the request's writer
+	// and what it answers. The request's goroutine does not touch them while
+	// the handler runs.
+	w  http.ResponseWriter
+	in *inbound // in.msg is the handler's message
+	// answered is made by the deadline queue before it moves state to expired
+	// (so the request's goroutine, which sees expired, sees it too) and closed
+	// by the watchdog once it is done with w.
+	answered chan struct{}
 
 	// done is Done's channel, made when first asked for: most handlers never
 	// ask, and a channel per push is an allocation. end stores closedChan
@@ -57,8 +68,10 @@ const (
 
 // run calls the handler with a context that ends at the deadline and returns
 // the rendered reply, or nil for "success" (no reply, a panic, an invalid
-// reply, or the deadline passed).
-func (srv *Server) run(ctx context.Context, in *inbound) []byte {
+// reply). The push holds its dedup claim. When the deadline passes first, the
+// watchdog has answered on w and finished the claim: run sets in.answered,
+// hands the handler's reply to the late-reply hook and returns nil.
+func (srv *Server) run(ctx context.Context, in *inbound, w http.ResponseWriter) []byte {
 	if srv.running.Add(1) > int64(srv.maxHandlers) {
 		srv.handlerDone() // not started after all; others may have ended meanwhile
 		if ok, suppressed := srv.dropLog.Allow(srv.now()); ok {
@@ -68,50 +81,72 @@ func (srv *Server) run(ctx context.Context, in *inbound) []byte {
 		}
 		return nil
 	}
-	c := &call{srv: srv, req: ctx, msg: in.msg,
-		deadline: in.arrived.Add(srv.deadline), wake: wakes.Get().(chan struct{})}
+	c := &call{srv: srv, req: ctx, deadline: in.arrived.Add(srv.deadline), w: w, in: in}
 	srv.deadlines.add(c)
-	go c.invoke()
-	<-c.wake
-	wakes.Put(c.wake) // sent on once, by whoever ended c: empty again, and nobody else sends
-	if c.state.Load() == expired {
-		srv.logger.LogAttrs(ctx, slog.LevelWarn, "message: handler missed the deadline; answered success",
-			slog.String("msg_type", string(in.msg.MsgType)), slog.String("event", string(in.msg.Event)),
-			slog.Duration("deadline", srv.deadline))
+	returned := false
+	defer func() {
+		if !returned { // runtime.Goexit in the handler (t.FailNow in a test): settle c all the same
+			c.settle()
+			srv.handlerDone()
+		}
+	}()
+	r := c.handle()
+	returned = true
+	if !c.settle() {
+		in.answered = true
+		srv.late(c, c.in.msg, r)
+		srv.handlerDone()
 		return nil
 	}
-	return srv.render(ctx, c.reply, in) // state is answered: c.reply is set
+	srv.handlerDone()
+	return srv.render(ctx, r, in)
 }
 
-// wakes recycles the channels a request's goroutine waits on: buffered, each
-// gets one send per call, which the waiter takes before putting it back.
-var wakes = sync.Pool{New: func() any { return make(chan struct{}, 1) }}
-
-// invoke runs the handler, recovering a panic, then either hands the reply to
-// run or, past the deadline, to the late-reply hook.
-func (c *call) invoke() {
-	defer c.srv.handlerDone()
-	r := c.handle()
-	c.reply = r
+// settle ends c once its handler has returned. It reports whether the handler
+// was first; if the deadline was, it waits until the watchdog is done with the
+// request's writer, which the request's goroutine may use again after.
+func (c *call) settle() bool {
 	if c.state.CompareAndSwap(running, answered) {
 		c.srv.deadlines.remove(c)
 		c.end(context.Canceled)
-		c.wake <- struct{}{}
-		return
+		return true
 	}
-	c.srv.late(c, c.msg, r)
+	<-c.answered
+	return false
 }
+
+// expire is the watchdog's answer to a call whose deadline passed first: it
+// answers "success" on the request's writer and flushes it, with its length,
+// so that WeChat has a whole response while the handler goes on, then stores
+// it for WeChat's retries. The answer says Connection: close, since the
+// connection stays busy until the handler returns: a client must not send its
+// next push on it. It runs on a goroutine of its own, never on the queue's
+// timer, so that a slow client cannot hold up the other deadlines.
+func (srv *Server) expire(c *call) {
+	defer close(c.answered)
+	srv.logger.LogAttrs(c.req, slog.LevelWarn, "message: handler missed the deadline; answered success",
+		slog.String("msg_type", string(c.in.msg.MsgType)), slog.String("event", string(c.in.msg.Event)),
+		slog.Duration("deadline", srv.deadline))
+	c.w.Header()["Connection"] = connectionClose
+	if err := srv.write(c.w, c.in, nil, true); err != nil && !srv.noFlushLogged.Swap(true) {
+		srv.logger.LogAttrs(c.req, slog.LevelError, "message: the ResponseWriter cannot flush, so the deadline's answer leaves only when the handler returns; mount the Server where the writer flushes (net/http, gin and echo do; a buffering middleware does not)",
+			slog.String("err", err.Error()))
+	}
+	srv.finish(c.req, c.in, nil)
+}
+
+var connectionClose = []string{"close"}
 
 func (c *call) handle() (r Reply) {
 	defer func() {
 		if p := recover(); p != nil {
 			c.srv.logger.LogAttrs(c, slog.LevelError, "message: handler panicked; answered success",
-				slog.Any("panic", p), slog.String("msg_type", string(c.msg.MsgType)),
-				slog.String("event", string(c.msg.Event)), slog.String("stack", string(debug.Stack())))
+				slog.Any("panic", p), slog.String("msg_type", string(c.in.msg.MsgType)),
+				slog.String("event", string(c.in.msg.Event)), slog.String("stack", string(debug.Stack())))
 			r = nil
 		}
 	}()
-	return c.srv.h.ServeMessage(c, c.msg)
+	return c.srv.h.ServeMessage(c, c.in.msg)
 }
 
 // lateReplyTimeout bounds the OnLateReply hook's context.
@@ -164,7 +199,7 @@ func (srv *Server) Shutdown(ctx context.Context) error {
 	}
 }
 
-// handlerDone counts a handler goroutine out. The one that ends the last wakes
+// handlerDone counts a handler out. The one that ends the last wakes
 // the Shutdowns waiting: Shutdown sets shutdownWaits before it reads the count
 // and the handler reads shutdownWaits after it lowered the count (both atomic,
 // so in one order), so that either Shutdown sees no handler left or the last

@@ -3,7 +3,11 @@ package message
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -375,4 +379,134 @@ func TestHandlerContextDone(t *testing.T) {
 			t.Errorf("%s: after the handler returned, Err = %v, want Canceled", content, k.ctx.Err())
 		}
 	}
+}
+
+// TestDeadlineOverHTTP: over a real connection, a handler past its deadline has
+// "success" reach the client whole while it still runs, marked Connection:
+// close, so that a keep-alive client does not queue its next push behind the
+// busy connection: the next push, on the same client, is answered at once.
+func TestDeadlineOverHTTP(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	lates := make(chan Reply, 1)
+	hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply {
+		if m.Content == "slow" {
+			<-release
+		}
+		return Text("re: " + m.Content)
+	}), WithDeadline(20*time.Millisecond), WithOnLateReply(func(_ context.Context, _ *Message, r Reply) { lates <- r }))
+	web := httptest.NewServer(hs.srv)
+	t.Cleanup(web.Close)
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release) // a failed test must not leave web.Close waiting on the handler
+		}
+	})
+	c := hs.fake.WebhookClient(web.URL+"/wechat", wechattest.ModeSafe)
+	client := &http.Client{Transport: &http.Transport{}, Timeout: testutil.WaitTimeout}
+	t.Cleanup(client.CloseIdleConnections)
+	send := func(content string) (*http.Response, *wechattest.WebhookReply) {
+		t.Helper()
+		req := mustRequest(t, c, c.Text("o1", content))
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("push %q: %v", content, err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatalf("push %q: reading the answer: %v", content, err)
+		}
+		reply, err := c.DecodeReply(resp.StatusCode, body)
+		if err != nil {
+			t.Fatalf("push %q: %v", content, err)
+		}
+		return resp, reply
+	}
+
+	resp, reply := send("slow") // answered while the handler is held
+	if !reply.Success || !resp.Close || resp.ContentLength != int64(len("success")) {
+		t.Fatalf("slow push: success %v, Connection: close %v, Content-Length %d; want true, true, 7", reply.Success, resp.Close, resp.ContentLength)
+	}
+	resp, reply = send("fast")
+	if reply.Message.Content != "re: fast" || resp.Close {
+		t.Fatalf("the next push, the slow handler still running: %q (Connection: close %v)", reply.Body, resp.Close)
+	}
+	close(release)
+	select {
+	case r := <-lates:
+		if tr, ok := r.(TextReply); !ok || tr.Content != "re: slow" {
+			t.Errorf("late reply %+v, want re: slow", r)
+		}
+	case <-time.After(testutil.WaitTimeout):
+		t.Fatal("the late reply never reached the hook")
+	}
+}
+
+// noFlushWriter hides the Flush of the writer it wraps, like a middleware
+// that buffers the response.
+type noFlushWriter struct{ w *flushRecorder }
+
+func (n noFlushWriter) Header() http.Header         { return n.w.Header() }
+func (n noFlushWriter) Write(p []byte) (int, error) { return n.w.Write(p) }
+func (n noFlushWriter) WriteHeader(code int)        { n.w.WriteHeader(code) }
+
+// TestDeadlineWriterCannotFlush: on a writer that cannot flush, the deadline's
+// answer is still written, and leaves when the handler returns; the Server
+// says why, once.
+func TestDeadlineWriterCannotFlush(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply {
+		<-release
+		return nil
+	}), WithDeadline(10*time.Millisecond))
+	c := hs.client(wechattest.ModePlaintext)
+	for i := range 2 {
+		rec := &flushRecorder{rec: httptest.NewRecorder(), flushed: make(chan struct{})}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			hs.srv.ServeHTTP(noFlushWriter{rec}, mustRequest(t, c, c.Text("o1", "x"+strconv.Itoa(i))))
+		}()
+		testutil.WaitFor(t, func() bool { return rec.snapshot().Body.Len() > 0 }, "the deadline's answer")
+		release <- struct{}{}
+		<-done
+		if got := rec.snapshot(); got.Body.String() != "success" || got.Header().Get("Connection") != "close" {
+			t.Errorf("answer %q %v, want success with Connection: close", got.Body, got.Header())
+		}
+	}
+	if n := strings.Count(hs.logs.String(), "cannot flush"); n != 1 {
+		t.Errorf("logged %d times, want once", n)
+	}
+}
+
+// TestHandlerGoexit: a handler that ends its goroutine (t.FailNow in a test
+// handler) still has its call settled: no handler counted as running, no
+// deadline left queued, and a Shutdown does not wait for it.
+func TestHandlerGoexit(t *testing.T) {
+	t.Parallel()
+	hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply {
+		runtime.Goexit()
+		return nil
+	}), WithDeadline(time.Hour))
+	c := hs.client(wechattest.ModePlaintext)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		hs.srv.ServeHTTP(httptest.NewRecorder(), mustRequest(t, c, c.Text("o1", "x")))
+	}()
+	<-done
+	if n := hs.srv.running.Load(); n != 0 {
+		t.Errorf("handlers counted as running: %d, want 0", n)
+	}
+	hs.srv.deadlines.mu.Lock()
+	queued := hs.srv.deadlines.head != nil
+	hs.srv.deadlines.mu.Unlock()
+	if queued {
+		t.Error("the call's deadline is still queued")
+	}
+	testutil.Shutdown(t, hs.srv)
 }

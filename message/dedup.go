@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"time"
 )
@@ -99,7 +100,7 @@ const claimShare = 4
 // The store is never allowed to cost the answer: Claim gets a quarter of the
 // deadline, and a store that fails or does not answer in time lets the handler
 // run: better twice than never.
-func (srv *Server) dispatch(ctx context.Context, in *inbound) (reply []byte, claimed bool) {
+func (srv *Server) dispatch(ctx context.Context, in *inbound, w http.ResponseWriter) (reply []byte, claimed bool) {
 	var buf [160]byte
 	key := appendDedupKey(buf[:0], in.msg)
 	if srv.mem != nil {
@@ -114,7 +115,7 @@ func (srv *Server) dispatch(ctx context.Context, in *inbound) (reply []byte, cla
 			first = true
 		}
 		if first {
-			return srv.run(ctx, in), true
+			return srv.run(ctx, in, w), true
 		}
 		wctx, cancel := context.WithDeadline(ctx, in.arrived.Add(srv.deadline))
 		reply, err := srv.wait(wctx, in)
@@ -129,7 +130,7 @@ func (srv *Server) dispatch(ctx context.Context, in *inbound) (reply []byte, cla
 			return nil, false // the first delivery is still running at our deadline: "success"
 		default:
 			srv.storeTrouble(ctx, "message: dedup store wait failed; handling the retry", err)
-			return srv.run(ctx, in), true
+			return srv.run(ctx, in, w), true
 		}
 	}
 	return nil, false

@@ -36,6 +36,15 @@
 // run its handler again); see MemoryDedupStore for the bounds and what a retry
 // is answered.
 //
+// The handler runs on the request's goroutine, so ServeHTTP returns when the
+// handler does. When the deadline passes first, "success" is written on the
+// request's ResponseWriter from another goroutine and flushed, with its
+// Content-Length and Connection: close, so that WeChat has a whole answer on
+// time while the handler goes on; the connection closes when it returns. This
+// needs a writer that flushes: net/http's does, and so do gin's and echo's, but
+// not a middleware that buffers the response until the handler returns (the
+// Server logs it, once, if Flush fails).
+//
 // What only the http.Server can bound is the connection: give the server that
 // mounts the webhook read, write and idle timeouts, or a client that sends
 // slowly or keeps idle connections holds them for ever. WriteTimeout must exceed

@@ -100,8 +100,16 @@ func ExampleWithOnLateReply() {
 			late <- r // in production: send it with the customer-service API
 		}))
 
-	c := fake.WebhookClient("http://example.com/wechat", wechattest.ModeSafe)
-	fmt.Println("WeChat got success:", push(srv, c, c.Text("o1", "hi")).Success)
+	// Over HTTP, as WeChat calls: the answer leaves at the deadline, while the
+	// handler, on the request's goroutine, is still running.
+	web := httptest.NewServer(srv)
+	defer web.Close()
+	c := fake.WebhookClient(web.URL+"/wechat", wechattest.ModeSafe)
+	reply, err := c.Send(context.Background(), c.Text("o1", "hi"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("WeChat got success:", reply.Success)
 	close(release)
 	fmt.Printf("late reply: %+v\n", <-late)
 	// Output:

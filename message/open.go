@@ -35,6 +35,7 @@ type inbound struct {
 	now       time.Time // on the server's clock (WithClock), for the timestamp check and the retry window
 	replied   time.Time // on the server's clock, when the reply was rendered
 	buf       *[]byte   // the rendered reply's pooled buffer
+	answered  bool      // the deadline's watchdog answered: nothing more to write
 }
 
 // open checks the method, the signature, the timestamp, the mode and the size

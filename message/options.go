@@ -85,8 +85,9 @@ func WithAllowPlaintext() Option { return func(s *settings) { s.allowPlaintext =
 // and "success" is answered if the handler has not returned (default 4.5 s,
 // inside WeChat's 5 s). A handler that returns at the very moment its context
 // ends may still be answered normally. A handler that ignores its context keeps
-// running after the answer, on its goroutine; WithMaxHandlers bounds how many
-// may run at once.
+// running after the answer, on the request's goroutine, whose connection closes
+// when it returns (see the package doc); WithMaxHandlers bounds how many may
+// run at once.
 func WithDeadline(d time.Duration) Option { return func(s *settings) { s.deadline = d } }
 
 // WithMaxHandlers sets how many handlers may run at once, counting those still

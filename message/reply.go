@@ -218,6 +218,16 @@ func appendElem(b []byte, name, value string) []byte {
 	return append(b, '>')
 }
 
+// cdataPlain marks the bytes appendCDATA copies as they are: ASCII that XML
+// allows, but for '>'.
+var cdataPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '>'
+	}
+	t['\t'], t['\n'], t['\r'] = true, true, true
+	return t
+}()
+
 // appendCDATA appends s for use inside a CDATA section: invalid UTF-8 becomes
 // U+FFFD, characters XML does not allow (C0 controls other than tab, CR and LF,
 // and U+FFFE, U+FFFF) are dropped, and a "]]>" in what remains is split across
@@ -228,6 +238,17 @@ func appendCDATA(b []byte, s string) []byte {
 	start := 0     // s[start:i] is clean and not yet appended
 	for i := 0; i < len(s); {
 		c := s[i]
+		if cdataPlain[c] {
+			i++
+			continue
+		}
+		// Most of a Chinese text: a three-byte sequence from U+1000 to U+CFFF,
+		// which holds no surrogate and no U+FFFE or U+FFFF. Anything else goes
+		// the long way.
+		if c >= 0xE1 && c <= 0xEC && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			i += 3
+			continue
+		}
 		if c < utf8.RuneSelf {
 			switch {
 			case c == '>':

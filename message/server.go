@@ -22,6 +22,10 @@ import (
 // de-duplicates WeChat's retries, calls the handler within WeChat's 5 seconds and
 // writes the passive reply, encrypted when the push was. It is safe for
 // concurrent use.
+//
+// The handler runs on the goroutine of ServeHTTP, which returns when the
+// handler does; a handler past its deadline has "success" answered for it,
+// flushed from another goroutine, while it goes on (see the package doc).
 type Server struct {
 	appID  string
 	token  string
@@ -34,7 +38,7 @@ type Server struct {
 	mem       *MemoryDedupStore
 	realClock bool // no WithClock: the server's clock is the arrival's
 
-	running   atomic.Int64  // handler goroutines still running, late ones included: WithMaxHandlers and Shutdown
+	running   atomic.Int64  // handlers still running, late ones included: WithMaxHandlers and Shutdown
 	deadlines deadlineQueue // the handlers' deadlines, on one timer
 
 	// A Shutdown waiting for the handlers: it sets shutdownWaits, then waits on
@@ -45,6 +49,7 @@ type Server struct {
 
 	rejectLog, dropLog *logsample.Sampler // unauthenticated floods must not become log floods
 	storeLog           *logsample.Sampler // nor a dedup store's outage, which fails every push
+	noFlushLogged      atomic.Bool        // the writer's want of a Flush was logged
 }
 
 // NewServer returns the webhook of oa, answering with h (a *Mux, or any Handler).
@@ -122,10 +127,12 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, in.echo)
 		return
 	}
-	reply, claimed := srv.dispatch(r.Context(), &in)
-	srv.write(w, &in, reply, claimed && srv.slowStore())
-	if claimed { // after the answer: a slow store never delays it
-		srv.finish(r.Context(), &in, reply)
+	reply, claimed := srv.dispatch(r.Context(), &in, w)
+	if !in.answered { // else the watchdog answered at the deadline, and stored it
+		srv.write(w, &in, reply, claimed && srv.slowStore())
+		if claimed { // after the answer: a slow store never delays it
+			srv.finish(r.Context(), &in, reply)
+		}
 	}
 	in.release()
 }
@@ -227,8 +234,10 @@ var replyBufs = bufPool{size: 1024}
 
 // write sends the reply: "success" when there is none, encrypted when the
 // request was. With flush set the answer leaves at once, with its length, so
-// that WeChat has it while the dedup store is still being written.
-func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte, flush bool) {
+// that WeChat has it while the dedup store is still being written, or while a
+// handler past its deadline still runs; the error is the flush's (a writer
+// that cannot flush sends it only when ServeHTTP returns).
+func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte, flush bool) (err error) {
 	h := w.Header()
 	body, ctype := reply, textXML
 	var buf *[]byte
@@ -251,11 +260,12 @@ func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte, flush
 	}
 	w.Write(body)
 	if flush {
-		http.NewResponseController(w).Flush() // an error means it goes out when ServeHTTP returns
+		err = http.NewResponseController(w).Flush()
 	}
 	if buf != nil {
 		envelopeBufs.put(buf)
 	}
+	return err
 }
 
 var envelopeBufs = bufPool{size: 2048}

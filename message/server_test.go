@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,9 +63,13 @@ func (hs *harness) serve(req *http.Request) *httptest.ResponseRecorder {
 	return serveBounded(hs.t, hs.srv, req)
 }
 
+// serveBounded serves req and returns the answer once it is whole: when
+// ServeHTTP returns, or when the answer is flushed, as the Server does when a
+// handler misses its deadline (the answer leaves then, and ServeHTTP returns
+// only with the handler).
 func serveBounded(t testing.TB, h http.Handler, req *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
-	rec := httptest.NewRecorder()
+	rec := &flushRecorder{rec: httptest.NewRecorder(), flushed: make(chan struct{})}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -71,11 +77,58 @@ func serveBounded(t testing.TB, h http.Handler, req *http.Request) *httptest.Res
 	}()
 	select {
 	case <-done:
-		return rec
+	case <-rec.flushed:
 	case <-time.After(testutil.WaitTimeout):
 		t.Fatalf("%s %s: no answer within %s", req.Method, req.URL.Path, testutil.WaitTimeout)
 		return nil
 	}
+	return rec.snapshot()
+}
+
+// flushRecorder records an answer that may be written on another goroutine
+// than ServeHTTP's, and closes flushed at the first Flush.
+type flushRecorder struct {
+	mu      sync.Mutex
+	rec     *httptest.ResponseRecorder
+	flushed chan struct{}
+	once    sync.Once
+}
+
+func (f *flushRecorder) Header() http.Header {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.rec.Header()
+}
+
+func (f *flushRecorder) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.rec.Write(p)
+}
+
+func (f *flushRecorder) WriteHeader(code int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rec.WriteHeader(code)
+}
+
+func (f *flushRecorder) Flush() {
+	f.mu.Lock()
+	f.rec.Flush()
+	f.mu.Unlock()
+	f.once.Do(func() { close(f.flushed) })
+}
+
+// snapshot is a copy of the answer so far.
+func (f *flushRecorder) snapshot() *httptest.ResponseRecorder {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := httptest.NewRecorder()
+	maps.Copy(out.Header(), f.rec.Header().Clone())
+	out.Code = f.rec.Code
+	out.Body.Write(f.rec.Body.Bytes())
+	out.Flushed = f.rec.Flushed
+	return out
 }
 
 // push sends msg in mode and returns the checked reply.
