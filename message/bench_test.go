@@ -33,7 +33,10 @@ import (
 // instead of being answered from the cache; the benchmark fails if the handler
 // does not run every time.
 //
-// Two floors run just before safe_text, which reports its ratios to both:
+// safe_text is measured side by side with two floors (testutil.Interleave:
+// blocks of calls in turn, so that all three meet the same noise), and reports
+// its ratios to both; each floor also runs alone, just before, for its own
+// figures:
 //
 //   - safe_floor is the cryptography safe mode cannot do without, done
 //     directly on inputs of the same sizes: the three SHA-1s (the 3-field
@@ -62,12 +65,13 @@ func BenchmarkServeHTTP(b *testing.B) {
 		{"safe_text", wechattest.ModeSafe, false},
 		{"subscribe", wechattest.ModePlaintext, true},
 	}
-	floor, envFloor := testutil.Floor{}, testutil.Floor{Name: "envfloor"}
 	for _, bc := range cases {
+		var floor, envFloor func(*testing.B)
 		if bc.mode == wechattest.ModeSafe {
 			in := safeInputs(b)
-			b.Run("safe_floor", func(b *testing.B) { floor.Add(safeFloor(b, in)) })
-			b.Run("safe_envelope_floor", func(b *testing.B) { envFloor.Add(safeEnvelopeFloor(b, in)) })
+			floor, envFloor = safeFloor(b, in), safeEnvelopeFloor(b, in)
+			b.Run("safe_floor", func(b *testing.B) { testutil.Loop(b, func() { floor(b) }) })
+			b.Run("safe_envelope_floor", func(b *testing.B) { testutil.Loop(b, func() { envFloor(b) }) })
 		}
 		b.Run(bc.name, func(b *testing.B) {
 			var runs int
@@ -86,7 +90,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 			req.Body = io.NopCloser(rd)
 			n := 0
 			w := newBenchWriter()
-			cost := testutil.Loop(b, func() {
+			op := func() {
 				n++
 				tick()
 				rd.Reset(body)
@@ -95,13 +99,17 @@ func BenchmarkServeHTTP(b *testing.B) {
 				if w.code != http.StatusOK || w.body.Len() < 100 {
 					b.Fatalf("answer %d %q", w.code, w.body.Bytes())
 				}
-			})
-			if runs != n { // the handler goroutine returned before each answer: runs is settled
-				b.Fatalf("the handler ran %d times in %d iterations: answered from the cache", runs, n)
 			}
-			if bc.mode == wechattest.ModeSafe {
-				floor.Report(b, cost)
-				envFloor.Report(b, cost)
+			if floor == nil {
+				testutil.Loop(b, op)
+			} else {
+				costs := testutil.Interleave(b, op, func() { floor(b) }, func() { envFloor(b) })
+				testutil.Override(b, costs[0])
+				testutil.Against(b, costs[0], costs[1], "floor")
+				testutil.Against(b, costs[0], costs[2], "envfloor")
+			}
+			if runs != n { // the handler returned before each answer: runs is settled
+				b.Fatalf("the handler ran %d times in %d pushes: answered from the cache", runs, n)
 			}
 		})
 	}
@@ -148,13 +156,13 @@ func safeInputs(b *testing.B) *floorInputs {
 	return in
 }
 
-// safeFloor runs the cryptography of one safe-mode push and its reply,
-// directly, on inputs the size of BenchmarkServeHTTP's: SHA-1 over the
+// safeFloor returns the cryptography of one safe-mode push and its reply,
+// done directly, on inputs the size of BenchmarkServeHTTP's: SHA-1 over the
 // 3-field signature's input, over msg_signature's (with the <Encrypt> text)
 // and over the reply's MsgSignature's; AES-256-CBC decryption of the push's
 // ciphertext and encryption of the reply's padded plaintext, with the key
 // schedule done once, as the Server does.
-func safeFloor(b *testing.B, fi *floorInputs) testutil.Cost {
+func safeFloor(b *testing.B, fi *floorInputs) func(*testing.B) {
 	sig3 := make([]byte, len(fi.token)+len(fi.timestamp)+len(fi.nonce))
 	sig4 := make([]byte, len(sig3)+len(fi.reqEnc))
 	sigReply := make([]byte, len(sig3)+len(fi.replyEnc)) // the reply's timestamp has the same length
@@ -166,23 +174,23 @@ func safeFloor(b *testing.B, fi *floorInputs) testutil.Cost {
 		b.Fatal(err)
 	}
 	iv := key[:aes.BlockSize]
-	return testutil.Loop(b, func() {
+	return func(*testing.B) {
 		sha1.Sum(sig3)
 		sha1.Sum(sig4)
 		cipher.NewCBCDecrypter(block, iv).CryptBlocks(in, in)
 		cipher.NewCBCEncrypter(block, iv).CryptBlocks(out, out)
 		sha1.Sum(sigReply)
-	})
+	}
 }
 
-// safeEnvelopeFloor is safeFloor plus the rest of the envelope, each step
-// directly with the standard library into buffers made once: the push's
+// safeEnvelopeFloor returns safeFloor plus the rest of the envelope, each
+// step directly with the standard library into buffers made once: the push's
 // <Encrypt> text base64-decoded, decrypted, its padding and length prefix
 // read; the reply laid out as random(16) || length(4) || XML || AppID ||
 // padding with 16 bytes from crypto/rand, encrypted and base64-encoded. The
 // signatures are hashed over their inputs laid out beforehand, as in
 // safeFloor.
-func safeEnvelopeFloor(b *testing.B, fi *floorInputs) testutil.Cost {
+func safeEnvelopeFloor(b *testing.B, fi *floorInputs) func(*testing.B) {
 	sig3 := []byte(fi.token + fi.timestamp + fi.nonce)
 	sig4 := []byte(fi.token + fi.timestamp + fi.nonce + fi.reqEnc)
 	sigReply := []byte(fi.token + fi.timestamp + fi.nonce + fi.replyEnc)
@@ -198,8 +206,7 @@ func safeEnvelopeFloor(b *testing.B, fi *floorInputs) testutil.Cost {
 		b.Fatal(err)
 	}
 	iv := fi.key[:aes.BlockSize]
-	var got int
-	cost := testutil.Loop(b, func() {
+	return func(b *testing.B) {
 		sha1.Sum(sig3)
 		sha1.Sum(sig4)
 		n, err := base64.StdEncoding.Decode(in, reqEnc)
@@ -209,7 +216,9 @@ func safeEnvelopeFloor(b *testing.B, fi *floorInputs) testutil.Cost {
 		ct := in[:n]
 		cipher.NewCBCDecrypter(block, iv).CryptBlocks(ct, ct)
 		ct = ct[:n-int(ct[n-1])]
-		got = int(binary.BigEndian.Uint32(ct[16:20]))
+		if got := int(binary.BigEndian.Uint32(ct[16:20])); got <= 0 || got > n {
+			b.Fatalf("the push decrypted to a length prefix of %d", got)
+		}
 
 		if _, err := rand.Read(plain[:16]); err != nil {
 			b.Fatal(err)
@@ -223,11 +232,7 @@ func safeEnvelopeFloor(b *testing.B, fi *floorInputs) testutil.Cost {
 		cipher.NewCBCEncrypter(block, iv).CryptBlocks(plain, plain)
 		base64.StdEncoding.Encode(text, plain)
 		sha1.Sum(sigReply)
-	})
-	if got <= 0 || got > len(in) {
-		b.Fatalf("the push decrypted to a length prefix of %d", got)
 	}
-	return cost
 }
 
 // envelopeText returns the <Encrypt> text of an encrypted push or reply.

@@ -34,14 +34,15 @@ import (
 type call struct {
 	srv      *Server
 	req      context.Context // the request's context, for Value only: see call.Value
+	msg      *Message
 	deadline time.Time
 	state    atomic.Int32
 
 	// For the watchdog, should the deadline pass first: the request's writer
 	// and what it answers. The request's goroutine does not touch them while
 	// the handler runs.
-	w  http.ResponseWriter
-	in *inbound // in.msg is the handler's message
+	w   http.ResponseWriter
+	ref dedupRef // the push's, to store the answer
 	// answered is made by the deadline queue before it moves state to expired
 	// (so the request's goroutine, which sees expired, sees it too) and closed
 	// by the watchdog once it is done with w.
@@ -81,7 +82,7 @@ func (srv *Server) run(ctx context.Context, in *inbound, w http.ResponseWriter) 
 		}
 		return nil
 	}
-	c := &call{srv: srv, req: ctx, deadline: in.arrived.Add(srv.deadline), w: w, in: in}
+	c := &call{srv: srv, req: ctx, msg: in.msg, deadline: in.arrived.Add(srv.deadline), w: w, ref: in.dedupRef}
 	srv.deadlines.add(c)
 	returned := false
 	defer func() {
@@ -94,7 +95,7 @@ func (srv *Server) run(ctx context.Context, in *inbound, w http.ResponseWriter) 
 	returned = true
 	if !c.settle() {
 		in.answered = true
-		srv.late(c, c.in.msg, r)
+		srv.late(c, c.msg, r)
 		srv.handlerDone()
 		return nil
 	}
@@ -125,14 +126,14 @@ func (c *call) settle() bool {
 func (srv *Server) expire(c *call) {
 	defer close(c.answered)
 	srv.logger.LogAttrs(c.req, slog.LevelWarn, "message: handler missed the deadline; answered success",
-		slog.String("msg_type", string(c.in.msg.MsgType)), slog.String("event", string(c.in.msg.Event)),
+		slog.String("msg_type", string(c.msg.MsgType)), slog.String("event", string(c.msg.Event)),
 		slog.Duration("deadline", srv.deadline))
 	c.w.Header()["Connection"] = connectionClose
-	if err := srv.write(c.w, c.in, nil, true); err != nil && !srv.noFlushLogged.Swap(true) {
+	if err := srv.write(c.w, nil, nil, true); err != nil && !srv.noFlushLogged.Swap(true) {
 		srv.logger.LogAttrs(c.req, slog.LevelError, "message: the ResponseWriter cannot flush, so the deadline's answer leaves only when the handler returns; mount the Server where the writer flushes (net/http, gin and echo do; a buffering middleware does not)",
 			slog.String("err", err.Error()))
 	}
-	srv.finish(c.req, c.in, nil)
+	srv.finish(c.req, &c.ref, nil)
 }
 
 var connectionClose = []string{"close"}
@@ -141,12 +142,12 @@ func (c *call) handle() (r Reply) {
 	defer func() {
 		if p := recover(); p != nil {
 			c.srv.logger.LogAttrs(c, slog.LevelError, "message: handler panicked; answered success",
-				slog.Any("panic", p), slog.String("msg_type", string(c.in.msg.MsgType)),
-				slog.String("event", string(c.in.msg.Event)), slog.String("stack", string(debug.Stack())))
+				slog.Any("panic", p), slog.String("msg_type", string(c.msg.MsgType)),
+				slog.String("event", string(c.msg.Event)), slog.String("stack", string(debug.Stack())))
 			r = nil
 		}
 	}()
-	return c.srv.h.ServeMessage(c, c.in.msg)
+	return c.srv.h.ServeMessage(c, c.msg)
 }
 
 // lateReplyTimeout bounds the OnLateReply hook's context.

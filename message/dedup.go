@@ -165,7 +165,7 @@ func (srv *Server) claim(ctx context.Context, in *inbound) (bool, error) {
 // come. It runs after the answer has been written. The memory store takes no
 // context; a store that can block gets one of its own, bounded by the
 // deadline, so that the request's end does not cut its write short.
-func (srv *Server) finish(ctx context.Context, in *inbound, reply []byte) {
+func (srv *Server) finish(ctx context.Context, in *dedupRef, reply []byte) {
 	if srv.mem != nil {
 		srv.mem.finish(in.hash, reply, srv.keepFor(in))
 		return
@@ -188,7 +188,7 @@ func (srv *Server) wait(ctx context.Context, in *inbound) ([]byte, error) {
 // keepFor is how long a finished message is remembered: the window, and with
 // the timestamp check on, until the push's timestamp leaves the allowed skew, so
 // that a replay of it is either answered from the store or refused.
-func (srv *Server) keepFor(in *inbound) time.Duration {
+func (srv *Server) keepFor(in *dedupRef) time.Duration {
 	keep := srv.window
 	if in.sent != 0 {
 		if until := time.Unix(in.sent+1, 0).Add(srv.skew).Sub(in.now); until > keep {

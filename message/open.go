@@ -25,17 +25,24 @@ var (
 // inbound is a request that passed every check.
 type inbound struct {
 	msg       *Message
-	echo      string    // URL verification: what to answer
-	encrypted bool      // the reply must be encrypted too
-	nonce     string    // echoed in an encrypted reply
-	sent      int64     // the push's timestamp (Unix seconds); 0 when the check is off
-	key       string    // the dedup key, set by dispatch for a store other than the memory store
-	hash      uint64    // the memory store's hash of the dedup key, set by dispatch
-	arrived   time.Time // on the real clock, for the deadline
-	now       time.Time // on the server's clock (WithClock), for the timestamp check and the retry window
-	replied   time.Time // on the server's clock, when the reply was rendered
-	buf       *[]byte   // the rendered reply's pooled buffer
-	answered  bool      // the deadline's watchdog answered: nothing more to write
+	echo      string // URL verification: what to answer
+	encrypted bool   // the reply must be encrypted too
+	nonce     string // echoed in an encrypted reply
+	dedupRef
+	arrived  time.Time // on the real clock, for the deadline
+	replied  time.Time // on the server's clock, when the reply was rendered
+	buf      *[]byte   // the rendered reply's pooled buffer
+	answered bool      // the deadline's watchdog answered: nothing more to write
+}
+
+// dedupRef is what finishing a push's dedup claim needs: part of its inbound,
+// and copied into its call for the watchdog, so that the inbound itself stays
+// on the request's stack.
+type dedupRef struct {
+	key  string    // the dedup key, set by dispatch for a store other than the memory store
+	hash uint64    // the memory store's hash of the dedup key, set by dispatch
+	sent int64     // the push's timestamp (Unix seconds); 0 when the check is off
+	now  time.Time // on the server's clock (WithClock), for the timestamp check and the retry window
 }
 
 // open checks the method, the signature, the timestamp, the mode and the size

@@ -131,7 +131,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !in.answered { // else the watchdog answered at the deadline, and stored it
 		srv.write(w, &in, reply, claimed && srv.slowStore())
 		if claimed { // after the answer: a slow store never delays it
-			srv.finish(r.Context(), &in, reply)
+			srv.finish(r.Context(), &in.dedupRef, reply)
 		}
 	}
 	in.release()
@@ -232,8 +232,8 @@ func (p *bufPool) put(b *[]byte) {
 
 var replyBufs = bufPool{size: 1024}
 
-// write sends the reply: "success" when there is none, encrypted when the
-// request was. With flush set the answer leaves at once, with its length, so
+// write sends the reply: "success" when there is none (in may then be nil),
+// encrypted when the request was. With flush set the answer leaves at once, with its length, so
 // that WeChat has it while the dedup store is still being written, or while a
 // handler past its deadline still runs; the error is the flush's (a writer
 // that cannot flush sends it only when ServeHTTP returns).

@@ -16,15 +16,20 @@ import (
 
 // BenchmarkInfo puts user.Info beside its floor: the same GET to the same
 // loopback fake, the URL built once, the body read and decoded with one
-// json.Unmarshal into a plain struct of the reply's fields. Info reports its
-// ratios to the floor (time/floor, B/floor, allocs-floor); the targets are
-// time ≤ 1.15×, bytes ≤ 1.12× and allocations ≤ floor + 10. Both count the
-// fake's allocations, which are the same for both.
+// json.Unmarshal into a plain struct of the reply's fields. Info is measured
+// side by side with the floor (testutil.Interleave: loopback round trips
+// drift by ±15 % between separate runs) and reports its ratios to it
+// (time/floor, B/floor, allocs-floor); the floor also runs alone for its own
+// figures. The targets are time ≤ 1.15×, bytes ≤ 1.12× and allocations ≤
+// floor + 10. Both count the fake's allocations, which are the same for both.
 func BenchmarkInfo(b *testing.B) {
 	floorOp, infoOp := infoCalls(b)
-	var floor testutil.Floor
-	b.Run("floor", func(b *testing.B) { floor.Add(testutil.Loop(b, floorOp)) })
-	b.Run("Info", func(b *testing.B) { floor.Report(b, testutil.Loop(b, infoOp)) })
+	b.Run("floor", func(b *testing.B) { testutil.Loop(b, floorOp) })
+	b.Run("Info", func(b *testing.B) {
+		c := testutil.Interleave(b, infoOp, floorOp)
+		testutil.Override(b, c[0])
+		testutil.Against(b, c[0], c[1], "floor")
+	})
 }
 
 // TestInfoAllocations holds user.Info to its allocation budget, floor + 10

@@ -111,15 +111,51 @@ func wait(ctx context.Context, d time.Duration, gate chan struct{}) bool {
 func (s *Server) Calls(path string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.requests[path])
+	if l := s.requests[path]; l != nil {
+		return l.calls
+	}
+	return 0
 }
 
-// Requests returns the requests that reached path, oldest first. A request is
-// recorded when it arrives, before latency, pauses and checks.
+// Requests returns the requests that reached path, oldest first: the last
+// MaxKeptRequests of them, so that a fake serving for hours (a sandbox, wxsim)
+// does not grow without bound. A request is recorded when it arrives, before
+// latency, pauses and checks.
 func (s *Server) Requests(path string) []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests[path]...)
+	if l := s.requests[path]; l != nil {
+		return append([]Request(nil), l.kept...)
+	}
+	return nil
+}
+
+// MaxKeptRequests is how many of a path's requests Requests keeps; Calls
+// counts them all.
+const MaxKeptRequests = 1000
+
+// requestLog is the record of one path: every call counted, the last ones kept.
+type requestLog struct {
+	calls int
+	kept  []Request
+}
+
+// note records req on path; the lock is held. Past MaxKeptRequests the older
+// half is dropped at once, so that recording stays amortised O(1) without a
+// new array each time.
+func (s *Server) note(path string, req Request) {
+	l := s.requests[path]
+	if l == nil {
+		l = &requestLog{}
+		s.requests[path] = l
+	}
+	l.calls++
+	if len(l.kept) == MaxKeptRequests {
+		n := copy(l.kept, l.kept[MaxKeptRequests/2:])
+		clear(l.kept[n:])
+		l.kept = l.kept[:n]
+	}
+	l.kept = append(l.kept, req)
 }
 
 // call is one API request as a handler sees it; the server's lock is held.
@@ -165,7 +201,7 @@ func (s *Server) route(method, path string, needToken bool, h handlerFunc) {
 	s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 16<<20))
 		s.mu.Lock()
-		s.requests[path] = append(s.requests[path], Request{Method: r.Method, Path: path, Query: r.URL.Query(), Body: body, At: s.Now()})
+		s.note(path, Request{Method: r.Method, Path: path, Query: r.URL.Query(), Body: body, At: s.Now()})
 		delay := s.latency[path] + s.latency[""]
 		gate := s.paused[path]
 		s.mu.Unlock()

@@ -49,7 +49,7 @@ type Server struct {
 	quota    map[string]int // daily limit by path; 0 = unlimited
 	used     map[string]int // calls today by path
 	usedDay  string
-	requests map[string][]Request
+	requests map[string]*requestLog
 	inbound  map[string]time.Time // last message delivered from each follower
 
 	menus     menuState
@@ -93,7 +93,7 @@ func NewServer(opts ...Option) *Server {
 		token: SandboxToken, aesKey: SandboxEncodingAESKey, originalID: SandboxOriginalID,
 		expiresIn: 7200 * time.Second, grace: 5 * time.Minute, tokenQuota: 2000,
 		faults: map[string][]fault{}, latency: map[string]time.Duration{}, paused: map[string]chan struct{}{},
-		quota: map[string]int{}, used: map[string]int{}, requests: map[string][]Request{},
+		quota: map[string]int{}, used: map[string]int{}, requests: map[string]*requestLog{},
 		inbound: map[string]time.Time{}, web: newWebState(),
 	}
 	for _, o := range opts {

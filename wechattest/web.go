@@ -130,5 +130,5 @@ func (s *Server) webRoutes() {
 func (s *Server) record(r *http.Request, path string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests[path] = append(s.requests[path], Request{Method: r.Method, Path: path, Query: r.URL.Query(), At: s.Now()})
+	s.note(path, Request{Method: r.Method, Path: path, Query: r.URL.Query(), At: s.Now()})
 }
