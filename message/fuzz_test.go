@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -34,14 +35,21 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("<xml><Content><![CDATA[a]]]]><![CDATA[>b]]></Content></xml>"))
 	f.Add([]byte("<xml><Content>&#x1F600;&amp;</Content></xml>"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if m, err := parseMessage(data); err == nil {
+		m, err := parseMessage(data)
+		if err == nil {
 			if got := m.Field("ToUserName"); got != m.ToUserName {
 				t.Fatalf("Field(ToUserName) = %q, struct has %q", got, m.ToUserName)
 			}
 		}
+		generalOnly = true // fuzz inputs run one at a time, after every test: nothing parses meanwhile
+		slow, slowErr := parseMessage(data)
+		generalOnly = false
+		if (err == nil) != (slowErr == nil) || err == nil && !reflect.DeepEqual(m, slow) {
+			t.Fatalf("fast paths: %+v, %v\ngeneral loop: %+v, %v", m, err, slow, slowErr)
+		}
 		doc := appendElem([]byte("<xml>"), "Content", string(data))
 		doc = append(doc, "</xml>"...)
-		m, err := parseMessage(doc)
+		m, err = parseMessage(doc)
 		if err != nil {
 			t.Fatalf("a rendered reply does not parse: %v\n%q", err, doc)
 		}

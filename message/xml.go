@@ -105,6 +105,11 @@ type xmlParser struct {
 	pooled   *[]node // where nodes came from
 }
 
+// generalOnly turns the fast paths for WeChat's usual shapes off (simple
+// content, simple children of the root), so that FuzzParse can hold them to
+// the general loop of element. Only tests set it.
+var generalOnly = false
+
 // How element keeps what it reads.
 const (
 	visitChildren = iota // the root: its children go to visit
@@ -236,7 +241,7 @@ func (p *xmlParser) element(depth, mode int, visit visitFunc) (idx int32, name, 
 	if err != nil || empty {
 		return idx, name, "", err
 	}
-	if text, next, ok := p.simpleContent(p.i, name); ok {
+	if text, next, ok := p.simpleContent(p.i, name); ok && !generalOnly {
 		p.i = next
 		if idx >= 0 {
 			p.nodes[idx].text = text
@@ -246,6 +251,9 @@ func (p *xmlParser) element(depth, mode int, visit visitFunc) (idx int32, name, 
 
 	var tb textBuilder
 	children := false
+	if mode == visitChildren && !generalOnly {
+		children = p.simpleChildren(visit)
+	}
 	last := int32(-1) // the last child's node
 	for {
 		lt := strings.IndexByte(p.s[p.i:], '<')
@@ -383,12 +391,39 @@ func (p *xmlParser) simpleChild(visit visitFunc) bool {
 	return true
 }
 
+// simpleChildren reads, from p.i, a run of simple children of the root (see
+// simpleChild) and the white space around them, which is no part of the
+// root's text once it has children, and reports whether it read any. It stops
+// at anything else, with p.i where the general loop of element takes over:
+// before that white space when it read no child.
+func (p *xmlParser) simpleChildren(visit visitFunc) (read bool) {
+	s, start := p.s, p.i
+	for {
+		i := p.i
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+		if i+1 >= len(s) || s[i] != '<' || nameByte[s[i+1]] != inName {
+			break
+		}
+		p.i = i
+		if !p.simpleChild(visit) {
+			break
+		}
+		read = true
+	}
+	if !read {
+		p.i = start
+	}
+	return read
+}
+
 // child reads a child of the element name (index *idx, last child *last),
 // which is kept as mode says.
 func (p *xmlParser) child(depth, mode int, visit visitFunc, name string, idx, last *int32) error {
 	switch {
 	case mode == visitChildren:
-		if p.simpleChild(visit) {
+		if !generalOnly && p.simpleChild(visit) {
 			return nil
 		}
 		at, cname, text, err := p.element(depth+1, lazy, nil)
