@@ -154,7 +154,7 @@ func (srv *Server) storeTrouble(ctx context.Context, msg string, err error) {
 // claim claims in's key, within a share of the deadline on a store that can block.
 func (srv *Server) claim(ctx context.Context, in *inbound) (bool, error) {
 	if srv.mem != nil {
-		return srv.mem.claim(in.hash, srv.deadline+claimGrace), nil
+		return srv.mem.claim(in.hash, srv.deadline+claimGrace, srv.memNow(&in.dedupRef, false)), nil
 	}
 	cctx, cancel := context.WithDeadline(ctx, in.arrived.Add(srv.deadline/claimShare))
 	defer cancel()
@@ -167,7 +167,7 @@ func (srv *Server) claim(ctx context.Context, in *inbound) (bool, error) {
 // deadline, so that the request's end does not cut its write short.
 func (srv *Server) finish(ctx context.Context, in *dedupRef, reply []byte) {
 	if srv.mem != nil {
-		srv.mem.finish(in.hash, reply, srv.keepFor(in))
+		srv.mem.finish(in.hash, reply, srv.keepFor(in), srv.memNow(in, true))
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), srv.deadline)
@@ -175,6 +175,21 @@ func (srv *Server) finish(ctx context.Context, in *dedupRef, reply []byte) {
 	if err := srv.dedup.Finish(ctx, in.key, reply, srv.keepFor(in)); err != nil {
 		srv.storeTrouble(ctx, "message: dedup store finish failed", err)
 	}
+}
+
+// memNow is the memory store's time for a call about ref, in Unix
+// nanoseconds. When the Server and the store both keep the real clock, it is
+// the Server's reading at the push's arrival, or for a later call that plus
+// the time since (a monotonic read: half a clock read); otherwise the store's
+// own clock.
+func (srv *Server) memNow(ref *dedupRef, later bool) int64 {
+	if !srv.realClock || srv.mem.now != nil {
+		return srv.mem.clock()
+	}
+	if later {
+		return ref.now.Add(time.Since(ref.now)).UnixNano()
+	}
+	return ref.now.UnixNano()
 }
 
 // wait waits for the reply of in's key.
