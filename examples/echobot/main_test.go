@@ -4,13 +4,21 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/wxkit/wechat/examples/internal/exampletest"
 	"github.com/wxkit/wechat/internal/testutil"
+	"github.com/wxkit/wechat/message"
+	"github.com/wxkit/wechat/officialaccount"
 	"github.com/wxkit/wechat/wechattest"
 )
 
@@ -253,4 +261,48 @@ func TestEchobotWebhookSettings(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "WECHAT_TIMESTAMP_SKEW") {
 		t.Errorf("a bad WECHAT_TIMESTAMP_SKEW: %v, want an error naming it", err)
 	}
+}
+
+// TestDeadlineThroughGin: mounted as echobot mounts it (gin.WrapH behind
+// gin.Recovery), a webhook whose handler misses its deadline still has
+// "success" reach WeChat at the deadline, whole and marked Connection: close,
+// while the handler runs on: gin's writer flushes.
+func TestDeadlineThroughGin(t *testing.T) {
+	fake := wechattest.NewServer()
+	t.Cleanup(fake.Close)
+	oa, err := officialaccount.New(fake.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	webhook := message.NewServer(oa, message.HandlerFunc(func(context.Context, *message.Message) message.Reply {
+		<-release
+		return message.Text("late")
+	}), message.WithDeadline(50*time.Millisecond))
+	gin.SetMode(gin.ReleaseMode)
+	router := gin.New()
+	router.Use(gin.Recovery())
+	router.Any("/wechat", gin.WrapH(webhook))
+	web := httptest.NewServer(router)
+	t.Cleanup(web.Close)
+	t.Cleanup(unblock) // runs first: web.Close waits for the handler
+
+	c := fake.WebhookClient(web.URL+"/wechat", wechattest.ModeSafe)
+	req, err := c.NewRequest(t.Context(), c.Text("o1", "slow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Timeout: testutil.WaitTimeout}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("the push was not answered while its handler ran: %v", err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || string(body) != "success" || !resp.Close {
+		t.Errorf("answer %q (%v), Connection: close %v; want success, closed", body, err, resp.Close)
+	}
+	unblock()
 }
