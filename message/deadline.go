@@ -82,7 +82,11 @@ func (srv *Server) run(ctx context.Context, in *inbound, w http.ResponseWriter) 
 		}
 		return nil
 	}
-	c := &call{srv: srv, req: ctx, msg: in.msg, deadline: in.arrived.Add(srv.deadline), w: w, ref: in.dedupRef}
+	c := in.call
+	if c == nil || c.srv != nil { // run runs once a push (see dispatch); never reuse a call all the same
+		c = new(call)
+	}
+	c.srv, c.req, c.msg, c.deadline, c.w, c.ref = srv, ctx, in.msg, in.arrived.Add(srv.deadline), w, in.dedupRef
 	srv.deadlines.add(c)
 	returned := false
 	defer func() {

@@ -33,6 +33,17 @@ type inbound struct {
 	replied  time.Time // on the server's clock, when the reply was rendered
 	buf      *[]byte   // the rendered reply's pooled buffer
 	answered bool      // the deadline's watchdog answered: nothing more to write
+	call     *call     // the handler's call, made with the message (see pushBlock)
+}
+
+// pushBlock is a push's message and the call its handler runs in, made in one
+// allocation: an allocation cost as much as a SHA-1 of the push. They live as
+// long as each other anyway: the call refers to the message, and a handler
+// that keeps either keeps both (208 bytes more than the message alone). The
+// call goes unused when the push is a retry answered from the dedup store.
+type pushBlock struct {
+	msg  Message
+	call call
 }
 
 // dedupRef is what finishing a push's dedup claim needs: part of its inbound,
@@ -84,9 +95,11 @@ func (srv *Server) open(r *http.Request, in *inbound) (status int, err error) {
 	if err != nil {
 		return status, err
 	}
-	if in.msg, err = parseMessage(body); err != nil {
+	blk := new(pushBlock)
+	if err = parseMessageInto(&blk.msg, body); err != nil {
 		return http.StatusBadRequest, err
 	}
+	in.msg, in.call = &blk.msg, &blk.call
 	in.nonce = q.nonce
 	return 0, nil
 }

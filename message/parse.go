@@ -11,7 +11,16 @@ import (
 // each child of the root goes into its field as it ends. Unknown elements are
 // skipped (they stay in Raw); only malformed XML is an error.
 func parseMessage(raw []byte) (*Message, error) {
-	m := &Message{Raw: raw}
+	m := new(Message)
+	if err := parseMessageInto(m, raw); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// parseMessageInto is parseMessage into a zero Message of the caller's.
+func parseMessageInto(m *Message, raw []byte) error {
+	m.Raw = raw
 	// The strings of m are views of raw, which m owns from here on as Raw:
 	// nothing writes to it (every caller hands over a buffer of its own, and
 	// Raw's doc forbids changing it), so they never change. This saves a copy
@@ -23,10 +32,7 @@ func parseMessage(raw []byte) (*Message, error) {
 			m.setNested(tree, at)
 		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	return m, nil
+	return err
 }
 
 // set stores the text of a child of the root in its field; an element with
