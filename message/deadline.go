@@ -2,6 +2,7 @@ package message
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -133,8 +134,13 @@ func (srv *Server) expire(c *call) {
 		slog.String("msg_type", string(c.msg.MsgType)), slog.String("event", string(c.msg.Event)),
 		slog.Duration("deadline", srv.deadline))
 	c.w.Header()["Connection"] = connectionClose
-	if err := srv.write(c.w, nil, nil, true); err != nil && !srv.noFlushLogged.Swap(true) {
-		srv.logger.LogAttrs(c.req, slog.LevelError, "message: the ResponseWriter cannot flush, so the deadline's answer leaves only when the handler returns; mount the Server where the writer flushes (net/http, gin and echo do; a buffering middleware does not)",
+	switch err := srv.write(c.w, nil, nil, true); {
+	case errors.Is(err, http.ErrNotSupported):
+		if !srv.noFlushLogged.Swap(true) {
+			srv.logger.LogAttrs(c.req, slog.LevelError, "message: the ResponseWriter cannot flush, so the deadline's answer leaves only when the handler returns; mount the Server where the writer flushes (net/http, gin and echo do; a buffering middleware does not)")
+		}
+	case err != nil: // the client went away: WeChat retries, and the retry finds the answer stored
+		srv.logger.LogAttrs(c.req, slog.LevelInfo, "message: the deadline's answer could not be sent",
 			slog.String("err", err.Error()))
 	}
 	srv.finish(c.req, &c.ref, nil)

@@ -510,3 +510,37 @@ func TestHandlerGoexit(t *testing.T) {
 	}
 	testutil.Shutdown(t, hs.srv)
 }
+
+// goneWriter is a writer whose client has gone: its flush fails.
+type goneWriter struct{ noFlushWriter }
+
+func (goneWriter) FlushError() error { return io.ErrClosedPipe }
+
+// TestDeadlineClientGone: when the deadline's answer cannot be flushed because
+// the client went away, that is said plainly (at Info), not blamed on the
+// writer; WeChat's retry is answered "success" while the handler runs on.
+func TestDeadlineClientGone(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply {
+		<-release
+		return nil
+	}), WithDeadline(10*time.Millisecond))
+	c := hs.client(wechattest.ModePlaintext)
+	msg := c.Text("o1", "x")
+	rec := &flushRecorder{rec: httptest.NewRecorder(), flushed: make(chan struct{})}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		hs.srv.ServeHTTP(goneWriter{noFlushWriter{rec}}, mustRequest(t, c, msg))
+	}()
+	testutil.WaitFor(t, func() bool { return strings.Contains(hs.logs.String(), "could not be sent") }, "the log line %q", "could not be sent")
+	if reply := hs.push(t, wechattest.ModePlaintext, msg); !reply.Success { // WeChat's retry, the handler still running
+		t.Errorf("retry answered %q, want success from the store", reply.Body)
+	}
+	close(release)
+	<-done
+	if strings.Contains(hs.logs.String(), "cannot flush") {
+		t.Errorf("a gone client was logged as a writer that cannot flush: %s", hs.logs)
+	}
+}
