@@ -83,29 +83,25 @@ func (srv *Server) run(ctx context.Context, in *inbound, w http.ResponseWriter) 
 		}
 		return nil
 	}
-	c := in.call
-	if c == nil || c.srv != nil { // run runs once a push (see dispatch); never reuse a call all the same
-		c = new(call)
-	}
+	c := in.call // open made it with the message: run runs once a push (see dispatch)
 	c.srv, c.req, c.msg, c.deadline, c.w, c.ref = srv, ctx, in.msg, in.arrived.Add(srv.deadline), w, in.dedupRef
 	srv.deadlines.add(c)
-	returned := false
-	defer func() {
-		if !returned { // runtime.Goexit in the handler (t.FailNow in a test): settle c all the same
-			c.settle()
-			srv.handlerDone()
-		}
-	}()
-	r := c.handle()
-	returned = true
-	if !c.settle() {
+	defer srv.handlerDone()
+	r, first := c.invoke()
+	if !first {
 		in.answered = true
 		srv.late(c, c.msg, r)
-		srv.handlerDone()
 		return nil
 	}
-	srv.handlerDone()
 	return srv.render(ctx, r, in)
+}
+
+// invoke runs the handler and settles c, and reports whether the handler
+// returned before the deadline. c is settled even when the handler ends its
+// goroutine (runtime.Goexit, as t.FailNow does in a test handler).
+func (c *call) invoke() (r Reply, first bool) {
+	defer func() { first = c.settle() }()
+	return c.handle(), false
 }
 
 // settle ends c once its handler has returned. It reports whether the handler

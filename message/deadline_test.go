@@ -465,12 +465,8 @@ func TestDeadlineWriterCannotFlush(t *testing.T) {
 	}), WithDeadline(10*time.Millisecond))
 	c := hs.client(wechattest.ModePlaintext)
 	for i := range 2 {
-		rec := &flushRecorder{rec: httptest.NewRecorder(), flushed: make(chan struct{})}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			hs.srv.ServeHTTP(noFlushWriter{rec}, mustRequest(t, c, c.Text("o1", "x"+strconv.Itoa(i))))
-		}()
+		rec := newFlushRecorder()
+		done := serveAsync(hs.srv, noFlushWriter{rec}, mustRequest(t, c, c.Text("o1", "x"+strconv.Itoa(i))))
 		testutil.WaitFor(t, func() bool { return rec.snapshot().Body.Len() > 0 }, "the deadline's answer")
 		release <- struct{}{}
 		<-done
@@ -493,12 +489,7 @@ func TestHandlerGoexit(t *testing.T) {
 		return nil
 	}), WithDeadline(time.Hour))
 	c := hs.client(wechattest.ModePlaintext)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		hs.srv.ServeHTTP(httptest.NewRecorder(), mustRequest(t, c, c.Text("o1", "x")))
-	}()
-	<-done
+	<-serveAsync(hs.srv, httptest.NewRecorder(), mustRequest(t, c, c.Text("o1", "x")))
 	if n := hs.srv.running.Load(); n != 0 {
 		t.Errorf("handlers counted as running: %d, want 0", n)
 	}
@@ -528,12 +519,7 @@ func TestDeadlineClientGone(t *testing.T) {
 	}), WithDeadline(10*time.Millisecond))
 	c := hs.client(wechattest.ModePlaintext)
 	msg := c.Text("o1", "x")
-	rec := &flushRecorder{rec: httptest.NewRecorder(), flushed: make(chan struct{})}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		hs.srv.ServeHTTP(goneWriter{noFlushWriter{rec}}, mustRequest(t, c, msg))
-	}()
+	done := serveAsync(hs.srv, goneWriter{noFlushWriter{newFlushRecorder()}}, mustRequest(t, c, msg))
 	testutil.WaitFor(t, func() bool { return strings.Contains(hs.logs.String(), "could not be sent") }, "the log line %q", "could not be sent")
 	if reply := hs.push(t, wechattest.ModePlaintext, msg); !reply.Success { // WeChat's retry, the handler still running
 		t.Errorf("retry answered %q, want success from the store", reply.Body)

@@ -69,12 +69,8 @@ func (hs *harness) serve(req *http.Request) *httptest.ResponseRecorder {
 // only with the handler).
 func serveBounded(t testing.TB, h http.Handler, req *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
-	rec := &flushRecorder{rec: httptest.NewRecorder(), flushed: make(chan struct{})}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		h.ServeHTTP(rec, req)
-	}()
+	rec := newFlushRecorder()
+	done := serveAsync(h, rec, req)
 	select {
 	case <-done:
 	case <-rec.flushed:
@@ -83,6 +79,21 @@ func serveBounded(t testing.TB, h http.Handler, req *http.Request) *httptest.Res
 		return nil
 	}
 	return rec.snapshot()
+}
+
+// serveAsync serves req on w on a goroutine of its own and returns a channel
+// closed once ServeHTTP has returned.
+func serveAsync(h http.Handler, w http.ResponseWriter, req *http.Request) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.ServeHTTP(w, req)
+	}()
+	return done
+}
+
+func newFlushRecorder() *flushRecorder {
+	return &flushRecorder{rec: httptest.NewRecorder(), flushed: make(chan struct{})}
 }
 
 // flushRecorder records an answer that may be written on another goroutine
