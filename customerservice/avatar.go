@@ -2,7 +2,6 @@ package customerservice
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/url"
 
@@ -24,9 +23,6 @@ const MaxAvatarBytes = 5 << 20
 func (s *Service) UploadAvatar(ctx context.Context, account, filename string, r io.Reader) error {
 	if err := checkAccount(account); err != nil {
 		return err
-	}
-	if filename == "" {
-		return errors.New("customerservice: avatar: empty file name")
 	}
 	return s.oa.Upload(ctx, "/customservice/kfaccount/uploadheadimg", url.Values{"kf_account": {account}},
 		officialaccount.File{Name: filename, Reader: r, MaxSize: MaxAvatarBytes}, nil)

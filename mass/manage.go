@@ -48,7 +48,7 @@ func (s *Service) DeleteURL(ctx context.Context, articleURL string) error {
 	if articleURL == "" {
 		return errors.New("mass: empty article URL")
 	}
-	return s.oa.PostJSON(ctx, "/cgi-bin/message/mass/delete", nil, map[string]string{"url": articleURL}, nil)
+	return s.oa.PostJSON(ctx, pathDelete, nil, map[string]string{"url": articleURL}, nil)
 }
 
 // deleteSend deletes the article at index of the send msgID, every article
@@ -58,8 +58,10 @@ func (s *Service) deleteSend(ctx context.Context, msgID int64, index int) error 
 		return fmt.Errorf("mass: msg_id %d is not a send's", msgID)
 	}
 	body := map[string]int64{"msg_id": msgID, "article_idx": int64(index)}
-	return s.oa.PostJSON(ctx, "/cgi-bin/message/mass/delete", nil, body, nil)
+	return s.oa.PostJSON(ctx, pathDelete, nil, body, nil)
 }
+
+const pathDelete = "/cgi-bin/message/mass/delete"
 
 // SendStatus is where a mass send stands (msg_status).
 type SendStatus string

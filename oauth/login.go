@@ -23,9 +23,11 @@ var (
 	ErrStateMismatch = errors.New("oauth: login refused: this sign-in did not start in this browser (state mismatch); start again")
 	// ErrLoginExpired: the sign-in started more than 10 minutes ago.
 	ErrLoginExpired = errors.New("oauth: login refused: the sign-in started too long ago; start again")
-	// ErrLoginUsed: the callback of this sign-in was already served (a reload of
-	// the callback page, or its link opened again): a state is good for one
-	// callback, so that a state that leaked cannot carry another code.
+	// ErrLoginUsed: the callback of this sign-in was already served in this
+	// browser (a reload of the callback page, or its link opened again). The
+	// mark is in the browser's cookie: a state serves one callback in this
+	// browser, and a later link with the same state is refused; a leaked link
+	// that reaches the browser before the real callback is not told apart.
 	ErrLoginUsed = errors.New("oauth: login refused: this sign-in was already used (the callback page was reloaded or opened again); start again")
 	// ErrLoginDenied: the user tapped 拒绝 on WeChat's consent page.
 	ErrLoginDenied = errors.New("oauth: the user declined the authorization (拒绝)")
@@ -79,8 +81,8 @@ type LoginConfig struct {
 //     HttpOnly, SameSite=Lax cookie (Secure on https) and the browser to WeChat.
 //     A browser holds at most 4 sign-ins under way; a fifth drops the oldest.
 //   - WeChat sends the browser back to <path>?code=…&state=…: the state must
-//     match the cookie (CSRF) and not be used yet (the cookie is marked used
-//     before anything else: one callback per state), the code is exchanged,
+//     match the cookie (CSRF) and not be used yet in this browser (the cookie is
+//     marked used before anything else: one callback per state), the code is exchanged,
 //     the profile read for ScopeUserInfo, and cfg.OnLogin called.
 //
 // next must be a same-origin path ("/profile?tab=1"); anything else (another
