@@ -11,22 +11,12 @@ import (
 // and allocs/op.
 type Cost struct{ NS, Bytes, Allocs float64 }
 
-// Loop runs op in b.Loop and returns its cost per operation. It reports
-// allocations.
-func Loop(b *testing.B, op func()) Cost {
+// Loop runs op in b.Loop, reporting allocations.
+func Loop(b *testing.B, op func()) {
 	b.Helper()
 	b.ReportAllocs()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
 	for b.Loop() {
 		op()
-	}
-	runtime.ReadMemStats(&after)
-	n := float64(b.N)
-	return Cost{
-		NS:     float64(b.Elapsed().Nanoseconds()) / n,
-		Bytes:  float64(after.TotalAlloc-before.TotalAlloc) / n,
-		Allocs: float64(after.Mallocs-before.Mallocs) / n,
 	}
 }
 
@@ -34,7 +24,9 @@ func Loop(b *testing.B, op func()) Cost {
 // and returns the cost per call of each. Ops measured side by side this way
 // meet the same noise (a neighbour's burst, a frequency step, the collector
 // working off what another op allocated), so that their ratios hold on a busy
-// machine where separate runs of a second each drift apart by ±15 %.
+// machine where separate runs of a second each drift apart by ±15 %. Blocks
+// start at one call and double each round up to 32, so that every op runs
+// even in a short run (-benchtime=Nx, with N at least the number of ops).
 // Allocations are read at the blocks' bounds, outside the timed calls.
 //
 // b's own ns/op, B/op and allocs/op are the mix of all ops; a benchmark
@@ -42,7 +34,8 @@ func Loop(b *testing.B, op func()) Cost {
 func Interleave(b *testing.B, ops ...func()) []Cost {
 	b.Helper()
 	b.ReportAllocs()
-	const block = 512
+	const maxBlock = 32
+	block := 1
 	costs := make([]Cost, len(ops))
 	calls := make([]int, len(ops))
 	var before, after runtime.MemStats
@@ -57,6 +50,9 @@ func Interleave(b *testing.B, ops ...func()) []Cost {
 		costs[k].Allocs += float64(after.Mallocs - before.Mallocs)
 		calls[k] += n
 		k, n = (k+1)%len(ops), 0
+		if k == 0 {
+			block = min(2*block, maxBlock)
+		}
 		before = after
 		start = time.Now()
 	}
@@ -71,7 +67,7 @@ func Interleave(b *testing.B, ops ...func()) []Cost {
 	}
 	for i := range costs {
 		if calls[i] == 0 {
-			b.Fatalf("op %d never ran: b.N = %d is less than %d ops", i, b.N, len(ops))
+			b.Fatalf("op %d never ran: %d calls in all is fewer than the %d ops; use a larger -benchtime", i, b.N, len(ops))
 		}
 		c := float64(calls[i])
 		costs[i] = Cost{NS: costs[i].NS / c, Bytes: costs[i].Bytes / c, Allocs: costs[i].Allocs / c}
