@@ -108,6 +108,9 @@ func (c *core) refresh(ctx context.Context, stale string) (string, error) {
 	if t, ok := c.known(); ok && t.Value != stale {
 		return t.Value, nil
 	}
+	if err := ctx.Err(); err != nil {
+		return "", err // the caller is gone: no refresh is spent for nobody
+	}
 	// A passive load never hands back stale unless upstream itself returned it
 	// (a ticket endpoint that ignores force, say): asking again would only spend
 	// another fetch.

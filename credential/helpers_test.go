@@ -8,9 +8,8 @@ import (
 )
 
 var (
-	waitFor        = testutil.WaitFor
-	errString      = testutil.ErrString
-	goroutinesLeft = testutil.GoroutinesLeft
+	waitFor   = testutil.WaitFor
+	errString = testutil.ErrString
 )
 
 // useUpTokenQuota sets a daily token quota of 1 and spends it.

@@ -198,9 +198,6 @@ func (srv *Server) refresh(w http.ResponseWriter, r *http.Request) (string, time
 		v, left := srv.current(body.Stale, "")
 		return v, left, nil
 	}
-	if err := r.Context().Err(); err != nil {
-		return "", 0, err // gone during the check: no refresh is spent for nobody
-	}
 	v, err := srv.p.Refresh(r.Context(), body.Stale)
 	if err != nil {
 		return "", 0, err

@@ -39,12 +39,12 @@ func FuzzServer(f *testing.F) {
 	}
 	allowed := map[int]bool{200: true, 400: true, 401: true, 404: true, 405: true, 413: true, 429: true, 501: true, 502: true, 503: true}
 	f.Fuzz(func(t *testing.T, method, path, auth, body string) {
-		if !validMethod(method) || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \t\r\n#") || strings.ContainsAny(auth, "\r\n\x00") {
+		if method == "" || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \t\r\n#") || strings.ContainsAny(auth, "\r\n\x00") {
 			return // not a request net/http would hand to a handler
 		}
 		req, err := http.NewRequest(method, "http://127.0.0.1"+path, strings.NewReader(body))
 		if err != nil {
-			return
+			return // an invalid method or URL: net/http would not hand it to a handler either
 		}
 		if auth != "" {
 			req.Header.Set("Authorization", auth)
@@ -66,16 +66,4 @@ func FuzzServer(f *testing.F) {
 			t.Fatalf("%s %q with Authorization %q: a token without the key", method, path, auth)
 		}
 	})
-}
-
-func validMethod(m string) bool {
-	if m == "" {
-		return false
-	}
-	for _, c := range m {
-		if !strings.ContainsRune("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", c) {
-			return false
-		}
-	}
-	return true
 }
