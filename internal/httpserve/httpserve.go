@@ -35,14 +35,18 @@ func Run(ctx context.Context, srv *http.Server, ln net.Listener, logger *slog.Lo
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()
+	var stopErr error // what went wrong while stopping: a bare "context deadline exceeded" says little
 	if serving {
-		err = srv.Shutdown(shutdown)
+		stopErr = srv.Shutdown(shutdown)
 		if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
-			err = errors.Join(err, serr)
+			err = serr
 		}
 	}
 	for _, stop := range stops {
-		err = errors.Join(err, stop(shutdown))
+		stopErr = errors.Join(stopErr, stop(shutdown))
+	}
+	if stopErr != nil {
+		err = errors.Join(err, fmt.Errorf("shutting down (within %s): %w", ShutdownTimeout, stopErr))
 	}
 	if err != nil {
 		return err

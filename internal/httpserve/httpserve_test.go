@@ -61,8 +61,8 @@ func TestRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if err := <-done; !errors.Is(err, stopErr) {
-			t.Errorf("Run = %v, want %v", err, stopErr)
+		if err := <-done; !errors.Is(err, stopErr) || !strings.Contains(err.Error(), "shutting down (within 10s)") {
+			t.Errorf("Run = %v, want %v, said to come from shutting down", err, stopErr)
 		}
 		if got := strings.Join(order, ","); got != "a,b" {
 			t.Errorf("stops ran as %q, want %q", got, "a,b")
