@@ -218,6 +218,12 @@ func Send(client *http.Client, req *http.Request, api string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return checkCode(api, raw)
+}
+
+// checkCode checks the errcode of raw, a reply read whole, as Send describes:
+// the reply comes back with the error unless it cannot be used.
+func checkCode(api string, raw []byte) ([]byte, error) {
 	switch err := ErrCode(api, raw); {
 	case err == nil:
 		return raw, nil
@@ -233,8 +239,8 @@ func Send(client *http.Client, req *http.Request, api string) ([]byte, error) {
 // DecodeReply checks the errcode of raw, a reply read whole, and decodes it
 // into out (nil to only check it) once, as DoJSON does.
 func DecodeReply(api string, raw []byte, out any) error {
-	err := ErrCode(api, raw)
-	if wechat.Code(err) == wechat.CodeNotWeChat {
+	raw, err := checkCode(api, raw)
+	if raw == nil {
 		return err
 	}
 	return Decode(api, raw, err, out)
