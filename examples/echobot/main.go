@@ -23,11 +23,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -118,10 +120,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	webhook := message.NewServer(oa, newMux(), st.WebhookOptions(opts...)...)
 
-	gin.SetMode(gin.ReleaseMode)
-	router := gin.New()
-	router.Use(gin.Recovery())
-	router.Any("/wechat", gin.WrapH(webhook)) // GET verifies the URL, POST carries pushes: both must reach it
+	router := newRouter(webhook)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -139,6 +138,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		line, err := curlLine(ctx, st.Fake.WebhookClient(url, wechattest.ModePlaintext))
 		if err != nil {
 			ln.Close()
+			if cred != nil { // stop what did start
+				shutdown, cancel := context.WithTimeout(context.Background(), httpserve.ShutdownTimeout)
+				defer cancel()
+				err = errors.Join(err, cred.Shutdown(shutdown))
+			}
 			return err
 		}
 		fmt.Fprintf(stdout, "send it a signed text message (within 5 minutes: the webhook refuses older timestamps):\n%s\n", line)
@@ -156,6 +160,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		stops = append(stops, cred.Shutdown)
 	}
 	return httpserve.Run(ctx, srv, ln, logger, "echobot", stops...)
+}
+
+// newRouter mounts webhook at /wechat on gin, behind gin.Recovery.
+func newRouter(webhook http.Handler) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	router := gin.New()
+	router.Use(gin.Recovery())
+	router.Any("/wechat", gin.WrapH(webhook)) // GET verifies the URL, POST carries pushes: both must reach it
+	return router
 }
 
 // newMux is the bot: echo text, greet followers, answer the menu button.

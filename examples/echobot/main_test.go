@@ -9,11 +9,8 @@ import (
 	"net/http/httptest"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/gin-gonic/gin"
 
 	"github.com/wxkit/wechat/examples/internal/exampletest"
 	"github.com/wxkit/wechat/internal/testutil"
@@ -134,7 +131,7 @@ func TestEchobotChecksBeforeFetching(t *testing.T) {
 	t.Parallel()
 	fake := wechattest.NewServer()
 	t.Cleanup(fake.Close)
-	busy := exampletest.BusyAddr(t)
+	busy := testutil.BusyAddr(t)
 	account := func(change map[string]string) map[string]string { return exampletest.AccountEnv(fake, change) }
 	tests := []struct {
 		name string
@@ -275,19 +272,13 @@ func TestDeadlineThroughGin(t *testing.T) {
 		t.Fatal(err)
 	}
 	release := make(chan struct{})
-	var once sync.Once
-	unblock := func() { once.Do(func() { close(release) }) }
 	webhook := message.NewServer(oa, message.HandlerFunc(func(context.Context, *message.Message) message.Reply {
 		<-release
 		return message.Text("late")
 	}), message.WithDeadline(50*time.Millisecond))
-	gin.SetMode(gin.ReleaseMode)
-	router := gin.New()
-	router.Use(gin.Recovery())
-	router.Any("/wechat", gin.WrapH(webhook))
-	web := httptest.NewServer(router)
+	web := httptest.NewServer(newRouter(webhook))
 	t.Cleanup(web.Close)
-	t.Cleanup(unblock) // runs first: web.Close waits for the handler
+	t.Cleanup(func() { close(release) }) // runs first (t.Cleanup is LIFO): web.Close waits for the handler
 
 	c := fake.WebhookClient(web.URL+"/wechat", wechattest.ModeSafe)
 	req, err := c.NewRequest(t.Context(), c.Text("o1", "slow"))
@@ -304,5 +295,4 @@ func TestDeadlineThroughGin(t *testing.T) {
 	if err != nil || string(body) != "success" || !resp.Close {
 		t.Errorf("answer %q (%v), Connection: close %v; want success, closed", body, err, resp.Close)
 	}
-	unblock()
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wxkit/wechat/credential"
+	"github.com/wxkit/wechat/internal/httpserve"
 	"github.com/wxkit/wechat/internal/redistest"
 	"github.com/wxkit/wechat/internal/testutil"
 	"github.com/wxkit/wechat/wechattest"
@@ -25,6 +26,10 @@ func env(vars map[string]string) func(string) string {
 }
 
 type syncBuffer = testutil.SyncBuffer
+
+// stopTimeout bounds stop: the server's graceful shutdown, plus a margin for a
+// busy machine.
+const stopTimeout = httpserve.ShutdownTimeout + 5*time.Second
 
 // started is a running server: its base URL, output, and a stop that waits for
 // the graceful shutdown and returns serve's error.
@@ -59,8 +64,8 @@ func start(t *testing.T, vars map[string]string) *started {
 			cancel()
 			select {
 			case serveErr = <-done:
-			case <-time.After(5 * time.Second):
-				t.Error("the server did not shut down within 5s")
+			case <-time.After(stopTimeout):
+				t.Errorf("the server did not shut down within %s", stopTimeout)
 			}
 		})
 		return serveErr
@@ -94,17 +99,17 @@ func get(t *testing.T, method, url, key, body string) (int, map[string]any) {
 // has a token.
 func waitHealthy(t *testing.T, url, key string) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		status, body := get(t, http.MethodGet, url+"/healthz", key, "")
-		if status == http.StatusOK {
-			return body
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/healthz = %d %v after 5s, want 200", status, body)
-		}
-		time.Sleep(5 * time.Millisecond)
+	var (
+		status int
+		body   map[string]any
+	)
+	if !testutil.Eventually(func() bool {
+		status, body = get(t, http.MethodGet, url+"/healthz", key, "")
+		return status == http.StatusOK
+	}) {
+		t.Fatalf("/healthz = %d %v after %s, want 200", status, body, testutil.WaitTimeout)
 	}
+	return body
 }
 
 func TestSandbox(t *testing.T) {

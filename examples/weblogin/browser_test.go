@@ -30,7 +30,6 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("allow, then reload the callback", func(t *testing.T) {
 		tab := browsertest.NewTab(t, browser)
-		browsertest.Do(t, tab) // start the tab, so that the listener attaches to its target
 		var (
 			mu        sync.Mutex
 			callbacks []string

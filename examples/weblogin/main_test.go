@@ -19,7 +19,7 @@ func TestSettingsCheckedBeforeTheFirstFetch(t *testing.T) {
 	t.Parallel()
 	fake := wechattest.NewServer()
 	t.Cleanup(fake.Close)
-	busy := exampletest.BusyAddr(t)
+	busy := testutil.BusyAddr(t)
 	account := func(change map[string]string) map[string]string {
 		return exampletest.AccountEnv(fake, map[string]string{"WEBLOGIN_BASE_URL": "https://www.example.com"}, change)
 	}

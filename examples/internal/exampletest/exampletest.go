@@ -1,12 +1,10 @@
 // Package exampletest is what the programs' tests share: the settings of a
-// fake account and a port in use (testutil.Serve runs a program until the test
-// ends). Only tests import it.
+// fake account (testutil.Serve runs a program until the test ends, and
+// testutil.BusyAddr gives a port in use). Only tests import it.
 package exampletest
 
 import (
 	"maps"
-	"net"
-	"testing"
 
 	"github.com/wxkit/wechat/wechattest"
 )
@@ -23,16 +21,4 @@ func AccountEnv(fake *wechattest.Server, changes ...map[string]string) map[strin
 		maps.Copy(env, c)
 	}
 	return env
-}
-
-// BusyAddr returns a loopback address a listener holds until t ends: a port in
-// use, for -addr.
-func BusyAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	return ln.Addr().String()
 }
