@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -79,11 +78,7 @@ func TestServePrints(t *testing.T) {
 // anything starts.
 func TestServeRefuses(t *testing.T) {
 	t.Parallel()
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
+	busy := testutil.BusyAddr(t)
 	tests := []struct {
 		args []string
 		want string
@@ -91,7 +86,7 @@ func TestServeRefuses(t *testing.T) {
 		{[]string{"-mode", "aes"}, "-mode"},
 		{[]string{"-webhook", "ftp://x/wechat"}, "-webhook"},
 		{[]string{"-webhook", "http://u:p@127.0.0.1/wechat"}, "-webhook"},
-		{[]string{"-addr", busy.Addr().String()}, "-addr"},
+		{[]string{"-addr", busy}, "-addr"},
 		{[]string{"-nope"}, "-nope"},
 		{[]string{"extra"}, "unexpected argument"},
 	}
