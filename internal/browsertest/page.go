@@ -31,7 +31,7 @@ func NewTab(t testing.TB, browser context.Context) context.Context {
 		mu     sync.Mutex
 		errors []string
 	)
-	_ = chromedp.Listen(tab, func(ev any) {
+	err := chromedp.Listen(tab, func(ev any) {
 		var msg string
 		switch e := ev.(type) {
 		case *cdpruntime.EventExceptionThrown:
@@ -61,6 +61,10 @@ func NewTab(t testing.TB, browser context.Context) context.Context {
 		errors = append(errors, msg)
 		mu.Unlock()
 	})
+	if err != nil { // Listen opens the tab: this is where a browser that cannot open one shows
+		cancel()
+		t.Fatalf("browsertest: cannot open a tab: %v", err)
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			mu.Lock()
