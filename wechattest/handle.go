@@ -140,9 +140,10 @@ type requestLog struct {
 	kept  []Request
 }
 
-// note records req on path; the lock is held. Past MaxKeptRequests the older
-// half is dropped at once, so that recording stays amortised O(1) without a
-// new array each time.
+// note records req on path; the lock is held. The oldest kept request goes
+// when the newest comes past MaxKeptRequests: append moves the window to a
+// new array now and then, amortised O(1), and the old one goes to the
+// collector with what it held.
 func (s *Server) note(path string, req Request) {
 	l := s.requests[path]
 	if l == nil {
@@ -150,12 +151,11 @@ func (s *Server) note(path string, req Request) {
 		s.requests[path] = l
 	}
 	l.calls++
-	if len(l.kept) == MaxKeptRequests {
-		n := copy(l.kept, l.kept[MaxKeptRequests/2:])
-		clear(l.kept[n:])
-		l.kept = l.kept[:n]
-	}
 	l.kept = append(l.kept, req)
+	if len(l.kept) > MaxKeptRequests {
+		l.kept[0] = Request{} // the array may live on: let the request go
+		l.kept = l.kept[1:]
+	}
 }
 
 // call is one API request as a handler sees it; the server's lock is held.

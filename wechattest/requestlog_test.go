@@ -23,6 +23,9 @@ func TestRequestLogBounded(t *testing.T) {
 	if len(kept) == 0 || len(kept) > MaxKeptRequests {
 		t.Fatalf("Requests kept %d, want 1 to %d", len(kept), MaxKeptRequests)
 	}
+	if len(kept) != MaxKeptRequests {
+		t.Errorf("Requests kept %d, want the last %d", len(kept), MaxKeptRequests)
+	}
 	for i, r := range kept {
 		if want := strconv.Itoa(total - len(kept) + i); string(r.Body) != want {
 			t.Fatalf("kept[%d] is request %s, want %s: not the newest, in order", i, r.Body, want)
