@@ -3,6 +3,8 @@ package main
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -147,6 +149,57 @@ func TestProxyErrorRedacted(t *testing.T) {
 	}
 	if strings.Contains(string(body), token) {
 		t.Errorf("the proxy's error quotes the access_token: %s", body)
+	}
+}
+
+// TestProxyChunkedTooLarge: a body of unknown length (chunked) over the bound
+// is cut by MaxBytesReader while the transport sends it, and answered 413 with
+// the message a declared oversize length gets, not 502. The target drains the
+// body, so it cannot answer first (the fake stops reading at 16 MiB, which
+// makes the outcome through it a race).
+func TestProxyChunkedTooLarge(t *testing.T) {
+	t.Parallel()
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.Copy(io.Discard, r.Body); err == nil {
+			t.Errorf("the target got the whole %s body", r.Header.Get("Transfer-Encoding"))
+		}
+	}))
+	t.Cleanup(target.Close)
+	u, _ := url.Parse(target.URL)
+	const limit = 1 << 10
+	proxy := boundedProxy(u, target.Client().Transport, limit, func(path string) {
+		t.Errorf("a call to %s was answered", path)
+	})
+	lengths := make(chan int64, 2)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lengths <- r.ContentLength
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	post := func(body io.Reader) (int, string, int64) {
+		t.Helper()
+		resp, err := http.Post(srv.URL+"/cgi-bin/menu/create?access_token=x", "application/json", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(b), <-lengths
+	}
+	big := strings.Repeat("x", 4*limit)
+	status, chunked, n := post(io.MultiReader(strings.NewReader(big))) // a reader of unknown length: sent chunked
+	if n != -1 {
+		t.Fatalf("the proxy saw ContentLength %d, want -1 (chunked)", n)
+	}
+	if status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a chunked %d-byte body through a %d-byte proxy: status %d, body %s; want 413", len(big), limit, status, chunked)
+	}
+	status, declared, n := post(strings.NewReader(big))
+	if n != int64(len(big)) || status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a declared %d-byte body: ContentLength %d, status %d; want 413", len(big), n, status)
+	}
+	if chunked != declared || !strings.Contains(chunked, "1024-byte bound") {
+		t.Errorf("the chunked body's refusal %s differs from the declared one's %s", chunked, declared)
 	}
 }
 

@@ -381,26 +381,57 @@ func TestLateReplies(t *testing.T) {
 // TestLateReplyBeforeAnswer: a bot's customer-service message can reach the
 // platform before its "success" reaches the simulator (wxkit sends both at its
 // deadline). It is held until the exchange ends and tied to it then, if the
-// exchange was slow.
+// exchange was slow; a quick exchange lets it go as an ordinary
+// customer-service message.
 func TestLateReplyBeforeAnswer(t *testing.T) {
 	t.Parallel()
+	const timeout = 200 * time.Millisecond
 	var (
 		oa    *officialaccount.OfficialAccount
+		sim   *Sim
 		first atomic.Bool
+		quick atomic.Bool // the test sends the quick exchange's push
 	)
+	// held reports whether the follower's last exchange holds a
+	// customer-service message that came during its first attempt.
+	held := func(openID string) bool {
+		sim.mu.Lock()
+		defer sim.mu.Unlock()
+		f := sim.followerLocked(openID)
+		for i := len(f.chat) - 1; i >= 0; i-- {
+			if ex := f.chat[i].Exchange; ex != nil {
+				return len(ex.early) > 0
+			}
+		}
+		return false
+	}
+	send := func(r *http.Request, content string) {
+		// Not on r's context: on a busy machine the attempt can time out
+		// while the send is under way, and the message must still go.
+		if err := customerservice.New(oa).Send(context.WithoutCancel(r.Context()), r.URL.Query().Get("openid"), customerservice.Text{Content: content}); err != nil {
+			t.Error(err)
+		}
+	}
 	bot := startBot(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
-		if first.CompareAndSwap(false, true) { // a retry is answered at once
-			// Not on r's context: on a busy machine the attempt can time out
-			// while the send is under way, and the message must still go.
-			if err := customerservice.New(oa).Send(context.WithoutCancel(r.Context()), r.URL.Query().Get("openid"), customerservice.Text{Content: "迟到的回复"}); err != nil {
-				t.Error(err)
+		switch {
+		case quick.Load():
+			// The message is drawn while the attempt is under way, then the
+			// bot answers at once: the exchange ends quick with it held.
+			send(r, "顺手发的客服消息")
+			for deadline := time.Now().Add(timeout / 2); !held(r.URL.Query().Get("openid")); time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Error("the quick exchange's customer-service message was not held during its attempt")
+					break
+				}
 			}
-			time.Sleep(90 * time.Millisecond) // the bot is slow: past 80% of the simulator's 100ms
+		case first.CompareAndSwap(false, true): // a retry is answered at once
+			send(r, "迟到的回复")
+			time.Sleep(timeout * 9 / 10) // the bot is slow: past 80% of the simulator's timeout
 		}
 		_, _ = io.WriteString(w, "success")
 	}))
-	base, sim, openID := simFor(t, bot, options{timeout: 100 * time.Millisecond})
+	base, sim, openID := simFor(t, bot, options{timeout: timeout})
 	oa = botAccount(t, base)
 	sim.fake.AddFollower(wechattest.Follower{OpenID: openID})
 	sim.fake.OpenWindow(openID)
@@ -409,9 +440,31 @@ func TestLateReplyBeforeAnswer(t *testing.T) {
 		t.Errorf("late-reply verdict %q, want info: %+v", got, ex.Verdicts)
 	}
 	// A quick exchange leaves a customer-service message alone.
-	quick := sendText(t, base, openID, "快")
-	if got := verdictState(quick, "迟到的回复"); got != "" {
+	quick.Store(true)
+	quickEx := sendText(t, base, openID, "快")
+	if got := verdictState(quickEx, "迟到的回复"); got != "" {
 		t.Errorf("a quick exchange got the late-reply verdict %q", got)
+	}
+	if quickEx.Outcome != "silent" || len(quickEx.Attempts) != 1 {
+		t.Errorf("the quick exchange: outcome %s, attempts %+v; want silent at the first attempt", quickEx.Outcome, quickEx.Attempts)
+	}
+	sim.mu.Lock()
+	kept := sim.exchanges[quickEx.ID]
+	early, late := len(kept.early), len(kept.late)
+	sim.mu.Unlock()
+	if early != 0 || late != 0 {
+		t.Errorf("the quick exchange keeps %d held and %d late messages, want none", early, late)
+	}
+	var chat []entry
+	call(t, base, http.MethodGet, "/followers/"+openID+"/chat", nil, &chat)
+	last := chat[len(chat)-1]
+	if last.Delivery == nil || last.Delivery.Source != "custom" || last.Delivery.Bubble.Text != "顺手发的客服消息" || last.Seq < quickEx.ID {
+		t.Errorf("the chat ends with %+v, want the customer-service message after the quick exchange", last)
+	}
+	// The slow exchange keeps its one late reply.
+	call(t, base, http.MethodGet, "/exchanges/"+strconv.Itoa(ex.ID), nil, &ex)
+	if got := verdictState(ex, "迟到的回复"); got != "info" {
+		t.Errorf("after the quick exchange, the slow one's late-reply verdict is %q, want info", got)
 	}
 }
 
