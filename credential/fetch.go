@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -69,7 +70,7 @@ func (f *tokenFetcher) Fetch(ctx context.Context, force bool) (string, time.Dura
 		raw, err = get(ctx, f.client, f.baseURL, api, url.Values{"grant_type": {"client_credential"}, "appid": {f.appID}, "secret": {f.secret}})
 	}
 	if err != nil {
-		return "", 0, explainTokenError(err)
+		return "", 0, explainTokenError(err, f.appID, f.secret)
 	}
 	return parseTokenReply(api, raw, "access_token")
 }
@@ -97,11 +98,18 @@ func badBaseURL(api, baseURL string) error {
 var ErrBadCredentials = errors.New("credential: WeChat rejected the AppID or AppSecret; check both in the Official Account console (a reset secret invalidates the old one)")
 
 // explainTokenError wraps the token endpoints' credential errcodes with
-// ErrBadCredentials; wechat.Code still reaches WeChat's errcode.
-func explainTokenError(err error) error {
+// ErrBadCredentials; wechat.Code still reaches WeChat's errcode. When the
+// AppID or the AppSecret has white space around it (a copy from the console,
+// a file read with its newline) the error says so, naming the field only.
+func explainTokenError(err error, appID, secret string) error {
 	switch wechat.Code(err) {
 	case wechat.CodeInvalidCredential, wechat.CodeInvalidAppSecret, wechat.CodeInvalidAppID,
 		wechat.CodeAppIDMissing, wechat.CodeSecretMissing:
+		for _, f := range []struct{ name, value string }{{"AppID", appID}, {"AppSecret", secret}} {
+			if f.value != strings.TrimSpace(f.value) {
+				return fmt.Errorf("%w (the %s has white space around it): %w", ErrBadCredentials, f.name, err)
+			}
+		}
 		return fmt.Errorf("%w: %w", ErrBadCredentials, err)
 	}
 	return err

@@ -607,3 +607,20 @@ func TestWrongSecretIsExplainedAndNotLooped(t *testing.T) {
 		}
 	}
 }
+
+// TestBadCredentialsWhiteSpace: an AppSecret read with its newline is refused
+// by WeChat; the error says the AppSecret has white space around it, and not
+// what the secret is.
+func TestBadCredentialsWhiteSpace(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	m := credential.New(fake.AppID(), fake.AppSecret()+"\n", fake.CredentialOptions()...)
+	testutil.Shutdown(t, m)
+	_, err := m.Token(t.Context())
+	if !errors.Is(err, credential.ErrBadCredentials) || !strings.Contains(err.Error(), "the AppSecret has white space around it") {
+		t.Fatalf("Token() = %v, want ErrBadCredentials naming the AppSecret's white space", err)
+	}
+	if strings.Contains(err.Error(), fake.AppSecret()) {
+		t.Errorf("the error carries the secret: %v", err)
+	}
+}
