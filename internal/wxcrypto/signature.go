@@ -3,6 +3,7 @@ package wxcrypto
 import (
 	"crypto/sha1"
 	"crypto/subtle"
+	"encoding/binary"
 	"encoding/hex"
 	"slices"
 	"strings"
@@ -38,7 +39,16 @@ func VerifySignature(sig string, parts ...string) bool {
 		return false
 	}
 	want := signatureSum(parts)
-	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
+	return equalSums(&got, &want)
+}
+
+// equalSums reports whether a and b are equal, in time that does not depend on
+// their contents: crypto/subtle's general comparison, for the one size.
+func equalSums(a, b *[sha1.Size]byte) bool {
+	d := binary.LittleEndian.Uint64(a[0:]) ^ binary.LittleEndian.Uint64(b[0:])
+	d |= binary.LittleEndian.Uint64(a[8:]) ^ binary.LittleEndian.Uint64(b[8:])
+	d |= uint64(binary.LittleEndian.Uint32(a[16:]) ^ binary.LittleEndian.Uint32(b[16:]))
+	return subtle.ConstantTimeEq(int32(uint32(d)|uint32(d>>32)), 0) == 1
 }
 
 // signatureSum hashes the sorted parts. WeChat signs three or four parts, so an
@@ -56,39 +66,55 @@ func signatureSum(parts []string) [sha1.Size]byte {
 	for k, p := range parts {
 		n += len(p)
 		i := k
-		for ; i > 0 && parts[order[i-1]] > p; i-- {
+		for ; i > 0 && less(p, parts[order[i-1]]); i-- {
 			order[i] = order[i-1]
 		}
 		order[i] = k
 	}
 	// One contiguous buffer and sha1.Sum: no hash object, and no copy of each
-	// part through the hash.Hash interface. A part as long as an <Encrypt> text
-	// takes a pooled buffer instead of the stack's.
-	if n > smallSum {
-		return pooledSum(parts, order, n)
+	// part through the hash.Hash interface. The buffer is on the stack, sized
+	// apart for the 3-field signature (a 1 KiB array costs its zeroing) and for
+	// msg_signature over a usual <Encrypt> text; a longer one takes a pooled
+	// buffer.
+	switch {
+	case n <= 128:
+		var stack [128]byte
+		return sumInto(stack[:0], parts, order)
+	case n <= 1024:
+		return mediumSum(parts, order)
 	}
-	var stack [smallSum]byte
-	buf := stack[:0]
+	pooled := sumBufs.Get().(*[]byte)
+	buf := slices.Grow((*pooled)[:0], n)
+	sum := sumInto(buf, parts, order)
+	if cap(buf) <= maxPooledSum {
+		*pooled = buf[:0]
+		sumBufs.Put(pooled)
+	}
+	return sum
+}
+
+// mediumSum is sumInto on a 1 KiB stack buffer, in a frame of its own so that
+// the 3-field signature does not zero it.
+func mediumSum(parts []string, order []int) [sha1.Size]byte {
+	var stack [1024]byte
+	return sumInto(stack[:0], parts, order)
+}
+
+// sumInto hashes the parts in order, laid out in buf's room.
+func sumInto(buf []byte, parts []string, order []int) [sha1.Size]byte {
 	for _, k := range order {
 		buf = append(buf, parts[k]...)
 	}
 	return sha1.Sum(buf)
 }
 
-const smallSum = 256
-
-func pooledSum(parts []string, order []int, n int) [sha1.Size]byte {
-	pooled := sumBufs.Get().(*[]byte)
-	buf := slices.Grow((*pooled)[:0], n)
-	for _, k := range order {
-		buf = append(buf, parts[k]...)
+// less is p < q, deciding by the first bytes when they differ, as they
+// mostly do: a timestamp, a nonce, a token and base64 text rarely share one.
+func less(p, q string) bool {
+	if len(p) > 0 && len(q) > 0 && p[0] != q[0] {
+		return p[0] < q[0]
 	}
-	sum := sha1.Sum(buf)
-	if cap(buf) <= maxPooledSum {
-		*pooled = buf[:0]
-		sumBufs.Put(pooled)
-	}
-	return sum
+	return p < q
 }
 
 // sumBufs holds the buffers signatureSum hashes long parts in; one larger than
