@@ -14,7 +14,8 @@ import (
 //
 //   - The reply, for the reply window (WithReplyWindow, default 20 s, counted
 //     from Finish). WeChat tries a push three times, 5 s apart, so a retry
-//     comes within about 15 s; the reply is kept at its exact size.
+//     comes within about 15 s; the reply is kept at its exact size, in
+//     chunks of 16 KiB that replies share (see copyReply).
 //   - The message's key, for the TTL the Server asks: the dedup window (1
 //     minute), and with the timestamp check on, until the push's timestamp
 //     leaves the 5-minute window. It is kept as a 64-bit hash (seeded at random
@@ -61,6 +62,7 @@ type MemoryDedupStore struct {
 	replies uint64 // every slot before this one has dropped its reply
 	bytes   int64
 	wake    map[uint64]chan struct{} // keys a Wait waits on; made on demand
+	chunk   []byte                   // where the next replies are copied (see copyReply)
 }
 
 // dedupSlot is one claimed key. A slot replaced by a newer one of the same key
@@ -166,14 +168,14 @@ func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte, t
 }
 
 func (s *MemoryDedupStore) finish(h uint64, reply []byte, ttl time.Duration, now int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if len(reply) == 0 || int64(len(reply)) > s.maxBytes {
 		reply = nil
 	} else {
-		reply = append([]byte(nil), reply...)
+		reply = s.copyReply(reply)
 	}
 	done := dedupSlot{hash: h, expires: now + int64(ttl), until: now + int64(s.replyFor), reply: reply}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	sl, _ := s.lookup(h, now)
 	if sl == nil { // the claim ran out while the handler ran: remember the answer anyway
 		s.add(done, now)
@@ -185,6 +187,28 @@ func (s *MemoryDedupStore) finish(h uint64, reply []byte, ttl time.Duration, now
 	s.wakeWaiters(h)
 	s.trim(now)
 }
+
+// copyReply returns a copy of reply, at its exact size, in the current chunk
+// when it fits there; a reply over a quarter of a chunk gets an allocation of
+// its own.
+func (s *MemoryDedupStore) copyReply(reply []byte) []byte {
+	if len(reply) > replyChunk/4 {
+		return append([]byte(nil), reply...)
+	}
+	if cap(s.chunk)-len(s.chunk) < len(reply) {
+		s.chunk = make([]byte, 0, replyChunk)
+	}
+	start := len(s.chunk)
+	s.chunk = append(s.chunk, reply...)
+	return s.chunk[start:len(s.chunk):len(s.chunk)]
+}
+
+// replyChunk is the size of the chunks replies are copied into: an
+// allocation per chunk rather than per reply. A chunk lives as long as any
+// reply in it; every reply has the same window, counted from Finish, and
+// fills the chunks in that order, so they leave in turn. The store holds at
+// most about one chunk more than the replies it counts.
+const replyChunk = 16 << 10
 
 // Wait implements DedupStore. A message whose reply was dropped (past the
 // reply window) has an empty reply: "success".

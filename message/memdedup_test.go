@@ -247,3 +247,39 @@ func BenchmarkMemoryDedupStore(b *testing.B) {
 		s.Finish(ctx, key, reply, time.Minute)
 	}
 }
+
+// TestMemoryDedupReplyChunks: replies kept in shared chunks read back as
+// they were finished, whatever the caller does with its buffer after, across
+// chunk bounds and for a reply too large for a chunk; each in a chunk is
+// capped at its length, so that appending to one cannot overwrite the next.
+func TestMemoryDedupReplyChunks(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := NewMemoryDedupStore()
+	buf := make([]byte, replyChunk)
+	want := map[string]string{}
+	for i := range 300 {
+		n := 1 + i*37%900
+		if i%50 == 7 {
+			n = replyChunk/4 + 1 + i // an allocation of its own
+		}
+		key := fmt.Sprint("k", i)
+		reply := buf[:n]
+		for j := range reply {
+			reply[j] = byte('a' + (i+j)%26)
+		}
+		want[key] = string(reply)
+		s.Claim(ctx, key, time.Minute)
+		s.Finish(ctx, key, reply, time.Minute)
+		clear(buf) // the Server reuses its buffer at once
+	}
+	for key, w := range want {
+		got, err := s.Wait(ctx, key)
+		if err != nil || string(got) != w {
+			t.Fatalf("Wait(%s) = %d bytes %.20q, %v; want %d bytes %.20q", key, len(got), got, err, len(w), w)
+		}
+		if len(got) <= replyChunk/4 && cap(got) != len(got) {
+			t.Errorf("Wait(%s): cap %d, len %d", key, cap(got), len(got))
+		}
+	}
+}
