@@ -50,6 +50,8 @@ type Server struct {
 	rejectLog, dropLog *logsample.Sampler // unauthenticated floods must not become log floods
 	storeLog           *logsample.Sampler // nor a dedup store's outage, which fails every push
 	noFlushLogged      atomic.Bool        // the writer's want of a Flush was logged
+
+	clockBase atomic.Pointer[time.Time] // see arrival
 }
 
 // NewServer returns the webhook of oa, answering with h (a *Mux, or any Handler).
@@ -112,13 +114,14 @@ func (srv *Server) fixSettings() {
 // ServeHTTP runs the pipeline: open (method, signature, size, decrypt, parse),
 // then URL verification or dispatch (dedup, deadline, recover), then the reply.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	in := inbound{arrived: time.Now()} // the deadline runs on real time, whatever WithClock says
+	in := inbound{arrived: srv.arrival()} // the deadline runs on real time, whatever WithClock says
 	in.now = in.arrived
 	if !srv.realClock {
 		in.now = srv.now()
 	}
 	status, err := srv.open(r, &in)
 	if err != nil {
+		in.release()
 		srv.reject(w, r, status, err)
 		return
 	}
@@ -135,6 +138,22 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	in.release()
+}
+
+// arrival returns the real time now, read as a recent reading of the clock
+// plus the monotonic time since: time.Now reads both the wall clock and the
+// monotonic clock, and costs twice as much. The reading is taken again once
+// it is a second old, so that a step of the wall clock (NTP) shows within a
+// second.
+func (srv *Server) arrival() time.Time {
+	if b := srv.clockBase.Load(); b != nil {
+		if d := time.Since(*b); d >= 0 && d < time.Second {
+			return b.Add(d)
+		}
+	}
+	t := time.Now()
+	srv.clockBase.Store(&t)
+	return t
 }
 
 // slowStore reports whether the dedup store may block (not the built-in
@@ -166,9 +185,9 @@ var (
 
 // render turns the handler's reply into XML, or nil for "success". A reply
 // that breaks WeChat's limits is logged and not sent: the follower would see
-// "该公众号暂时无法提供服务" instead. The XML is built in a pooled buffer that
-// in holds until in.release: nothing keeps it past the request (a DedupStore
-// copies what it stores).
+// "该公众号暂时无法提供服务" instead. The XML is built in the push's pooled
+// buffer (in.scratch), which in holds until in.release: nothing keeps it past
+// the request (a DedupStore copies what it stores).
 func (srv *Server) render(ctx context.Context, r Reply, in *inbound) []byte {
 	if isNoReply(r) {
 		return nil
@@ -178,9 +197,9 @@ func (srv *Server) render(ctx context.Context, r Reply, in *inbound) []byte {
 		return nil
 	}
 	in.replied = srv.clock(in)
-	in.buf = replyBufs.get()
-	*in.buf = appendReply(*in.buf, r, in.msg, in.replied.Unix())
-	return *in.buf
+	buf := in.scratch()
+	*buf = appendReply((*buf)[:0], r, in.msg, in.replied.Unix())
+	return *buf
 }
 
 // clock returns the time on the server's clock during in. On the real clock it
@@ -194,10 +213,21 @@ func (srv *Server) clock(in *inbound) time.Time {
 	return srv.now()
 }
 
+// scratch returns the push's pooled buffer, taking it on first use. One
+// buffer serves the whole push: the encrypted body, until it is decrypted; then
+// the reply, and after it the reply's envelope. What it holds is live: each
+// user appends after what is there, or starts over once it is dead.
+func (in *inbound) scratch() *[]byte {
+	if in.buf == nil {
+		in.buf = pushBufs.get()
+	}
+	return in.buf
+}
+
 // release returns in's pooled buffer.
 func (in *inbound) release() {
 	if in.buf != nil {
-		replyBufs.put(in.buf)
+		pushBufs.put(in.buf)
 	}
 	in.buf = nil
 }
@@ -230,7 +260,9 @@ func (p *bufPool) put(b *[]byte) {
 	}
 }
 
-var replyBufs = bufPool{size: 1024}
+// pushBufs holds the buffers of pushes (inbound.scratch): room for a usual
+// safe-mode push, or for its reply and the reply's envelope.
+var pushBufs = bufPool{size: 4096}
 
 // write sends the reply: "success" when there is none (in may then be nil),
 // encrypted when the request was. With flush set the answer leaves at once, with its length, so
@@ -240,14 +272,14 @@ var replyBufs = bufPool{size: 1024}
 func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte, flush bool) (err error) {
 	h := w.Header()
 	body, ctype := reply, textXML
-	var buf *[]byte
 	switch {
 	case len(reply) == 0:
 		body, ctype = success, plainText
 	case in.encrypted:
-		buf = envelopeBufs.get()
-		out, err := srv.seal(*buf, in, reply)
-		*buf = out
+		// After what the buffer holds: the reply, when it was rendered there.
+		// The envelope is dead once written; *buf keeps the reply.
+		buf := *in.scratch()
+		out, err := srv.seal(buf[len(buf):], in, reply)
 		body = out
 		if err != nil { // a reply over 4 GiB: nothing sensible to send but success
 			srv.logger.Error("message: encrypting the reply failed; answered success", "err", err)
@@ -262,13 +294,8 @@ func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte, flush
 	if flush {
 		err = http.NewResponseController(w).Flush()
 	}
-	if buf != nil {
-		envelopeBufs.put(buf)
-	}
 	return err
 }
-
-var envelopeBufs = bufPool{size: 2048}
 
 // seal appends the encrypted reply envelope (spec §4.1) to dst.
 func (srv *Server) seal(dst []byte, in *inbound, reply []byte) ([]byte, error) {

@@ -27,6 +27,7 @@ type query struct {
 // map url.ParseQuery would build; the first of a repeated key wins.
 func parseQuery(raw string) query {
 	var q query
+	escaped := strings.IndexByte(raw, '%') >= 0 // one look at the whole, rather than one per value
 	for raw != "" {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
@@ -56,7 +57,7 @@ func parseQuery(raw string) query {
 		// Percent-escapes are decoded, but a '+' stays a '+': none of WeChat's
 		// parameters holds a space, and base64 (an encrypted echostr) holds '+',
 		// which WeChat may send unescaped.
-		if strings.IndexByte(v, '%') >= 0 {
+		if escaped && strings.IndexByte(v, '%') >= 0 {
 			if u, err := url.PathUnescape(v); err == nil {
 				v = u
 			}

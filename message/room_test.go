@@ -1,0 +1,103 @@
+package message
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestParseQuery: the parameters WeChat sends, the first non-empty value of a
+// repeated key, escapes decoded but '+' kept, and empty or odd pairs ignored.
+func TestParseQuery(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		raw  string
+		want query
+	}{
+		{"", query{}},
+		{"signature=s&timestamp=1&nonce=2&openid=o&encrypt_type=aes&msg_signature=m&echostr=e",
+			query{signature: "s", timestamp: "1", nonce: "2", openID: "o", encryptType: "aes", msgSignature: "m", echostr: "e"}},
+		{"&&signature&=x&nonce=&nonce=7&nonce=8", query{nonce: "7"}},
+		{"signature=a&signature=b", query{signature: "a"}},
+		{"echostr=a%2Bb+c%2F&timestamp=%31", query{echostr: "a+b+c/", timestamp: "1"}},
+		{"echostr=bad%zz", query{echostr: "bad%zz"}},
+		{"signaturex=1&xsignature=2&SIGNATURE=3&e=4&ec=5", query{}},
+	} {
+		if got := parseQuery(tc.raw); got != tc.want {
+			t.Errorf("parseQuery(%q) = %+v, want %+v", tc.raw, got, tc.want)
+		}
+	}
+}
+
+// TestKeptMessagesStayWhole: a handler may keep the messages it is given.
+// Their strings are views of the push's plaintext, in the push's own block
+// or, for a long one, a buffer of its own, never in a buffer a later push
+// reuses: after many pushes of every size in every mode, each kept message
+// still reads as sent.
+func TestKeptMessagesStayWhole(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var kept []*Message
+	hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply {
+		mu.Lock()
+		defer mu.Unlock()
+		kept = append(kept, m)
+		return Text(m.Content)
+	}))
+	var sent []string
+	for i := range 60 {
+		content := fmt.Sprintf("消息 %d ", i) + strings.Repeat("长", i*i) // up to 10 KB: past the block's room
+		c := hs.client(modes[i%len(modes)])
+		req, err := c.NewRequest(t.Context(), c.Text("o"+fmt.Sprint(i), content))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec := hs.serve(req); rec.Code != 200 || !strings.Contains(rec.Body.String(), "<") {
+			t.Fatalf("push %d: %d %q", i, rec.Code, rec.Body)
+		}
+		sent = append(sent, content)
+	}
+	if len(kept) != len(sent) {
+		t.Fatalf("the handler ran %d times for %d pushes", len(kept), len(sent))
+	}
+	for i, m := range kept {
+		if m.Content != sent[i] || m.FromUserName != "o"+fmt.Sprint(i) || !strings.Contains(string(m.Raw), sent[i]) {
+			t.Errorf("kept message %d now reads %q from %q", i, m.Content, m.FromUserName)
+		}
+	}
+}
+
+// TestPushRoom: the block's room holds the plaintext of a usual push.
+func TestPushRoom(t *testing.T) {
+	t.Parallel()
+	if pushRoom < 450 {
+		t.Errorf("pushRoom = %d: Message or call grew; a usual push's plaintext (about 450 bytes) no longer fits the 1536-byte block", pushRoom)
+	}
+}
+
+// TestArrival: the arrival clock reads the real time, and takes a new reading
+// once its base is a second old.
+func TestArrival(t *testing.T) {
+	t.Parallel()
+	srv := newHarness(t, nil).srv
+	for range 3 {
+		before := time.Now()
+		got := srv.arrival()
+		after := time.Now()
+		if got.Before(before) || got.After(after) {
+			t.Fatalf("arrival() = %v, not within [%v, %v]", got, before, after)
+		}
+	}
+	old := time.Now().Add(-2 * time.Second)
+	srv.clockBase.Store(&old)
+	before := time.Now()
+	if got := srv.arrival(); got.Before(before) {
+		t.Errorf("arrival() with a base 2 s old = %v, before %v", got, before)
+	}
+	if b := srv.clockBase.Load(); b == &old {
+		t.Error("a base 2 s old was not replaced")
+	}
+}
