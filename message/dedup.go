@@ -154,7 +154,9 @@ func (srv *Server) storeTrouble(ctx context.Context, msg string, err error) {
 // claim claims in's key, within a share of the deadline on a store that can block.
 func (srv *Server) claim(ctx context.Context, in *inbound) (bool, error) {
 	if srv.mem != nil {
-		return srv.mem.claim(in.hash, srv.deadline+claimGrace, srv.memNow(&in.dedupRef, false)), nil
+		first, seq := srv.mem.claim(in.hash, srv.deadline+claimGrace, srv.memNow(&in.dedupRef, false))
+		in.seq = seq
+		return first, nil
 	}
 	cctx, cancel := context.WithDeadline(ctx, in.arrived.Add(srv.deadline/claimShare))
 	defer cancel()
@@ -167,7 +169,7 @@ func (srv *Server) claim(ctx context.Context, in *inbound) (bool, error) {
 // deadline, so that the request's end does not cut its write short.
 func (srv *Server) finish(ctx context.Context, in *dedupRef, reply []byte) {
 	if srv.mem != nil {
-		srv.mem.finish(in.hash, reply, srv.keepFor(in), srv.memNow(in, true))
+		srv.mem.finish(in.hash, in.seq, reply, srv.keepFor(in), srv.memNow(in, true))
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), srv.deadline)

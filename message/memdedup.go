@@ -115,7 +115,8 @@ func WithReplyWindow(d time.Duration) MemoryDedupOption {
 
 // NewMemoryDedupStore returns an empty in-process store.
 func NewMemoryDedupStore(opts ...MemoryDedupOption) *MemoryDedupStore {
-	s := &MemoryDedupStore{seed: maphash.MakeSeed(), index: map[uint64]uint64{}}
+	// Sequence numbers start at 1: 0 means none (see claimed).
+	s := &MemoryDedupStore{seed: maphash.MakeSeed(), index: map[uint64]uint64{}, first: 1, next: 1, replies: 1}
 	for _, o := range opts {
 		o(s)
 	}
@@ -133,7 +134,8 @@ func NewMemoryDedupStore(opts ...MemoryDedupOption) *MemoryDedupStore {
 
 // Claim implements DedupStore.
 func (s *MemoryDedupStore) Claim(_ context.Context, key string, ttl time.Duration) (bool, error) {
-	return s.claim(maphash.String(s.seed, key), ttl, s.clock()), nil
+	first, _ := s.claim(maphash.String(s.seed, key), ttl, s.clock())
+	return first, nil
 }
 
 // hash is the hash the store keeps of key, as the Server calls it: a key
@@ -151,23 +153,29 @@ func (s *MemoryDedupStore) clock() int64 {
 // claim and finish take the time from their caller: a Server on the real
 // clock hands over what it read at the push's arrival, which saves a clock
 // read each (a clock read costs as much as a map lookup).
-func (s *MemoryDedupStore) claim(h uint64, ttl time.Duration, now int64) bool {
+//
+// claim returns the claim's sequence number too, which finish takes as a hint:
+// the slot is found without a second look in the index.
+func (s *MemoryDedupStore) claim(h uint64, ttl time.Duration, now int64) (bool, uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sl, _ := s.lookup(h, now); sl != nil {
-		return false
+	if seq, ok := s.index[h]; ok {
+		if s.slot(seq).expires > now {
+			return false, 0
+		}
+		s.forget(seq)
 	}
-	s.add(dedupSlot{hash: h, expires: now + int64(ttl)}, now)
-	return true
+	return true, s.push(dedupSlot{hash: h, expires: now + int64(ttl)}, now)
 }
 
 // Finish implements DedupStore. The reply is copied at its exact size.
 func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte, ttl time.Duration) error {
-	s.finish(maphash.String(s.seed, key), reply, ttl, s.clock())
+	s.finish(maphash.String(s.seed, key), 0, reply, ttl, s.clock())
 	return nil
 }
 
-func (s *MemoryDedupStore) finish(h uint64, reply []byte, ttl time.Duration, now int64) {
+// finish stores the reply of h, whose claim was seq when seq is not 0.
+func (s *MemoryDedupStore) finish(h, seq uint64, reply []byte, ttl time.Duration, now int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(reply) == 0 || int64(len(reply)) > s.maxBytes {
@@ -176,7 +184,7 @@ func (s *MemoryDedupStore) finish(h uint64, reply []byte, ttl time.Duration, now
 		reply = s.copyReply(reply)
 	}
 	done := dedupSlot{hash: h, expires: now + int64(ttl), until: now + int64(s.replyFor), reply: reply}
-	sl, _ := s.lookup(h, now)
+	sl := s.claimed(h, seq, now)
 	if sl == nil { // the claim ran out while the handler ran: remember the answer anyway
 		s.add(done, now)
 		return
@@ -274,6 +282,18 @@ func (s *MemoryDedupStore) lookup(h uint64, now int64) (*dedupSlot, uint64) {
 	return sl, seq
 }
 
+// claimed returns the live slot of h, looking first at the slot seq, its claim
+// (0: not known).
+func (s *MemoryDedupStore) claimed(h, seq uint64, now int64) *dedupSlot {
+	if seq != 0 && seq >= s.first && seq < s.next {
+		if sl := s.slot(seq); sl.hash == h && sl.expires > now {
+			return sl
+		}
+	}
+	sl, _ := s.lookup(h, now)
+	return sl
+}
+
 func (s *MemoryDedupStore) slot(seq uint64) *dedupSlot { return &s.slots[seq&uint64(len(s.slots)-1)] }
 
 // replyAt returns the reply of a finished slot at now: nil once its window
@@ -293,14 +313,22 @@ func (s *MemoryDedupStore) add(sl dedupSlot, now int64) {
 	if seq, ok := s.index[sl.hash]; ok {
 		s.forget(seq)
 	}
+	s.push(sl, now)
+}
+
+// push stores sl, whose key has no slot in the index, as the newest slot, then
+// trims; it returns its sequence number.
+func (s *MemoryDedupStore) push(sl dedupSlot, now int64) uint64 {
 	if s.next-s.first == uint64(len(s.slots)) {
 		s.resize(max(2*len(s.slots), minSlots))
 	}
-	*s.slot(s.next) = sl
-	s.index[sl.hash] = s.next
+	seq := s.next
+	*s.slot(seq) = sl
+	s.index[sl.hash] = seq
 	s.next++
 	s.bytes += sl.cost()
 	s.trim(now)
+	return seq
 }
 
 // forget uncounts the slot seq and wakes its waiters, who find it gone; the

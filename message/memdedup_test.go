@@ -283,3 +283,43 @@ func TestMemoryDedupReplyChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryDedupFinishHint: finish finds a claim by the sequence number
+// claim gave, and falls back to the index when that slot has since gone to
+// another key (the claim ran out and the ring went round), never writing the
+// reply into another key's slot.
+func TestMemoryDedupFinishHint(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := NewMemoryDedupStore(WithMaxEntries(minSlots))
+	var now int64 = 1
+	s.now = func() time.Time { return time.Unix(0, now) } // wait's clock
+	const h = 0xfeed
+	first, seq := s.claim(h, time.Second, now)
+	if !first || seq == 0 {
+		t.Fatalf("claim = %v, %d", first, seq)
+	}
+	s.finish(h, seq, []byte("hinted"), time.Minute, now)
+	if got, _ := s.wait(ctx, h); string(got) != "hinted" {
+		t.Fatalf("reply by hint = %q", got)
+	}
+
+	const h2 = 0xbeef
+	_, seq2 := s.claim(h2, time.Second, now)
+	now += int64(2 * time.Second) // the claim runs out
+	for i := range uint64(3 * minSlots) {
+		k := 0x1000 + i
+		s.claim(k, time.Minute, now)
+		s.finish(k, 0, []byte(fmt.Sprint(k)), time.Minute, now)
+	}
+	s.finish(h2, seq2, []byte("late"), time.Minute, now)
+	if got, _ := s.wait(ctx, h2); string(got) != "late" {
+		t.Errorf("late reply = %q", got)
+	}
+	for i := range uint64(minSlots - 1) {
+		k := 0x1000 + 3*minSlots - 1 - i
+		if got, err := s.wait(ctx, k); err == nil && string(got) != fmt.Sprint(k) {
+			t.Fatalf("key %#x now answers %q", k, got)
+		}
+	}
+}

@@ -56,6 +56,7 @@ type pushBlock struct {
 type dedupRef struct {
 	key  string    // the dedup key, set by dispatch for a store other than the memory store
 	hash uint64    // the memory store's hash of the dedup key, set by dispatch
+	seq  uint64    // the memory store's sequence number of the claim, if this push claimed it
 	sent int64     // the push's timestamp (Unix seconds); 0 when the check is off
 	now  time.Time // on the server's clock (WithClock), for the timestamp check and the retry window
 }
