@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -87,6 +88,9 @@ func FuzzServeHTTP(f *testing.F) {
 			}
 		} else {
 			q, b, _ := strings.Cut(string(body), "\n")
+			if got, want := parseQuery(q), queryReference(q); got != want {
+				t.Fatalf("parseQuery(%q) = %+v, want %+v", q, got, want)
+			}
 			req = httptest.NewRequest(http.MethodPost, "/wechat", strings.NewReader(b))
 			req.URL.RawQuery = q
 		}
@@ -115,4 +119,24 @@ func cdataReference(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// queryReference is parseQuery written plainly: every pair cut at '=', the
+// first non-empty value of each key, escapes decoded where they are valid.
+func queryReference(raw string) query {
+	var q query
+	fields := map[string]*string{
+		"signature": &q.signature, "timestamp": &q.timestamp, "nonce": &q.nonce, "openid": &q.openID,
+		"encrypt_type": &q.encryptType, "msg_signature": &q.msgSignature, "echostr": &q.echostr,
+	}
+	for _, pair := range strings.Split(raw, "&") {
+		k, v, _ := strings.Cut(pair, "=")
+		if dst := fields[k]; dst != nil && *dst == "" {
+			if u, err := url.PathUnescape(v); err == nil {
+				v = u
+			}
+			*dst = v
+		}
+	}
+	return q
 }
