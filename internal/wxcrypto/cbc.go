@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"unsafe"
 )
 
 // The decryption failures, after the error codes of Tencent's WXBizMsgCrypt
@@ -127,11 +128,24 @@ func (c *Cipher) Decrypt(encrypt []byte, receiveID string) ([]byte, error) {
 // DecryptString is Decrypt of the text of an <Encrypt> element as a string, as
 // a parser hands it over; it allocates only the plaintext's buffer.
 func (c *Cipher) DecryptString(encrypt, receiveID string) ([]byte, error) {
-	buf, err := base64.StdEncoding.DecodeString(encrypt)
+	return c.DecryptStringInto(nil, encrypt, receiveID)
+}
+
+// DecryptStringInto is DecryptString into buf's room when it holds the decoded
+// ciphertext (base64's decoded length of encrypt); into a new buffer
+// otherwise. The message returned aliases that buffer.
+func (c *Cipher) DecryptStringInto(buf []byte, encrypt, receiveID string) ([]byte, error) {
+	if n := base64.StdEncoding.DecodedLen(len(encrypt)); cap(buf) < n {
+		buf = make([]byte, n)
+	} else {
+		buf = buf[:n]
+	}
+	// A view of encrypt, only read while decoding.
+	n, err := base64.StdEncoding.Decode(buf, unsafe.Slice(unsafe.StringData(encrypt), len(encrypt)))
 	if err != nil {
 		return nil, ErrBase64
 	}
-	_, msg, got, err := c.open(buf)
+	_, msg, got, err := c.open(buf[:n])
 	return checkReceiveID(msg, got, receiveID, err)
 }
 

@@ -229,3 +229,30 @@ func TestRecycledModes(t *testing.T) {
 		}
 	}
 }
+
+// TestDecryptStringInto: the plaintext lands in the buffer given when it has
+// room for the decoded ciphertext, in a new one otherwise, and decrypts alike.
+func TestDecryptStringInto(t *testing.T) {
+	t.Parallel()
+	c := testCipher(t)
+	msg := strings.Repeat("<xml>你好</xml>", 20)
+	enc, err := c.Encrypt([]byte(msg), testAppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	need := base64.StdEncoding.DecodedLen(len(enc))
+	for _, room := range []int{0, need - 1, need, need + 100} {
+		buf := make([]byte, 0, room)
+		got, err := c.DecryptStringInto(buf, string(enc), testAppID)
+		if err != nil || string(got) != msg {
+			t.Fatalf("DecryptStringInto(room %d) = %q, %v", room, got, err)
+		}
+		inBuf := room > 0 && &got[0] == &buf[:room][20]
+		if inBuf != (room >= need) {
+			t.Errorf("DecryptStringInto(room %d of %d needed): in the buffer = %v", room, need, inBuf)
+		}
+	}
+	if _, err := c.DecryptStringInto(make([]byte, 0, need), "***", testAppID); !errors.Is(err, ErrBase64) {
+		t.Errorf("DecryptStringInto(bad base64) = %v, want ErrBase64", err)
+	}
+}
