@@ -24,7 +24,8 @@ type query struct {
 }
 
 // parseQuery reads the parameters WeChat sends out of a raw query, without the
-// map url.ParseQuery would build; the first of a repeated key wins.
+// map url.ParseQuery would build; the first non-empty value of a repeated key
+// wins.
 func parseQuery(raw string) query {
 	var q query
 	escaped := strings.IndexByte(raw, '%') >= 0 // one look at the whole, rather than one per value
