@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // TestParseQuery: the parameters WeChat sends, the first non-empty value of a
@@ -67,29 +66,5 @@ func TestKeptMessagesStayWhole(t *testing.T) {
 		if m.Content != sent[i] || m.FromUserName != "o"+fmt.Sprint(i) || !strings.Contains(string(m.Raw), sent[i]) {
 			t.Errorf("kept message %d now reads %q from %q", i, m.Content, m.FromUserName)
 		}
-	}
-}
-
-// TestArrival: the arrival clock reads the real time, and takes a new reading
-// once its base is a second old.
-func TestArrival(t *testing.T) {
-	t.Parallel()
-	srv := newHarness(t, nil).srv
-	for range 3 {
-		before := time.Now()
-		got := srv.arrival()
-		after := time.Now()
-		if got.Before(before) || got.After(after) {
-			t.Fatalf("arrival() = %v, not within [%v, %v]", got, before, after)
-		}
-	}
-	old := time.Now().Add(-2 * time.Second)
-	srv.clockBase.Store(&old)
-	before := time.Now()
-	if got := srv.arrival(); got.Before(before) {
-		t.Errorf("arrival() with a base 2 s old = %v, before %v", got, before)
-	}
-	if b := srv.clockBase.Load(); b == &old {
-		t.Error("a base 2 s old was not replaced")
 	}
 }

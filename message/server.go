@@ -50,8 +50,6 @@ type Server struct {
 	rejectLog, dropLog *logsample.Sampler // unauthenticated floods must not become log floods
 	storeLog           *logsample.Sampler // nor a dedup store's outage, which fails every push
 	noFlushLogged      atomic.Bool        // the writer's want of a Flush was logged
-
-	clockBase atomic.Pointer[time.Time] // see arrival
 }
 
 // NewServer returns the webhook of oa, answering with h (a *Mux, or any Handler).
@@ -114,7 +112,7 @@ func (srv *Server) fixSettings() {
 // ServeHTTP runs the pipeline: open (method, signature, size, decrypt, parse),
 // then URL verification or dispatch (dedup, deadline, recover), then the reply.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	in := inbound{arrived: srv.arrival()} // the deadline runs on real time, whatever WithClock says
+	in := inbound{arrived: time.Now()} // the deadline runs on real time, whatever WithClock says
 	in.now = in.arrived
 	if !srv.realClock {
 		in.now = srv.now()
@@ -138,22 +136,6 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	in.release()
-}
-
-// arrival returns the real time now, read as a recent reading of the clock
-// plus the monotonic time since: time.Now reads both the wall clock and the
-// monotonic clock, and costs twice as much. The reading is taken again once
-// it is a second old, so that a step of the wall clock (NTP) shows within a
-// second.
-func (srv *Server) arrival() time.Time {
-	if b := srv.clockBase.Load(); b != nil {
-		if d := time.Since(*b); d >= 0 && d < time.Second {
-			return b.Add(d)
-		}
-	}
-	t := time.Now()
-	srv.clockBase.Store(&t)
-	return t
 }
 
 // slowStore reports whether the dedup store may block (not the built-in
