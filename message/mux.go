@@ -73,8 +73,7 @@ func (r Route) check() {
 // wrapped in middleware) for any Route.
 type Mux struct {
 	routes map[Route]Handler
-	types  []typeRoute // the follower-message routes, also in routes: see match
-	keyed  bool        // some route has a key: look keys up first
+	keyed  bool // some route has a key: look keys up first
 	def    Handler
 	mws    []Middleware
 	chain  Handler // the middlewares around route; nil when there are none
@@ -98,17 +97,6 @@ func (mux *Mux) Handle(r Route, h Handler) {
 	}
 	mux.routes[r] = h
 	mux.keyed = mux.keyed || r.EventKey != ""
-	if r.Event == "" {
-		mux.types = append(mux.types, typeRoute{r.MsgType, h})
-	}
-}
-
-// typeRoute is the route of one MsgType of follower messages. There are a
-// handful, and comparing a short string with each costs less than hashing a
-// Route, three strings, for the map.
-type typeRoute struct {
-	t MsgType
-	h Handler
 }
 
 // HandleFunc routes the messages or events of r to f.
@@ -227,10 +215,8 @@ func (mux *Mux) route(ctx context.Context, m *Message) Reply {
 
 func (mux *Mux) match(m *Message) Handler {
 	if m.MsgType != MsgTypeEvent {
-		for _, r := range mux.types {
-			if r.t == m.MsgType {
-				return r.h
-			}
+		if h := mux.routes[Route{MsgType: m.MsgType}]; h != nil {
+			return h
 		}
 		return mux.def
 	}
