@@ -3,7 +3,6 @@ package wxcrypto
 import (
 	"crypto/sha1"
 	"crypto/subtle"
-	"encoding/binary"
 	"encoding/hex"
 	"slices"
 	"strings"
@@ -39,16 +38,7 @@ func VerifySignature(sig string, parts ...string) bool {
 		return false
 	}
 	want := signatureSum(parts)
-	return equalSums(&got, &want)
-}
-
-// equalSums reports whether a and b are equal, in time that does not depend on
-// their contents: crypto/subtle's general comparison, for the one size.
-func equalSums(a, b *[sha1.Size]byte) bool {
-	d := binary.LittleEndian.Uint64(a[0:]) ^ binary.LittleEndian.Uint64(b[0:])
-	d |= binary.LittleEndian.Uint64(a[8:]) ^ binary.LittleEndian.Uint64(b[8:])
-	d |= uint64(binary.LittleEndian.Uint32(a[16:]) ^ binary.LittleEndian.Uint32(b[16:]))
-	return subtle.ConstantTimeEq(int32(uint32(d)|uint32(d>>32)), 0) == 1
+	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
 }
 
 // signatureSum hashes the sorted parts. WeChat signs three or four parts, so an

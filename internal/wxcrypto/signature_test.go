@@ -2,6 +2,7 @@ package wxcrypto
 
 import (
 	"crypto/sha1"
+	"encoding/hex"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -68,21 +69,21 @@ func TestLess(t *testing.T) {
 	}
 }
 
-// TestEqualSums: a difference in any one bit of any byte makes the sums
-// unequal.
-func TestEqualSums(t *testing.T) {
+// TestVerifySignatureEveryBit: a signature that differs from the right one in
+// any one bit of the digest does not verify.
+func TestVerifySignatureEveryBit(t *testing.T) {
 	t.Parallel()
-	a := sha1.Sum([]byte("x"))
-	b := a
-	if !equalSums(&a, &b) {
-		t.Fatal("equalSums of equal sums = false")
+	parts := []string{"AAAAA", "1714036504", "1514711492"}
+	sum := referenceSum(parts)
+	if !VerifySignature(hex.EncodeToString(sum[:]), parts...) {
+		t.Fatal("the right signature does not verify")
 	}
-	for i := range a {
+	for i := range sum {
 		for bit := range 8 {
-			b := a
+			b := sum
 			b[i] ^= 1 << bit
-			if equalSums(&a, &b) {
-				t.Errorf("equalSums = true with byte %d bit %d different", i, bit)
+			if VerifySignature(hex.EncodeToString(b[:]), parts...) {
+				t.Errorf("verifies with byte %d bit %d different", i, bit)
 			}
 		}
 	}
