@@ -62,16 +62,11 @@ func signatureSum(parts []string) [sha1.Size]byte {
 		order[i] = k
 	}
 	// One contiguous buffer and sha1.Sum: no hash object, and no copy of each
-	// part through the hash.Hash interface. The buffer is on the stack, sized
-	// apart for the 3-field signature (a 1 KiB array costs its zeroing) and for
-	// msg_signature over a usual <Encrypt> text; a longer one takes a pooled
-	// buffer.
-	switch {
-	case n <= 128:
-		var stack [128]byte
+	// part through the hash.Hash interface. A part as long as an <Encrypt> text
+	// takes a pooled buffer instead of the stack's.
+	if n <= smallSum {
+		var stack [smallSum]byte
 		return sumInto(stack[:0], parts, order)
-	case n <= 1024:
-		return mediumSum(parts, order)
 	}
 	pooled := sumBufs.Get().(*[]byte)
 	buf := slices.Grow((*pooled)[:0], n)
@@ -83,12 +78,7 @@ func signatureSum(parts []string) [sha1.Size]byte {
 	return sum
 }
 
-// mediumSum is sumInto on a 1 KiB stack buffer, in a frame of its own so that
-// the 3-field signature does not zero it.
-func mediumSum(parts []string, order []int) [sha1.Size]byte {
-	var stack [1024]byte
-	return sumInto(stack[:0], parts, order)
-}
+const smallSum = 256
 
 // sumInto hashes the parts in order, laid out in buf's room.
 func sumInto(buf []byte, parts []string, order []int) [sha1.Size]byte {

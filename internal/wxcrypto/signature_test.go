@@ -18,7 +18,7 @@ func referenceSum(parts []string) [sha1.Size]byte {
 }
 
 // TestSignatureSumPaths holds signatureSum to its definition on each of its
-// buffers (the small and the 1 KiB stack arrays, the pool) and on parts that
+// buffers (the stack array, the pool) and on parts that
 // share first bytes, are empty or are prefixes of each other, where less must
 // fall back to the whole comparison.
 func TestSignatureSumPaths(t *testing.T) {
