@@ -98,11 +98,7 @@ func (NewsReply) MsgType() MsgType                    { return MsgTypeNews }
 func (TransferCustomerServiceReply) MsgType() MsgType { return MsgTypeTransferCustomerService }
 func (noReply) MsgType() MsgType                      { return "" }
 
-func (r TextReply) appendBody(b []byte) []byte {
-	b = append(b, "<Content><![CDATA["...)
-	b = appendCDATA(b, r.Content)
-	return append(b, "]]></Content>"...)
-}
+func (r TextReply) appendBody(b []byte) []byte { return appendElem(b, "Content", r.Content) }
 
 func (r ImageReply) appendBody(b []byte) []byte {
 	b = append(b, "<Image>"...)
