@@ -120,10 +120,7 @@ func TestPanicAnswersSuccess(t *testing.T) {
 func TestLateHookPanicIsContained(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
-	hs := newHarness(t, HandlerFunc(func(ctx context.Context, m *Message) Reply {
-		<-release
-		return Text("x")
-	}), WithDeadline(10*time.Millisecond), WithOnLateReply(func(context.Context, *Message, Reply) { panic("hook") }))
+	hs := newHarness(t, blockedUntil(release, Text("x")), WithDeadline(10*time.Millisecond), WithOnLateReply(func(context.Context, *Message, Reply) { panic("hook") }))
 	c := hs.client(wechattest.ModePlaintext)
 	hs.push(t, wechattest.ModePlaintext, c.Text("o1", "x"))
 	close(release)
@@ -136,10 +133,7 @@ func TestShutdownWaitsForLateHandlers(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	var late atomic.Int32
-	hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply {
-		<-release
-		return Text("late")
-	}), WithDeadline(10*time.Millisecond), WithOnLateReply(func(context.Context, *Message, Reply) {
+	hs := newHarness(t, blockedUntil(release, Text("late")), WithDeadline(10*time.Millisecond), WithOnLateReply(func(context.Context, *Message, Reply) {
 		late.Add(1)
 	}))
 	c := hs.client(wechattest.ModePlaintext)
@@ -167,10 +161,7 @@ func TestShutdownWaitsForLateHandlers(t *testing.T) {
 // parallel: it reads every goroutine's stack.
 func TestShutdownGivingUpLeavesNothing(t *testing.T) {
 	release := make(chan struct{})
-	hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply {
-		<-release
-		return nil
-	}), WithDeadline(10*time.Millisecond))
+	hs := newHarness(t, blockedUntil(release, nil), WithDeadline(10*time.Millisecond))
 	c := hs.client(wechattest.ModePlaintext)
 	if reply := hs.push(t, wechattest.ModePlaintext, c.Text("o1", "hi")); !reply.Success {
 		t.Fatalf("reply = %s, want success at the deadline", reply.Body)
@@ -445,6 +436,15 @@ func TestDeadlineOverHTTP(t *testing.T) {
 	}
 }
 
+// blockedUntil is a handler that answers reply once release is closed or sent
+// on, ignoring its context: one that runs past a short deadline.
+func blockedUntil(release <-chan struct{}, reply Reply) Handler {
+	return HandlerFunc(func(context.Context, *Message) Reply {
+		<-release
+		return reply
+	})
+}
+
 // noFlushWriter hides the Flush of the writer it wraps, like a middleware
 // that buffers the response.
 type noFlushWriter struct{ w *flushRecorder }
@@ -459,10 +459,7 @@ func (n noFlushWriter) WriteHeader(code int)        { n.w.WriteHeader(code) }
 func TestDeadlineWriterCannotFlush(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
-	hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply {
-		<-release
-		return nil
-	}), WithDeadline(10*time.Millisecond))
+	hs := newHarness(t, blockedUntil(release, nil), WithDeadline(10*time.Millisecond))
 	c := hs.client(wechattest.ModePlaintext)
 	for i := range 2 {
 		rec := newFlushRecorder()
@@ -513,10 +510,7 @@ func (goneWriter) FlushError() error { return io.ErrClosedPipe }
 func TestDeadlineClientGone(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
-	hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply {
-		<-release
-		return nil
-	}), WithDeadline(10*time.Millisecond))
+	hs := newHarness(t, blockedUntil(release, nil), WithDeadline(10*time.Millisecond))
 	c := hs.client(wechattest.ModePlaintext)
 	msg := c.Text("o1", "x")
 	done := serveAsync(hs.srv, goneWriter{noFlushWriter{newFlushRecorder()}}, mustRequest(t, c, msg))
