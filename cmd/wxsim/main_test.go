@@ -19,19 +19,10 @@ import (
 // simulator's own.
 func TestServePrints(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
 	out := &testutil.SyncBuffer{}
-	ready := make(chan *Sim, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- serve(ctx, []string{"-addr", "127.0.0.1:0", "-mode", "compatible"}, out, &options{ready: ready})
-	}()
-	var sim *Sim
-	select {
-	case sim = <-ready:
-	case err := <-done:
-		t.Fatal(err)
-	}
+	sim := testutil.Serve(t, out, func(ctx context.Context, ready chan<- *Sim) error { // the cleanup checks serve ends cleanly
+		return serve(ctx, []string{"-addr", "127.0.0.1:0", "-mode", "compatible"}, out, &options{ready: ready})
+	})
 	text := out.String()
 	var line string
 	for _, l := range strings.Split(text, "\n") {
@@ -68,10 +59,6 @@ func TestServePrints(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("serve after cancel: %v", err)
-	}
 }
 
 // TestServeRefuses checks the flags and the listen address are checked before
