@@ -53,10 +53,6 @@ import (
 	"github.com/wxkit/wechat/internal/redisbase"
 )
 
-// coldAnswerTimeout is the token server's WriteTimeout: longer than a fetch with
-// its retries (20 s) plus waiting for another server's lock.
-const coldAnswerTimeout = time.Minute
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// go-redis's own lines (failed dials, say) go through slog like ours.
@@ -175,7 +171,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	srv := settings.HTTPServer(a.routes()) // read, write and idle timeouts: slow clients are cut off
 	// A cold GET /token waits for the fetch (its attempts, and the store's lock):
 	// the answer must not be cut off before the Manager's own bound.
-	srv.WriteTimeout = coldAnswerTimeout
+	srv.WriteTimeout = settings.TokenWaitWriteTimeout
 	a.logger.Info("tokenserver: listening", "addr", ln.Addr().String(), "store", a.store)
 	return httpserve.Run(ctx, srv, ln, a.logger, "tokenserver", a.manager.Shutdown)
 }

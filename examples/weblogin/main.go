@@ -34,7 +34,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -48,11 +47,6 @@ import (
 	"github.com/wxkit/wechat/qrcode"
 	"github.com/wxkit/wechat/wechattest"
 )
-
-// pageTimeout is weblogin's WriteTimeout: its pages call WeChat inside the
-// request, and one may wait for a cold token fetch with its retries (20 s),
-// longer than the webhook's 15 s allow.
-const pageTimeout = time.Minute
 
 // The sandbox's WeChat user: the browser signs in as them.
 const (
@@ -149,7 +143,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv := settings.HTTPServer(router) // read, write and idle timeouts, a header limit: slow or greedy clients are cut off
 	// The OAuth callback and POST /qrcode call WeChat inside the request, which
 	// may wait for a cold token fetch: the page must not be cut off before it.
-	srv.WriteTimeout = pageTimeout
+	srv.WriteTimeout = settings.TokenWaitWriteTimeout
 	return httpserve.Run(ctx, srv, ln, logger, "weblogin",
 		webhook.Shutdown, // handlers past their deadline
 		oa.Shutdown,      // what the account built (nothing here: cred is ours)

@@ -16,6 +16,11 @@ const (
 	WriteTimeout      = 15 * time.Second // past message.DefaultDeadline and a slow central-server answer
 	IdleTimeout       = 60 * time.Second
 	MaxHeaderBytes    = 64 << 10
+
+	// TokenWaitWriteTimeout is the WriteTimeout of a server whose answers may
+	// wait for a cold access_token fetch: its attempts take up to 20 s, and
+	// another server's lock on the store may come first.
+	TokenWaitWriteTimeout = time.Minute
 )
 
 // HTTPServer returns an http.Server for h with the timeouts above.
