@@ -139,9 +139,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		if err != nil {
 			ln.Close()
 			if cred != nil { // stop what did start
-				shutdown, cancel := context.WithTimeout(context.Background(), httpserve.ShutdownTimeout)
-				defer cancel()
-				err = errors.Join(err, cred.Shutdown(shutdown))
+				err = errors.Join(err, httpserve.Stop(cred.Shutdown))
 			}
 			return err
 		}

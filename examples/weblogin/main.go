@@ -128,9 +128,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	if err := tickets.Start(); err != nil { // stop what did start
-		shutdown, cancel := context.WithTimeout(context.Background(), httpserve.ShutdownTimeout)
-		defer cancel()
-		return errors.Join(err, cred.Shutdown(shutdown))
+		return errors.Join(err, httpserve.Stop(cred.Shutdown))
 	}
 
 	fmt.Fprintf(stdout, "weblogin: open %s/\n", base)

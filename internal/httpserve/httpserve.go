@@ -42,16 +42,31 @@ func Run(ctx context.Context, srv *http.Server, ln net.Listener, logger *slog.Lo
 			err = serr
 		}
 	}
-	for _, stop := range stops {
-		stopErr = errors.Join(stopErr, stop(shutdown))
-	}
-	if stopErr != nil {
-		err = errors.Join(err, fmt.Errorf("shutting down (within %s): %w", ShutdownTimeout, stopErr))
-	}
-	if err != nil {
+	if err = errors.Join(err, stopWithin(shutdown, stopErr, stops)); err != nil {
 		return err
 	}
 	logger.Info(name + ": stopped")
+	return nil
+}
+
+// Stop runs stops in turn within ShutdownTimeout in all, for a program that
+// fails to start after some of what it runs has started: it stops what did.
+// Its error says it came from shutting down, and within what limit.
+func Stop(stops ...func(context.Context) error) error {
+	shutdown, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	return stopWithin(shutdown, nil, stops)
+}
+
+// stopWithin runs stops on ctx and joins their errors to err, as the error of
+// shutting down.
+func stopWithin(ctx context.Context, err error, stops []func(context.Context) error) error {
+	for _, stop := range stops {
+		err = errors.Join(err, stop(ctx))
+	}
+	if err != nil {
+		return fmt.Errorf("shutting down (within %s): %w", ShutdownTimeout, err)
+	}
 	return nil
 }
 

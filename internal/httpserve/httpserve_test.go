@@ -86,3 +86,29 @@ func TestRun(t *testing.T) {
 		}
 	})
 }
+
+// TestStop: Stop runs every stop in turn, whatever one returns, on a context
+// bounded by ShutdownTimeout, and says the error came from shutting down.
+func TestStop(t *testing.T) {
+	t.Parallel()
+	var order []string
+	failed := errors.New("stop failed")
+	err := Stop(
+		func(ctx context.Context) error {
+			if _, ok := ctx.Deadline(); !ok {
+				t.Error("a stop's context has no deadline")
+			}
+			order = append(order, "a")
+			return failed
+		},
+		func(context.Context) error { order = append(order, "b"); return nil })
+	if !errors.Is(err, failed) || !strings.Contains(err.Error(), "shutting down (within 10s)") {
+		t.Errorf("Stop = %v, want %v, said to come from shutting down", err, failed)
+	}
+	if got := strings.Join(order, ","); got != "a,b" {
+		t.Errorf("stops ran as %q, want %q", got, "a,b")
+	}
+	if err := Stop(func(context.Context) error { return nil }); err != nil {
+		t.Errorf("Stop of what stops cleanly = %v", err)
+	}
+}
