@@ -55,12 +55,13 @@ func alternatives(names []string) string {
 func Redact(s string) string {
 	s = secretRun.ReplaceAllString(s, "${1}REDACTED")
 	s = secretMember.ReplaceAllString(s, `${1}REDACTED"`)
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		u.User = nil
-		s = u.String()
-	}
-	return s
+	return userInfo.ReplaceAllString(s, "${1}")
 }
+
+// userInfo matches the user:password@ after a URL's scheme, whether or not
+// the rest parses as a URL: a base URL that cannot make a request is the one
+// an error quotes.
+var userInfo = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)[^/?#@\s"']*@`)
 
 // StatusError is a reply whose HTTP status is not 2xx.
 type StatusError struct {

@@ -22,6 +22,7 @@ func TestRedact(t *testing.T) {
 		{"https://api.weixin.qq.com/cgi-bin/token?grant_type=client_credential&appid=wx1&secret=TOPSECRET", "TOPSECRET"},
 		{"http://127.0.0.1:1/cgi-bin/user/info?access_token=TOKEN123&openid=o1", "TOKEN123"},
 		{"http://u:PASSWORD@host/x", "PASSWORD"},
+		{"http://u:PASSWORD@host\x7f/x", "PASSWORD"}, // does not parse: the error of a bad base URL quotes it
 		{"%zz not a url secret=TOPSECRET&x=1", "TOPSECRET"},
 		{"::bad access_token=TOKEN123", "TOKEN123"},
 	}
@@ -51,6 +52,7 @@ func TestRedactKeepsTheRest(t *testing.T) {
 		{`secret="a b"&x=1`, "secret=REDACTED&x=1"},
 		{`{"touser":"o1","access_token":"tok","key":"V1001"}`, `{"touser":"o1","access_token":"REDACTED","key":"V1001"}`},
 		{`{"refresh_token": "r\"t", "component_access_token":"c"}`, `{"refresh_token": "REDACTED", "component_access_token":"REDACTED"}`},
+		{"http://u:p@127.0.0.1:1/x?a=%zz", "http://127.0.0.1:1/x?a=%zz"},
 		{"", ""},
 	}
 	for _, tt := range tests {
