@@ -60,9 +60,9 @@ func (f *tokenFetcher) Fetch(ctx context.Context, force bool) (string, time.Dura
 		body, _ := json.Marshal(map[string]any{ // cannot fail: strings and a bool
 			"grant_type": "client_credential", "appid": f.appID, "secret": f.secret, "force_refresh": force,
 		})
-		req, rerr := http.NewRequestWithContext(ctx, http.MethodPost, f.baseURL+api, bytes.NewReader(body))
+		req, rerr := wxhttp.NewRequest(ctx, http.MethodPost, f.baseURL, api, nil, bytes.NewReader(body))
 		if rerr != nil {
-			return "", 0, badBaseURL(api, f.baseURL)
+			return "", 0, rerr
 		}
 		req.Header.Set("Content-Type", "application/json")
 		raw, err = wxhttp.Do(f.client, req, api)
@@ -78,17 +78,11 @@ func (f *tokenFetcher) Fetch(ctx context.Context, force bool) (string, time.Dura
 // get sends GET baseURL+api?q, where q carries a secret or a token, through
 // wxhttp (which checks errcode and redacts URLs in errors).
 func get(ctx context.Context, client *http.Client, baseURL, api string, q url.Values) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+api+"?"+q.Encode(), nil)
+	req, err := wxhttp.NewRequest(ctx, http.MethodGet, baseURL, api, q, nil)
 	if err != nil {
-		return nil, badBaseURL(api, baseURL)
+		return nil, err
 	}
 	return wxhttp.Do(client, req, api)
-}
-
-// badBaseURL is the error for a request that cannot be built. The request URL
-// carries a secret or a token: it names the base URL only.
-func badBaseURL(api, baseURL string) error {
-	return fmt.Errorf("credential: %s: cannot build a request with base URL %q", api, wxhttp.Redact(baseURL))
 }
 
 // ErrBadCredentials is wrapped by a token fetch error that says the AppID or

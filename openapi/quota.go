@@ -109,9 +109,9 @@ func (s *Service) ClearQuotaWithSecret(ctx context.Context) error {
 		return ErrNoSecret
 	}
 	q := url.Values{"appid": {s.oa.AppID()}, "appsecret": {secret}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.oa.BaseURL()+path+"?"+q.Encode(), nil)
+	req, err := wxhttp.NewRequest(ctx, http.MethodPost, s.oa.BaseURL(), path, q, nil) // the URL holds the secret
 	if err != nil {
-		return fmt.Errorf("wechat: %s: bad base URL %q", path, s.oa.BaseURL()) // the URL holds the secret
+		return err
 	}
 	_, err = wxhttp.Do(s.oa.HTTPClient(), req, path)
 	return err

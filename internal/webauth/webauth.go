@@ -6,7 +6,6 @@ package webauth
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -22,7 +21,7 @@ const PathAccessToken = "/sns/oauth2/access_token"
 // redacted by wxhttp. It is sent once: a code is single-use, and a retry after a
 // request that reached WeChat would only earn 40163.
 func ExchangeCode(ctx context.Context, client *http.Client, baseURL, appID, secret, code string) ([]byte, error) {
-	req, err := newGet(ctx, baseURL, PathAccessToken, exchangeQuery(appID, secret, code))
+	req, err := wxhttp.NewRequest(ctx, http.MethodGet, baseURL, PathAccessToken, exchangeQuery(appID, secret, code), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -45,17 +44,9 @@ func exchangeQuery(appID, secret, code string) url.Values {
 // refresh token), never the account's access_token; errors name api and the
 // redacted base URL only.
 func Get(ctx context.Context, client *http.Client, baseURL, api string, q url.Values, out any) error {
-	req, err := newGet(ctx, baseURL, api, q)
+	req, err := wxhttp.NewRequest(ctx, http.MethodGet, baseURL, api, q, nil)
 	if err != nil {
 		return err
 	}
 	return wxhttp.DoJSON(client, req, api, out)
-}
-
-func newGet(ctx context.Context, baseURL, api string, q url.Values) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+api+"?"+q.Encode(), nil)
-	if err != nil { // the URL holds a credential: name the base URL only
-		return nil, fmt.Errorf("wechat: %s: cannot build a request with base URL %q", api, wxhttp.Redact(baseURL))
-	}
-	return req, nil
 }

@@ -78,6 +78,21 @@ func (e *StatusError) Temporary() bool {
 	return e.Status >= 500 || e.Status == http.StatusTooManyRequests
 }
 
+// NewRequest builds a request to baseURL+api, with q as its query when q is
+// not nil. Its URL may carry a credential (an AppSecret, a token), so a
+// failure names only api and the redacted base URL.
+func NewRequest(ctx context.Context, method, baseURL, api string, q url.Values, body io.Reader) (*http.Request, error) {
+	u := baseURL + api
+	if q != nil {
+		u += "?" + q.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return nil, fmt.Errorf("wechat: %s: cannot build a request with base URL %q", api, Redact(baseURL))
+	}
+	return req, nil
+}
+
 // Do sends req and returns the reply body. api names the path in errors. A
 // transport error keeps its chain (errors.Is(err, context.DeadlineExceeded) works)
 // with the URL redacted; a non-2xx status is a *StatusError; a non-zero errcode is a

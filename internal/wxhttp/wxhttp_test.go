@@ -273,3 +273,22 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestNewRequest: the query goes on the URL when there is one; a base URL that
+// cannot make a request is an error naming the path and the base URL, without
+// the credentials of the query or of the base URL itself.
+func TestNewRequest(t *testing.T) {
+	t.Parallel()
+	q := url.Values{"secret": {"TOPSECRET"}}
+	req, err := NewRequest(t.Context(), http.MethodGet, "http://127.0.0.1:1", "/cgi-bin/token", q, nil)
+	if err != nil || req.URL.String() != "http://127.0.0.1:1/cgi-bin/token?secret=TOPSECRET" {
+		t.Fatalf("NewRequest = %v, %v", req.URL, err)
+	}
+	if req, err := NewRequest(t.Context(), http.MethodPost, "http://127.0.0.1:1", "/x", nil, nil); err != nil || req.URL.RawQuery != "" || req.Method != http.MethodPost {
+		t.Fatalf("NewRequest without a query = %v %v, %v", req.Method, req.URL, err)
+	}
+	_, err = NewRequest(t.Context(), http.MethodGet, "http://u:PASSWORD@host\x7f", "/cgi-bin/token", q, nil)
+	if err == nil || !strings.Contains(err.Error(), "/cgi-bin/token") || strings.Contains(err.Error(), "TOPSECRET") || strings.Contains(err.Error(), "PASSWORD") {
+		t.Errorf("NewRequest with a bad base URL = %v; want an error naming the path, without a credential", err)
+	}
+}
