@@ -189,7 +189,7 @@ func WithLockTTL(d time.Duration) Option {
 
 // WithRetry sets how many times one fetch (Manager) or one ask of the central
 // server (Remote) is attempted on -1 (busy), 5xx and transport errors, and the
-// first backoff, which doubles with jitter (default 3 and 200ms).
+// first backoff, which doubles with jitter up to 10 s (default 3 and 200ms).
 func WithRetry(attempts int, backoff time.Duration) ProviderOption {
 	return providerOption(func(s *settings) { s.attempts, s.backoff = attempts, backoff })
 }

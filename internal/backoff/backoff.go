@@ -27,20 +27,24 @@ func Sleep(ctx context.Context, d time.Duration) error {
 }
 
 // Retry calls try until it succeeds, says another attempt cannot help, has
-// been called attempts times or ctx ends, waiting between calls first, then
-// twice as long each time, with jitter. It returns try's last error, nil once
-// it succeeds; attempt counts from 1.
+// been called attempts times or ctx ends, waiting between calls as a Poll from
+// first up to MaxRetryWait does. It returns try's last error, nil once it
+// succeeds; attempt counts from 1.
 func Retry(ctx context.Context, attempts int, first time.Duration, try func(attempt int) (retry bool, err error)) error {
+	wait := NewPoll(first, MaxRetryWait)
 	for attempt := 1; ; attempt++ {
 		retry, err := try(attempt)
 		if err == nil || !retry || attempt >= attempts || ctx.Err() != nil {
 			return err
 		}
-		if Sleep(ctx, Jitter(first<<(attempt-1))) != nil {
+		if wait.Wait(ctx) != nil {
 			return err
 		}
 	}
 }
+
+// MaxRetryWait caps Retry's waits, however many attempts a caller allows.
+const MaxRetryWait = 10 * time.Second
 
 // Poll is a wait that starts at first and doubles up to max, each with jitter.
 // The zero Poll is not usable; make one with NewPoll.
