@@ -102,12 +102,17 @@ func (srv *Server) deny(w http.ResponseWriter, r *http.Request) {
 
 // ServeHTTP answers GET /token, POST /token/refresh and POST /oauth/exchange.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var method string
+	var (
+		method string
+		serve  func(http.ResponseWriter, *http.Request)
+	)
 	switch r.URL.Path {
 	case PathServerToken:
-		method = http.MethodGet
-	case PathServerRefresh, PathServerOAuthExchange:
-		method = http.MethodPost
+		method, serve = http.MethodGet, srv.serveToken
+	case PathServerRefresh:
+		method, serve = http.MethodPost, srv.serveRefresh
+	case PathServerOAuthExchange:
+		method, serve = http.MethodPost, srv.serveExchange // oauthexchange.go
 	default:
 		writeServerError(w, http.StatusNotFound, wechat.CodeInvalidURL, "invalid url: the token server serves "+PathServerToken+", "+PathServerRefresh+" and "+PathServerOAuthExchange)
 		return
@@ -125,20 +130,23 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeServerError(w, http.StatusMethodNotAllowed, code, "require "+method+" method")
 		return
 	}
-	if r.URL.Path == PathServerOAuthExchange { // oauthexchange.go
-		srv.serveExchange(w, r)
-		return
-	}
-	var (
-		value string
-		left  time.Duration
-		err   error
-	)
-	if method == http.MethodGet {
-		value, left, err = srv.token(r.Context())
-	} else {
-		value, left, err = srv.refresh(w, r)
-	}
+	serve(w, r)
+}
+
+// serveToken answers GET /token.
+func (srv *Server) serveToken(w http.ResponseWriter, r *http.Request) {
+	value, left, err := srv.token(r.Context())
+	srv.answer(w, r, value, left, err)
+}
+
+// serveRefresh answers POST /token/refresh.
+func (srv *Server) serveRefresh(w http.ResponseWriter, r *http.Request) {
+	value, left, err := srv.refresh(w, r)
+	srv.answer(w, r, value, left, err)
+}
+
+// answer writes a token with the time it has left, or err's answer.
+func (srv *Server) answer(w http.ResponseWriter, r *http.Request, value string, left time.Duration, err error) {
 	if err != nil {
 		srv.fail(w, r, err)
 		return
