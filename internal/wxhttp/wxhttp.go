@@ -256,9 +256,6 @@ func checkCode(api string, raw []byte) ([]byte, error) {
 // into out (nil to only check it) once, as DoJSON does.
 func DecodeReply(api string, raw []byte, out any) error {
 	raw, err := checkCode(api, raw)
-	if raw == nil {
-		return err
-	}
 	return Decode(api, raw, err, out)
 }
 
