@@ -101,7 +101,7 @@ func explainTokenError(err error, appID, secret string) error {
 		wechat.CodeAppIDMissing, wechat.CodeSecretMissing:
 		for _, f := range []struct{ name, value string }{{"AppID", appID}, {"AppSecret", secret}} {
 			if f.value != strings.TrimSpace(f.value) {
-				return fmt.Errorf("%w (the %s has white space around it): %w", ErrBadCredentials, f.name, err)
+				return fmt.Errorf("%w (the %s has white space around it: trim it): %w", ErrBadCredentials, f.name, err)
 			}
 		}
 		return fmt.Errorf("%w: %w", ErrBadCredentials, err)
