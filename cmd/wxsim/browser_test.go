@@ -63,13 +63,13 @@ func TestBrowser(t *testing.T) {
 	// Follow: the greeting.
 	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS("#follow")))
 	waitReply(t, tab, "欢迎关注！Send me anything and I will say it back.")
-	waitVisible(t, tab, `.menu-button[data-key="HELLO"]`)
+	browsertest.Do(t, tab, chromedp.WaitVisible(chromedp.CSS(`.menu-button[data-key="HELLO"]`)))
 
 	// Tap 你好 (a CLICK the bot routes by key), then 更多 → 今日歌曲.
 	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(`.menu-button[data-key="HELLO"]`)))
 	waitReply(t, tab, "Hello from the menu!")
 	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(`.menu-button[data-index="1"]`)))
-	waitVisible(t, tab, `.submenu .menu-item[data-key="V1001_TODAY_MUSIC"]`)
+	browsertest.Do(t, tab, chromedp.WaitVisible(chromedp.CSS(`.submenu .menu-item[data-key="V1001_TODAY_MUSIC"]`)))
 	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS(`.submenu .menu-item[data-key="V1001_TODAY_MUSIC"]`)))
 	waitReply(t, tab, "You clicked V1001_TODAY_MUSIC")
 
@@ -86,7 +86,7 @@ func TestBrowser(t *testing.T) {
 		if got := browsertest.Text(t, tab, "#outcome"); got != "已回复" {
 			t.Errorf("%s: the wire panel says %q, want 已回复", mode, got)
 		}
-		failed := evalString(t, tab, `[...document.querySelectorAll('.verdict[data-state="fail"] .name')].map(n => n.textContent).join(",")`)
+		failed := browsertest.Eval(t, tab, `[...document.querySelectorAll('.verdict[data-state="fail"] .name')].map(n => n.textContent).join(",")`)
 		if failed != "" {
 			t.Errorf("%s: failed verdicts %s", mode, failed)
 		}
@@ -94,7 +94,7 @@ func TestBrowser(t *testing.T) {
 		if !strings.Contains(plain, "<Content><![CDATA["+msg+"]]></Content>") {
 			t.Errorf("%s: the pushed XML in the panel is %q", mode, plain)
 		}
-		enc := evalString(t, tab, `[...document.querySelectorAll('#wire-body th')].map(n => n.textContent).join(",")`)
+		enc := browsertest.Eval(t, tab, `[...document.querySelectorAll('#wire-body th')].map(n => n.textContent).join(",")`)
 		if hasAES := strings.Contains(enc, "encrypt_type"); hasAES != (mode != "plaintext") {
 			t.Errorf("%s: query parameters %s", mode, enc)
 		}
@@ -102,12 +102,12 @@ func TestBrowser(t *testing.T) {
 
 	// The bot writes through the customer-service and template APIs: the page
 	// shows both as they arrive.
-	openID := evalString(t, tab, `document.querySelector("#followers li.current").dataset.openid`)
+	openID := browsertest.Eval(t, tab, `document.querySelector("#followers li.current").dataset.openid`)
 	if err := customerservice.New(oa).Send(t.Context(), openID, customerservice.Text{Content: "订单已发货，查看 " + customerservice.Link("物流", "https://example.com/o/42")}); err != nil {
 		t.Fatal(err)
 	}
 	waitReply(t, tab, "订单已发货，查看 物流")
-	if href := evalString(t, tab, `[...document.querySelectorAll('.msg.them .bubble a')].pop()?.href ?? ""`); href != "https://example.com/o/42" {
+	if href := browsertest.Eval(t, tab, `[...document.querySelectorAll('.msg.them .bubble a')].pop()?.href ?? ""`); href != "https://example.com/o/42" {
 		t.Errorf("the link in the customer-service message goes to %q", href)
 	}
 	tid := sim.Fake().AddTemplate(wechattest.PrivateTemplate{Title: "订单发货通知",
@@ -117,7 +117,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitVisible(t, tab, ".bubble.template")
+	browsertest.Do(t, tab, chromedp.WaitVisible(chromedp.CSS(".bubble.template")))
 	if got := browsertest.Text(t, tab, ".bubble.template"); !strings.Contains(got, "订单发货通知") || !strings.Contains(got, "机械键盘") || !strings.Contains(got, "SF1234567890") {
 		t.Errorf("the template card reads %q", got)
 	}
@@ -146,7 +146,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the scan reads %q", got)
 	}
 	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS("#followers li:nth-child(1)")), chromedp.WaitVisible(chromedp.CSS("#text")))
-	waitVisible(t, tab, "#chat .bubble.template") // 小微's chat again
+	browsertest.Do(t, tab, chromedp.WaitVisible(chromedp.CSS("#chat .bubble.template"))) // 小微's chat again
 
 	// A bot with wxkit's defaults refuses plaintext pushes: the follower sees
 	// WeChat's fallback, and the panel says why and what to do.
@@ -166,7 +166,7 @@ func TestBrowser(t *testing.T) {
 	// with 更多 open.
 	typeText(t, tab, "在吗？想查一下订单")
 	waitReply(t, tab, "在吗？想查一下订单")
-	if got := evalString(t, tab, `document.querySelector("#text").value`); got != "" {
+	if got := browsertest.Eval(t, tab, `document.querySelector("#text").value`); got != "" {
 		t.Errorf("the input still holds %q after sending", got)
 	}
 	browsertest.Do(t, tab, chromedp.Click(chromedp.CSS("#to-menu")), chromedp.WaitVisible(chromedp.CSS(`.menu-button[data-index="1"]`)),
@@ -204,11 +204,11 @@ func TestBrowserSlowBot(t *testing.T) {
 
 	tab := browsertest.NewTab(t, browser)
 	browsertest.Do(t, tab, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#follow")), chromedp.Click(chromedp.CSS("#follow")))
-	waitVisible(t, tab, ".tip.fallback")
+	browsertest.Do(t, tab, chromedp.WaitVisible(chromedp.CSS(".tip.fallback")))
 	if got := browsertest.Text(t, tab, ".tip.fallback"); got != fallbackText {
 		t.Errorf("fallback reads %q", got)
 	}
-	rows := evalString(t, tab, `String(document.querySelectorAll("tr.attempt.timeout").length)`)
+	rows := browsertest.Eval(t, tab, `String(document.querySelectorAll("tr.attempt.timeout").length)`)
 	if rows != "3" {
 		t.Errorf("the panel shows %s timed-out attempts, want 3", rows)
 	}
@@ -227,15 +227,6 @@ func TestBrowserSlowBot(t *testing.T) {
 	}
 }
 
-func evalString(t *testing.T, tab context.Context, expr string) string {
-	t.Helper()
-	s, err := chromedp.Run(tab, chromedp.Evaluate[string](expr))
-	if err != nil {
-		t.Fatalf("%s: %v", expr, err)
-	}
-	return s
-}
-
 // typeText types s into the input and taps 发送, which shows once there is
 // text.
 func typeText(t *testing.T, tab context.Context, s string) {
@@ -247,13 +238,4 @@ func typeText(t *testing.T, tab context.Context, s string) {
 func waitReply(t *testing.T, tab context.Context, want string) {
 	t.Helper()
 	browsertest.Poll(t, tab, `[...document.querySelectorAll("#chat .msg.them .bubble")].pop()?.innerText ?? ""`, func(s string) bool { return s == want })
-}
-
-func waitVisible(t *testing.T, tab context.Context, sel string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(tab, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
-		t.Fatalf("waiting for %s: %v", sel, err)
-	}
 }

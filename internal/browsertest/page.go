@@ -97,10 +97,7 @@ func Poll(t testing.TB, tab context.Context, expr string, ok func(string) bool) 
 	t.Helper()
 	deadline := time.Now().Add(PollTimeout)
 	for {
-		s, err := chromedp.Run(tab, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", expr, err)
-		}
+		s := Eval(t, tab, expr)
 		if ok(s) {
 			return s
 		}
@@ -109,6 +106,16 @@ func Poll(t testing.TB, tab context.Context, expr string, ok func(string) bool) 
 		}
 		time.Sleep(50 * time.Millisecond) // the page's own pace, not a timing assumption
 	}
+}
+
+// Eval returns the string expr evaluates to in tab, failing t on an error.
+func Eval(t testing.TB, tab context.Context, expr string) string {
+	t.Helper()
+	s, err := chromedp.Run(tab, chromedp.Evaluate[string](expr))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return s
 }
 
 // Text returns the trimmed text of the first element sel selects, once there
