@@ -73,8 +73,14 @@ func NewTab(t testing.TB, browser context.Context) context.Context {
 			}
 			mu.Unlock()
 			if path := os.Getenv(FailScreenshotEnv); path != "" {
-				if shot, err := chromedp.Run(tab, chromedp.CaptureScreenshot()); err == nil {
-					_ = os.WriteFile(path, shot, 0o644)
+				shot, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
+				if err == nil {
+					err = os.WriteFile(path, shot, 0o644)
+				}
+				if err != nil {
+					t.Logf("browsertest: no screenshot in %s: %v", path, err)
+				} else {
+					t.Logf("browsertest: the tab's screenshot is in %s", path)
 				}
 			}
 		}
