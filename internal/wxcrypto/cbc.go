@@ -88,7 +88,7 @@ func NewCipher(key []byte) (*Cipher, error) {
 // official samples do not.
 func (c *Cipher) Open(encrypt []byte) (random, msg, receiveID []byte, err error) {
 	buf := make([]byte, base64.StdEncoding.DecodedLen(len(encrypt)))
-	n, err := base64.StdEncoding.Decode(buf, encrypt)
+	n, err := decodeBase64(buf, encrypt)
 	if err != nil {
 		return nil, nil, nil, ErrBase64
 	}
@@ -141,7 +141,7 @@ func (c *Cipher) DecryptStringInto(buf []byte, encrypt, receiveID string) ([]byt
 		buf = buf[:n]
 	}
 	// A view of encrypt, only read while decoding.
-	n, err := base64.StdEncoding.Decode(buf, unsafe.Slice(unsafe.StringData(encrypt), len(encrypt)))
+	n, err := decodeBase64(buf, unsafe.Slice(unsafe.StringData(encrypt), len(encrypt)))
 	if err != nil {
 		return nil, ErrBase64
 	}
@@ -193,6 +193,6 @@ func (c *Cipher) AppendEncrypt(dst, random, msg []byte, receiveID string) ([]byt
 		buf[i] = byte(pad)
 	}
 	c.crypt(&c.encs, cipher.NewCBCEncrypter, buf)
-	base64.StdEncoding.Encode(dst[start:start+text], buf)
+	encodeBase64(dst[start:start+text], buf)
 	return dst[:start+text], nil
 }
