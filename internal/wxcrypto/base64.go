@@ -113,11 +113,19 @@ func decodeBase64(dst, src []byte) (int, error) {
 	if body == len(src) {
 		return di, nil
 	}
-	// The padded quad, by encoding/base64's rules (the padding, the bits it
-	// leaves); on an error, its answer for the whole input.
-	n, err := base64.StdEncoding.Decode(dst[di:], src[body:])
-	if err != nil {
+	// The padded quad: "XY==" is one byte, "XYZ=" two. The bits the last
+	// character leaves over are dropped, as StdEncoding (not Strict) does.
+	p := src[body : body+4]
+	a, n := decodeShifted[0][p[0]]|decodeShifted[1][p[1]], 1
+	if p[2] != '=' {
+		a, n = a|decodeShifted[2][p[2]], 2
+	}
+	if a&badQuad != 0 || len(dst)-di < n {
 		return base64.StdEncoding.Decode(dst, src)
+	}
+	dst[di] = byte(a >> 16)
+	if n == 2 {
+		dst[di+1] = byte(a >> 8)
 	}
 	return di + n, nil
 }
