@@ -118,9 +118,10 @@ func (s *Server) Calls(path string) int {
 }
 
 // Requests returns the requests that reached path, oldest first: the last
-// MaxKeptRequests of them, so that a fake serving for hours (a sandbox, wxsim)
-// does not grow without bound. A request is recorded when it arrives, before
-// latency, pauses and checks.
+// MaxKeptRequests of them, and of those no more than MaxKeptRequestBytes of
+// bodies, so that a fake serving for hours (a sandbox, wxsim) does not grow
+// without bound: a path's newest request is kept whatever its size. A request
+// is recorded when it arrives, before latency, pauses and checks.
 func (s *Server) Requests(path string) []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -130,20 +131,24 @@ func (s *Server) Requests(path string) []Request {
 	return nil
 }
 
-// MaxKeptRequests is how many of a path's requests Requests keeps; Calls
-// counts them all.
-const MaxKeptRequests = 1000
+// What Requests keeps of a path: MaxKeptRequests requests, and of their
+// bodies MaxKeptRequestBytes (an upload may be 16 MiB); Calls counts them all.
+const (
+	MaxKeptRequests     = 1000
+	MaxKeptRequestBytes = 64 << 20
+)
 
 // requestLog is the record of one path: every call counted, the last ones kept.
 type requestLog struct {
 	calls int
 	kept  []Request
+	bytes int // of the kept requests' bodies
 }
 
-// note records req on path; the lock is held. The oldest kept request goes
-// when the newest comes past MaxKeptRequests: append moves the window to a
-// new array now and then, amortised O(1), and the old one goes to the
-// collector with what it held.
+// note records req on path; the lock is held. The oldest kept requests go
+// while the log is past MaxKeptRequests or MaxKeptRequestBytes, the newest
+// excepted: append moves the window to a new array now and then, amortised
+// O(1), and the old one goes to the collector with what it held.
 func (s *Server) note(path string, req Request) {
 	l := s.requests[path]
 	if l == nil {
@@ -152,7 +157,9 @@ func (s *Server) note(path string, req Request) {
 	}
 	l.calls++
 	l.kept = append(l.kept, req)
-	if len(l.kept) > MaxKeptRequests {
+	l.bytes += len(req.Body)
+	for len(l.kept) > MaxKeptRequests || (l.bytes > MaxKeptRequestBytes && len(l.kept) > 1) {
+		l.bytes -= len(l.kept[0].Body)
 		l.kept[0] = Request{} // the array may live on: let the request go
 		l.kept = l.kept[1:]
 	}

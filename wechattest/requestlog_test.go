@@ -35,3 +35,43 @@ func TestRequestLogBounded(t *testing.T) {
 		t.Errorf("a path never called: Calls %d, Requests %v", n, s.Requests("/none"))
 	}
 }
+
+// TestRequestLogBytesBounded: large bodies (uploads) are kept up to
+// MaxKeptRequestBytes a path, the newest first, and a path's newest request is
+// kept even when it alone is over.
+func TestRequestLogBytesBounded(t *testing.T) {
+	s := NewServer()
+	t.Cleanup(s.Close)
+	big := make([]byte, 10<<20) // one array for every request: the log counts lengths
+	const total = 20
+	for i := range total {
+		s.mu.Lock()
+		s.note("/upload", Request{Path: "/upload", Body: big, Query: map[string][]string{"i": {strconv.Itoa(i)}}})
+		s.mu.Unlock()
+	}
+	kept := s.Requests("/upload")
+	want := MaxKeptRequestBytes / len(big)
+	if len(kept) != want {
+		t.Fatalf("kept %d requests of 10 MiB, want the %d under %d bytes", len(kept), want, MaxKeptRequestBytes)
+	}
+	for i, r := range kept {
+		if got, want := r.Query.Get("i"), strconv.Itoa(total-len(kept)+i); got != want {
+			t.Fatalf("kept[%d] is request %s, want %s: not the newest, in order", i, got, want)
+		}
+	}
+	if n := s.Calls("/upload"); n != total {
+		t.Errorf("Calls = %d, want %d", n, total)
+	}
+
+	huge := make([]byte, MaxKeptRequestBytes+1)
+	s.mu.Lock()
+	s.note("/upload", Request{Path: "/upload", Body: huge})
+	s.note("/small", Request{Path: "/small", Body: []byte("x")})
+	s.mu.Unlock()
+	if kept := s.Requests("/upload"); len(kept) != 1 || len(kept[0].Body) != len(huge) {
+		t.Errorf("after one request over the limit, kept %d requests; want that one alone", len(kept))
+	}
+	if kept := s.Requests("/small"); len(kept) != 1 {
+		t.Errorf("another path kept %d requests, want its own 1: the bound is per path", len(kept))
+	}
+}
