@@ -81,12 +81,30 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := serve(ctx, os.Args[1:], os.Stdout, nil)
 	stop()
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-	case err != nil:
+	code := exitCode(err)
+	if code != 0 {
 		fmt.Fprintln(os.Stderr, "wxsim:", err)
-		os.Exit(1)
 	}
+	os.Exit(code)
+}
+
+// usageError is a mistake in how wxsim was called: a flag or an argument.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// exitCode is wxsim's exit status for what serve returned: 0 for none and for
+// -help, 2 for a usage error (as the flag package exits), 1 for anything else.
+func exitCode(err error) int {
+	var usage usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &usage):
+		return 2
+	}
+	return 1
 }
 
 const usage = `wxsim is a follower's WeChat chat with your Official Account, in the browser,
@@ -118,17 +136,20 @@ func serve(ctx context.Context, args []string, stdout io.Writer, opts *options) 
 	webhook := flags.String("webhook", "http://127.0.0.1:8080/wechat", "the bot's webhook `URL`")
 	modeName := flags.String("mode", "safe", "how pushes are sent at first: plaintext, compatible or safe")
 	if err := flags.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
 	}
 	if flags.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (see -help)", flags.Arg(0))
+		return usageError{fmt.Errorf("unexpected argument %q (see -help)", flags.Arg(0))}
 	}
 	mode, ok := modes[*modeName]
 	if !ok {
-		return fmt.Errorf("-mode %q: want plaintext, compatible or safe", *modeName)
+		return usageError{fmt.Errorf("-mode %q: want plaintext, compatible or safe", *modeName)}
 	}
 	if err := checkWebhook(*webhook, false); err != nil {
-		return fmt.Errorf("-webhook: %w", err)
+		return usageError{fmt.Errorf("-webhook: %w", err)}
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

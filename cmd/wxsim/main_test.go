@@ -62,20 +62,22 @@ func TestServePrints(t *testing.T) {
 }
 
 // TestServeRefuses checks the flags and the listen address are checked before
-// anything starts.
+// anything starts, and wxsim's exit status for each: 2 for a mistake in how
+// it was called, as the flag package exits, 1 for a failure to start.
 func TestServeRefuses(t *testing.T) {
 	t.Parallel()
 	busy := testutil.BusyAddr(t)
 	tests := []struct {
 		args []string
 		want string
+		code int
 	}{
-		{[]string{"-mode", "aes"}, "-mode"},
-		{[]string{"-webhook", "ftp://x/wechat"}, "-webhook"},
-		{[]string{"-webhook", "http://u:p@127.0.0.1/wechat"}, "-webhook"},
-		{[]string{"-addr", busy}, "-addr"},
-		{[]string{"-nope"}, "-nope"},
-		{[]string{"extra"}, "unexpected argument"},
+		{[]string{"-mode", "aes"}, "-mode", 2},
+		{[]string{"-webhook", "ftp://x/wechat"}, "-webhook", 2},
+		{[]string{"-webhook", "http://u:p@127.0.0.1/wechat"}, "-webhook", 2},
+		{[]string{"-addr", busy}, "-addr", 1},
+		{[]string{"-nope"}, "-nope", 2},
+		{[]string{"extra"}, "unexpected argument", 2},
 	}
 	for _, tt := range tests {
 		out := &testutil.SyncBuffer{}
@@ -83,10 +85,20 @@ func TestServeRefuses(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error()+out.String(), tt.want) {
 			t.Errorf("serve(%q) = %v (output %q), want an error about %s", tt.args, err, out, tt.want)
 		}
+		if code := exitCode(err); code != tt.code {
+			t.Errorf("serve(%q): exit status %d, want %d", tt.args, code, tt.code)
+		}
 	}
 	out := &testutil.SyncBuffer{}
-	if err := serve(t.Context(), []string{"-help"}, out, nil); !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "-webhook") {
+	err := serve(t.Context(), []string{"-help"}, out, nil)
+	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "-webhook") {
 		t.Errorf("-help: %v, output %q", err, out)
+	}
+	if code := exitCode(err); code != 0 {
+		t.Errorf("-help: exit status %d, want 0", code)
+	}
+	if code := exitCode(nil); code != 0 {
+		t.Errorf("a clean stop: exit status %d, want 0", code)
 	}
 }
 
