@@ -3,6 +3,7 @@ package jssdk_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 
@@ -35,4 +36,29 @@ func ExampleSigner_Config() {
 	raw, _ := json.Marshal(map[string]any{"appId": cfg.AppID, "jsApiList": cfg.JSAPIList})
 	fmt.Println(string(raw), len(cfg.Signature), len(cfg.NonceStr))
 	// Output: {"appId":"wx5c2a7d9e1b3f4a6d","jsApiList":["updateAppMessageShareData"]} 40 16
+}
+
+// A page reports that WeChat refused its wx.config (wx.error "invalid
+// signature"), sending back the config and its URL: the ticket that signed it
+// is renewed once, however many pages report it.
+func ExampleSigner_RefreshFor() {
+	fake := wechattest.NewServer()
+	defer fake.Close()
+	oa, err := officialaccount.New(fake.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	signer := jssdk.New(credential.NewTicket(oa.Credential(), oa.AppID(), credential.TicketJSAPI, fake.CredentialOptions()...))
+	ctx := context.Background()
+	page := "http://127.0.0.1/share?id=7"
+	refused, err := signer.Config(ctx, page, []string{"updateAppMessageShareData"}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	fmt.Println(signer.RefreshFor(ctx, refused, page))                                 // renewed
+	fmt.Println(errors.Is(signer.RefreshFor(ctx, refused, page), jssdk.ErrNotCurrent)) // renewed already: sign again
+	// Output:
+	// <nil>
+	// true
 }

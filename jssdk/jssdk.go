@@ -3,6 +3,7 @@ package jssdk
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/url"
@@ -128,11 +129,49 @@ func (s *Signer) Config(ctx context.Context, pageURL string, apis []string, open
 // Its passive-refresh limit keeps a page reporting errors in a loop from
 // burning the ticket quota.
 //
+// Refresh renews whatever ticket is current when it runs: a report that
+// arrives after another page's has renewed the ticket renews it again.
+// [Signer.RefreshFor] names the refused config and renews only the ticket that
+// signed it.
+//
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html
 func (s *Signer) Refresh(ctx context.Context) error {
 	ticket, err := s.tickets.Token(ctx)
 	if err != nil {
 		return fmt.Errorf("jssdk: the jsapi_ticket: %w", err)
+	}
+	if _, err := s.tickets.Refresh(ctx, ticket); err != nil {
+		return fmt.Errorf("jssdk: refreshing the jsapi_ticket: %w", err)
+	}
+	return nil
+}
+
+// ErrNotCurrent is returned by RefreshFor when the refused config was not
+// signed with the current jsapi_ticket for the page URL given: the ticket has
+// been renewed since (the page should sign again with Config), or the page
+// signed another URL than the one it reports, which a new ticket would not
+// mend. Nothing was fetched.
+var ErrNotCurrent = errors.New("jssdk: the refused wx.config was not signed with the current jsapi_ticket for that page URL; nothing fetched: sign again with Config, and check that the page signs location.href.split('#')[0]")
+
+// RefreshFor is Refresh for one refused wx.config: cfg as Config returned it
+// (or as the page sends it back) and the URL of the page that used it. The
+// ticket is renewed, naming it as rejected, only when it is the current one
+// and signs cfg for pageURL; otherwise RefreshFor returns ErrNotCurrent and
+// fetches nothing. Many pages reporting the same refused ticket, at once or
+// one after another, renew it once.
+//
+// WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html
+func (s *Signer) RefreshFor(ctx context.Context, cfg *Config, pageURL string) error {
+	if cfg == nil || cfg.Signature == "" {
+		return errors.New("jssdk: RefreshFor needs the refused wx.config, with its signature")
+	}
+	ticket, err := s.tickets.Token(ctx)
+	if err != nil {
+		return fmt.Errorf("jssdk: the jsapi_ticket: %w", err)
+	}
+	want := Sign(ticket, cfg.NonceStr, cfg.Timestamp, pageURL)
+	if subtle.ConstantTimeCompare([]byte(want), []byte(strings.ToLower(cfg.Signature))) != 1 {
+		return ErrNotCurrent
 	}
 	if _, err := s.tickets.Refresh(ctx, ticket); err != nil {
 		return fmt.Errorf("jssdk: refreshing the jsapi_ticket: %w", err)

@@ -155,3 +155,67 @@ func TestNewFindsTheAppID(t *testing.T) {
 		t.Errorf("WithClock: %+v, %v", cfg, err)
 	}
 }
+
+// TestRefreshFor: a refused config renews the ticket that signed it, once,
+// however many pages report it, at once or later; a config for another URL,
+// or signed before the renewal, fetches nothing.
+func TestRefreshFor(t *testing.T) {
+	t.Parallel()
+	fake, oa := wechattest.Start(t)
+	tickets := credential.NewTicket(oa.Credential(), oa.AppID(), credential.TicketJSAPI, fake.CredentialOptions()...)
+	signer := jssdk.New(tickets)
+	page := "http://127.0.0.1:8080/share?id=7" // in the fake's JS safe domain (JS接口安全域名)
+	cfg, err := signer.Config(t.Context(), page+"#top", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := fake.Calls(wechattest.PathTicket)
+	if err := signer.RefreshFor(t.Context(), cfg, "http://127.0.0.1:8080/other"); !errors.Is(err, jssdk.ErrNotCurrent) {
+		t.Errorf("a config reported for another URL: %v, want ErrNotCurrent", err)
+	}
+	if n := fake.Calls(wechattest.PathTicket) - before; n != 0 {
+		t.Fatalf("a config reported for another URL fetched %d tickets, want none", n)
+	}
+
+	const pages = 8
+	errs := make(chan error, pages)
+	for range pages {
+		go func() { errs <- signer.RefreshFor(t.Context(), cfg, page+"#top") }()
+	}
+	renewed := 0
+	for range pages {
+		switch err := <-errs; {
+		case err == nil:
+			renewed++
+		case !errors.Is(err, jssdk.ErrNotCurrent):
+			t.Errorf("RefreshFor: %v", err)
+		}
+	}
+	if n := fake.Calls(wechattest.PathTicket) - before; n != 1 || renewed == 0 {
+		t.Fatalf("%d pages reporting one refused config: %d tickets fetched (%d calls renewed), want 1", pages, n, renewed)
+	}
+	if err := signer.RefreshFor(t.Context(), cfg, page); !errors.Is(err, jssdk.ErrNotCurrent) {
+		t.Errorf("the same config reported after the renewal: %v, want ErrNotCurrent", err)
+	}
+	if n := fake.Calls(wechattest.PathTicket) - before; n != 1 {
+		t.Errorf("a report after the renewal fetched again: %d tickets in all, want 1", n)
+	}
+
+	fresh, err := signer.Config(t.Context(), page, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := verify(t, fake, fresh, page); got != "" {
+		t.Fatalf("the fake JS-SDK refused the config signed after the renewal: %s", got)
+	}
+	fresh.Signature = strings.ToUpper(fresh.Signature)
+	if err := signer.RefreshFor(t.Context(), fresh, page); err != nil {
+		t.Errorf("a config signed with the current ticket (in upper case): %v", err)
+	}
+	if n := fake.Calls(wechattest.PathTicket) - before; n != 2 {
+		t.Errorf("the current ticket reported refused: %d tickets in all, want 2", n)
+	}
+	if err := signer.RefreshFor(t.Context(), nil, page); err == nil || errors.Is(err, jssdk.ErrNotCurrent) {
+		t.Errorf("RefreshFor(nil): %v, want an error about the missing config", err)
+	}
+}
