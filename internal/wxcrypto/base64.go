@@ -9,9 +9,9 @@ import (
 // push decodes and a reply encodes: after SHA-1 and AES, the largest part of
 // the envelope. encoding/base64 looks up and checks a character at a time.
 // encodeBase64 and decodeBase64 give its output for every input, with one
-// lookup per two characters written, and one check per eight read; on a
-// push's ciphertext they take about half its time (BenchmarkBase64). Measured
-// side by side, a whole safe-mode push took 5 % less time with them.
+// lookup per two characters written, and one check per eight read. On a
+// push's ciphertext, side by side with it (BenchmarkBase64), encoding takes
+// 0.45 of its time and decoding 0.68; a whole safe-mode push, 5 % less.
 
 // The standard alphabet, as encoding/base64's StdEncoding has it.
 const stdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/wxkit/wechat/internal/testutil"
 )
 
 // checkDecode holds decodeBase64 to encoding/base64 on src: the same count,
@@ -101,7 +103,9 @@ func FuzzBase64(f *testing.F) {
 }
 
 // BenchmarkBase64 compares encodeBase64 and decodeBase64 with encoding/base64
-// on the ciphertext of a usual safe-mode push (448 bytes, 600 characters).
+// on the ciphertext of a usual safe-mode push (448 bytes, 600 characters),
+// side by side (testutil.Interleave): time/std is the ratio to
+// encoding/base64's time in the same run.
 func BenchmarkBase64(b *testing.B) {
 	raw := make([]byte, 448)
 	for i := range raw {
@@ -109,24 +113,17 @@ func BenchmarkBase64(b *testing.B) {
 	}
 	text := []byte(base64.StdEncoding.EncodeToString(raw))
 	out := make([]byte, len(text))
-	b.Run("encode", func(b *testing.B) {
-		for b.Loop() {
-			encodeBase64(out, raw)
-		}
-	})
-	b.Run("encode_std", func(b *testing.B) {
-		for b.Loop() {
-			base64.StdEncoding.Encode(out, raw)
-		}
-	})
-	b.Run("decode", func(b *testing.B) {
-		for b.Loop() {
-			decodeBase64(out, text)
-		}
-	})
-	b.Run("decode_std", func(b *testing.B) {
-		for b.Loop() {
-			base64.StdEncoding.Decode(out, text)
-		}
-	})
+	for _, bc := range []struct {
+		name      string
+		ours, std func()
+	}{
+		{"encode", func() { encodeBase64(out, raw) }, func() { base64.StdEncoding.Encode(out, raw) }},
+		{"decode", func() { decodeBase64(out, text) }, func() { base64.StdEncoding.Decode(out, text) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			costs := testutil.Interleave(b, bc.ours, bc.std)
+			testutil.Override(b, costs[0])
+			testutil.Against(b, costs[0], costs[1], "std")
+		})
+	}
 }
