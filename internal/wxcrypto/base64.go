@@ -47,15 +47,12 @@ const badQuad = 1 << 31
 func encodeBase64(dst, src []byte) {
 	whole := len(src) / 3 * 3 // the bytes outside the padded tail
 	si, di := 0, 0
-	// Six bytes at a time, read as 8: two more than are used, which must be there.
+	// Twelve bytes at a time, as two reads of 8 that use 6 each: the two
+	// bytes past the twelfth must be there.
 	for ; si+12 <= whole && si+14 <= len(src); si, di = si+12, di+16 {
 		s, d := src[si:si+14], dst[di:di+16]
-		v := binary.BigEndian.Uint64(s[0:]) >> 16
-		u := binary.BigEndian.Uint64(s[6:]) >> 16
-		binary.LittleEndian.PutUint64(d[0:], uint64(encodePairs[v>>36&0xfff])|uint64(encodePairs[v>>24&0xfff])<<16|
-			uint64(encodePairs[v>>12&0xfff])<<32|uint64(encodePairs[v&0xfff])<<48)
-		binary.LittleEndian.PutUint64(d[8:], uint64(encodePairs[u>>36&0xfff])|uint64(encodePairs[u>>24&0xfff])<<16|
-			uint64(encodePairs[u>>12&0xfff])<<32|uint64(encodePairs[u&0xfff])<<48)
+		binary.LittleEndian.PutUint64(d[0:], eightChars(binary.BigEndian.Uint64(s[0:])>>16))
+		binary.LittleEndian.PutUint64(d[8:], eightChars(binary.BigEndian.Uint64(s[6:])>>16))
 	}
 	for ; si < whole; si, di = si+3, di+4 {
 		s := src[si : si+3]
@@ -73,6 +70,13 @@ func encodeBase64(dst, src []byte) {
 			d[2] = stdAlphabet[v>>6&63]
 		}
 	}
+}
+
+// eightChars returns the eight characters of the low 48 bits of v, as a
+// little-endian word.
+func eightChars(v uint64) uint64 {
+	return uint64(encodePairs[v>>36&0xfff]) | uint64(encodePairs[v>>24&0xfff])<<16 |
+		uint64(encodePairs[v>>12&0xfff])<<32 | uint64(encodePairs[v&0xfff])<<48
 }
 
 // decodeBase64 is base64.StdEncoding.Decode, with its result for every input:
