@@ -135,10 +135,17 @@ func (s *Signer) Config(ctx context.Context, pageURL string, apis []string, open
 // signed it.
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html
-func (s *Signer) Refresh(ctx context.Context) error {
+func (s *Signer) Refresh(ctx context.Context) error { return s.refresh(ctx, nil) }
+
+// refresh renews the current ticket, naming it as rejected, when signed
+// (if any) says it made the refused signature; ErrNotCurrent otherwise.
+func (s *Signer) refresh(ctx context.Context, signed func(ticket string) bool) error {
 	ticket, err := s.tickets.Token(ctx)
 	if err != nil {
 		return fmt.Errorf("jssdk: the jsapi_ticket: %w", err)
+	}
+	if signed != nil && !signed(ticket) {
+		return ErrNotCurrent
 	}
 	if _, err := s.tickets.Refresh(ctx, ticket); err != nil {
 		return fmt.Errorf("jssdk: refreshing the jsapi_ticket: %w", err)
@@ -165,18 +172,11 @@ func (s *Signer) RefreshFor(ctx context.Context, cfg *Config, pageURL string) er
 	if cfg == nil || cfg.Signature == "" {
 		return errors.New("jssdk: RefreshFor needs the refused wx.config, with its signature")
 	}
-	ticket, err := s.tickets.Token(ctx)
-	if err != nil {
-		return fmt.Errorf("jssdk: the jsapi_ticket: %w", err)
-	}
-	want := Sign(ticket, cfg.NonceStr, cfg.Timestamp, pageURL)
-	if subtle.ConstantTimeCompare([]byte(want), []byte(strings.ToLower(cfg.Signature))) != 1 {
-		return ErrNotCurrent
-	}
-	if _, err := s.tickets.Refresh(ctx, ticket); err != nil {
-		return fmt.Errorf("jssdk: refreshing the jsapi_ticket: %w", err)
-	}
-	return nil
+	got := []byte(strings.ToLower(cfg.Signature))
+	return s.refresh(ctx, func(ticket string) bool {
+		want := Sign(ticket, cfg.NonceStr, cfg.Timestamp, pageURL)
+		return subtle.ConstantTimeCompare([]byte(want), got) == 1
+	})
 }
 
 // newNonce returns 16 characters of [0-9A-Za-z] from crypto/rand.
