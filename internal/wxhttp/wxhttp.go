@@ -60,8 +60,9 @@ func Redact(s string) string {
 
 // userInfo matches the user:password@ after a URL's scheme, whether or not
 // the rest parses as a URL: a base URL that cannot make a request is the one
-// an error quotes.
-var userInfo = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)[^/?#@\s"']*@`)
+// an error quotes. It runs to the last '@' before the path, as url.Parse
+// does: a password may hold an '@' of its own.
+var userInfo = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*://)[^/?#\s"']*@`)
 
 // StatusError is a reply whose HTTP status is not 2xx.
 type StatusError struct {

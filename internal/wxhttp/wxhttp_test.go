@@ -23,6 +23,7 @@ func TestRedact(t *testing.T) {
 		{"http://127.0.0.1:1/cgi-bin/user/info?access_token=TOKEN123&openid=o1", "TOKEN123"},
 		{"http://u:PASSWORD@host/x", "PASSWORD"},
 		{"http://u:PASSWORD@host\x7f/x", "PASSWORD"}, // does not parse: the error of a bad base URL quotes it
+		{"http://u:PASS@WORD@host/x", "WORD"},        // an '@' in the password: url.Parse takes the last one
 		{"%zz not a url secret=TOPSECRET&x=1", "TOPSECRET"},
 		{"::bad access_token=TOKEN123", "TOKEN123"},
 	}
