@@ -136,10 +136,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, opts *options) 
 	webhook := flags.String("webhook", "http://127.0.0.1:8080/wechat", "the bot's webhook `URL`")
 	modeName := flags.String("mode", "safe", "how pushes are sent at first: plaintext, compatible or safe")
 	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+		return usageError{err} // -help too: exitCode gives it 0
 	}
 	if flags.NArg() > 0 {
 		return usageError{fmt.Errorf("unexpected argument %q (see -help)", flags.Arg(0))}
@@ -166,7 +163,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, opts *options) 
 		return err
 	}
 	if err := sim.Start(); err != nil {
-		return errors.Join(err, sim.Shutdown(context.Background()))
+		return errors.Join(err, httpserve.Stop(sim.Shutdown))
 	}
 
 	fmt.Fprintf(stdout, "wxsim: open %s/ in a browser\n", base)
