@@ -74,7 +74,8 @@ func TestServeRefuses(t *testing.T) {
 	}{
 		{[]string{"-mode", "aes"}, "-mode", 2},
 		{[]string{"-webhook", "ftp://x/wechat"}, "-webhook", 2},
-		{[]string{"-webhook", "http://u:p@127.0.0.1/wechat"}, "-webhook", 2},
+		{[]string{"-webhook", "http://u:SECRETPW@127.0.0.1/wechat"}, "-webhook", 2},
+		{[]string{"-webhook", "http://u:SECRETPW@127.0.0.1\x7f/wechat"}, "-webhook", 2}, // does not parse
 		{[]string{"-addr", busy}, "-addr", 1},
 		{[]string{"-nope"}, "-nope", 2},
 		{[]string{"extra"}, "unexpected argument", 2},
@@ -84,6 +85,9 @@ func TestServeRefuses(t *testing.T) {
 		err := serve(t.Context(), tt.args, out, nil)
 		if err == nil || !strings.Contains(err.Error()+out.String(), tt.want) {
 			t.Errorf("serve(%q) = %v (output %q), want an error about %s", tt.args, err, out, tt.want)
+		}
+		if err != nil && strings.Contains(err.Error()+out.String(), "SECRETPW") {
+			t.Errorf("serve(%q): the error quotes the webhook's password: %v", tt.args, err)
 		}
 		if code := exitCode(err); code != tt.code {
 			t.Errorf("serve(%q): exit status %d, want %d", tt.args, code, tt.code)

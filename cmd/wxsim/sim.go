@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wxkit/wechat/internal/wxcrypto"
+	"github.com/wxkit/wechat/internal/wxhttp"
 	"github.com/wxkit/wechat/wechattest"
 )
 
@@ -252,15 +253,17 @@ func (s *Sim) local(u string) string {
 // point the simulator at another local bot, but never make it a client of
 // other machines (see "Safety" in the package doc).
 func checkWebhook(raw string, fromPage bool) error {
+	// The errors quote the URL without its user info: a password must not
+	// reach the terminal or the page.
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("webhook URL: %w", err)
+		return fmt.Errorf("webhook URL: %w", wxhttp.RedactErr(err))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.User != nil || u.Fragment != "" {
-		return fmt.Errorf("webhook URL %q: want http:// or https://, a host, no user info and no fragment", raw)
+		return fmt.Errorf("webhook URL %q: want http:// or https://, a host, no user info and no fragment", wxhttp.Redact(raw))
 	}
 	if fromPage && !isLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("webhook URL %q: the page may only set a loopback URL (127.0.0.1, ::1, localhost); restart wxsim with -webhook for another host", raw)
+		return fmt.Errorf("webhook URL %q: the page may only set a loopback URL (127.0.0.1, ::1, localhost); restart wxsim with -webhook for another host", wxhttp.Redact(raw))
 	}
 	return nil
 }

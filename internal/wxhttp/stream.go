@@ -13,7 +13,7 @@ import (
 func Open(client *http.Client, req *http.Request, api string) (*http.Response, error) {
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("wechat: %s: %w", api, redactErr(err))
+		return nil, fmt.Errorf("wechat: %s: %w", api, RedactErr(err))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		resp.Body.Close()

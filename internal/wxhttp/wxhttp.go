@@ -89,7 +89,7 @@ func NewRequest(ctx context.Context, method, baseURL, api string, q url.Values, 
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
 	if err != nil {
-		return nil, fmt.Errorf("wechat: %s: cannot build a request with base URL %q", api, Redact(baseURL))
+		return nil, fmt.Errorf("wechat: %s: cannot build a request with base URL %q: %w", api, Redact(baseURL), RedactErr(err))
 	}
 	return req, nil
 }
@@ -164,7 +164,7 @@ func read(r io.Reader, length int64, api string) ([]byte, error) {
 			return body, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("wechat: %s: reading reply: %w", api, redactErr(err))
+			return nil, fmt.Errorf("wechat: %s: reading reply: %w", api, RedactErr(err))
 		}
 	}
 }
@@ -282,9 +282,10 @@ func errTooLarge(api string) error {
 	return fmt.Errorf("wechat: %s: reply is larger than %d bytes", api, MaxReply)
 }
 
-// redactErr rewrites the URL inside net/http's *url.Error, which quotes the whole
-// request URL (query string included) in its message.
-func redactErr(err error) error {
+// RedactErr rewrites the URL inside a *url.Error (net/http's and
+// url.Parse's), which quotes the whole URL (user info and query string
+// included) in its message.
+func RedactErr(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return &url.Error{Op: ue.Op, URL: Redact(ue.URL), Err: ue.Err}

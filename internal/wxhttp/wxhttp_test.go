@@ -292,4 +292,7 @@ func TestNewRequest(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "/cgi-bin/token") || strings.Contains(err.Error(), "TOPSECRET") || strings.Contains(err.Error(), "PASSWORD") {
 		t.Errorf("NewRequest with a bad base URL = %v; want an error naming the path, without a credential", err)
 	}
+	if err != nil && !strings.Contains(err.Error(), "invalid control character") {
+		t.Errorf("NewRequest with a bad base URL = %v; want the reason it cannot be used", err)
+	}
 }
