@@ -16,7 +16,7 @@ import (
 // FailScreenshotEnv names a file a failed test writes its tab's screenshot to.
 const FailScreenshotEnv = "WXKIT_FAIL_SCREENSHOT"
 
-// PollTimeout bounds Poll and Text: how long a page may take to show what a
+// PollTimeout bounds Do, Poll and Text: how long a page may take to show what a
 // test waits for.
 const PollTimeout = 30 * time.Second
 
@@ -89,11 +89,16 @@ func NewTab(t testing.TB, browser context.Context) context.Context {
 	return tab
 }
 
-// Do runs steps in tab, failing t on an error.
+// Do runs steps in tab within PollTimeout in all (a wait for an element the
+// page never shows included), failing t on an error with the step that failed.
 func Do(t testing.TB, tab context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(tab, steps...); err != nil {
-		t.Fatal(err)
+	ctx, cancel := context.WithTimeout(tab, PollTimeout)
+	defer cancel()
+	for i, step := range steps {
+		if err := chromedp.Do(ctx, step); err != nil {
+			t.Fatalf("browser step %d of %d (%T), within %v for the steps: %v", i+1, len(steps), step, PollTimeout, err)
+		}
 	}
 }
 
