@@ -3,6 +3,7 @@ package message
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -130,10 +131,11 @@ func (srv *Server) expire(c *call) {
 		slog.String("msg_type", string(c.msg.MsgType)), slog.String("event", string(c.msg.Event)),
 		slog.Duration("deadline", srv.deadline))
 	c.w.Header()["Connection"] = connectionClose
-	switch err := srv.write(c.w, nil, nil, true); {
+	switch err := srv.flushAnswer(c.w); {
 	case errors.Is(err, http.ErrNotSupported):
 		if !srv.noFlushLogged.Swap(true) {
-			srv.logger.LogAttrs(c.req, slog.LevelError, "message: the ResponseWriter cannot flush, so the deadline's answer leaves only when the handler returns; mount the Server where the writer flushes (net/http, gin and echo do; a buffering middleware does not)")
+			srv.logger.LogAttrs(c.req, slog.LevelError, "message: the ResponseWriter cannot flush, so the deadline's answer leaves only when the handler returns; mount the Server where the writer flushes (net/http's does; gin's and echo's do when no buffering middleware, such as a timeout or body dump, wraps them)",
+				slog.String("err", err.Error()))
 		}
 	case err != nil: // the client went away: WeChat retries, and the retry finds the answer stored
 		srv.logger.LogAttrs(c.req, slog.LevelInfo, "message: the deadline's answer could not be sent",
@@ -143,6 +145,20 @@ func (srv *Server) expire(c *call) {
 }
 
 var connectionClose = []string{"close"}
+
+// flushAnswer writes "success" on w and flushes it, for expire. A writer
+// whose Flush panics when what it wraps cannot flush (echo's, under a
+// buffering middleware) counts as one that cannot flush: off the request's
+// goroutine, nothing else would recover the panic, and it would end the
+// program.
+func (srv *Server) flushAnswer(w http.ResponseWriter) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: the writer panicked: %v", http.ErrNotSupported, p)
+		}
+	}()
+	return srv.write(w, nil, nil, true)
+}
 
 func (c *call) handle() (r Reply) {
 	defer func() {

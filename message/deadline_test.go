@@ -476,6 +476,33 @@ func TestDeadlineWriterCannotFlush(t *testing.T) {
 	}
 }
 
+// panicFlushWriter's Flush panics, as echo's Response does when the writer it
+// wraps cannot flush.
+type panicFlushWriter struct{ noFlushWriter }
+
+func (panicFlushWriter) Flush() { panic("response writer flushing is not supported") }
+
+// TestDeadlineFlushPanics: a Flush that panics in the deadline's answer, on
+// the watchdog's goroutine, does not end the program: it counts as a writer
+// that cannot flush, and the answer leaves when the handler returns.
+func TestDeadlineFlushPanics(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	hs := newHarness(t, blockedUntil(release, nil), WithDeadline(10*time.Millisecond))
+	c := hs.client(wechattest.ModePlaintext)
+	rec := newFlushRecorder()
+	done := serveAsync(hs.srv, panicFlushWriter{noFlushWriter{rec}}, mustRequest(t, c, c.Text("o1", "x")))
+	testutil.WaitFor(t, func() bool { return strings.Contains(hs.logs.String(), "cannot flush") }, "the log line %q", "cannot flush")
+	close(release)
+	<-done
+	if got := rec.snapshot(); got.Body.String() != "success" {
+		t.Errorf("answer %q, want success", got.Body)
+	}
+	if !strings.Contains(hs.logs.String(), "panicked") {
+		t.Errorf("the log does not say the writer panicked: %s", hs.logs)
+	}
+}
+
 // TestHandlerGoexit: a handler that ends its goroutine (t.FailNow in a test
 // handler) still has its call settled: no handler counted as running, no
 // deadline left queued, and a Shutdown does not wait for it.

@@ -41,9 +41,10 @@
 // request's ResponseWriter from another goroutine and flushed, with its
 // Content-Length and Connection: close, so that WeChat has a whole answer on
 // time while the handler goes on; the connection closes when it returns. This
-// needs a writer that flushes: net/http's does, and so do gin's and echo's, but
-// not a middleware that buffers the response until the handler returns (the
-// Server logs it, once, if Flush fails).
+// needs a writer that flushes: net/http's does, and gin's and echo's do when
+// what they wrap does, which a middleware that buffers the response until the
+// handler returns (a timeout, a body dump) does not. The Server logs it, once,
+// when Flush fails or panics; gin's Flush does nothing then, unseen.
 //
 // What only the http.Server can bound is the connection: give the server that
 // mounts the webhook read, write and idle timeouts, or a client that sends
