@@ -295,7 +295,7 @@ func freshStore() (*MemoryDedupStore, func()) {
 	return s, func() { clock.Add(int64(10 * time.Minute)) }
 }
 
-func benchRequest(b *testing.B, c *wechattest.WebhookClient, msg []byte) (*http.Request, []byte) {
+func benchRequest(b testing.TB, c *wechattest.WebhookClient, msg []byte) (*http.Request, []byte) {
 	b.Helper()
 	req, err := c.NewRequest(context.Background(), msg)
 	if err != nil {

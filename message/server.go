@@ -259,10 +259,13 @@ func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte, flush
 		body, ctype = success, plainText
 	case in.encrypted:
 		// After what the buffer holds: the reply, when it was rendered there.
-		// The envelope is dead once written; *buf keeps the reply.
-		buf := *in.scratch()
-		out, err := srv.seal(buf[len(buf):], in, reply)
-		body = out
+		// The envelope is dead once written; *buf keeps the reply. A buffer
+		// the envelope grew goes back to the pool at its new size, so that
+		// the next long reply does not grow it again; the reply stays
+		// readable where it was rendered.
+		buf := in.scratch()
+		out, err := srv.seal(*buf, in, reply)
+		body, *buf = out[len(*buf):], out[:len(*buf)]
 		if err != nil { // a reply over 4 GiB: nothing sensible to send but success
 			srv.logger.Error("message: encrypting the reply failed; answered success", "err", err)
 			body, ctype = success, plainText

@@ -3,6 +3,7 @@ package message
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -303,5 +304,36 @@ func TestURLVerificationEncrypted(t *testing.T) {
 	rec := hs.serve(httptest.NewRequest(http.MethodGet, target, nil))
 	if rec.Code != 200 || rec.Body.String() != v.Plaintext {
 		t.Errorf("encrypted verification = %d %q, want 200 %q (log: %s)", rec.Code, rec.Body, v.Plaintext, hs.logs)
+	}
+}
+
+// TestLongEncryptedReplyAllocs: an encrypted reply whose envelope outgrows the
+// push's pooled buffer grows that buffer for the pushes after it, instead of
+// allocating an envelope on every push: a long reply costs the allocations
+// of a short one.
+func TestLongEncryptedReplyAllocs(t *testing.T) {
+	if testutil.Race {
+		t.Skip("allocation counts are not kept under the race detector (sync.Pool drops items at random)")
+	}
+	allocs := func(reply string) float64 {
+		store, tick := freshStore()
+		hs := newHarness(t, HandlerFunc(func(context.Context, *Message) Reply { return Text(reply) }), WithDedupStore(store))
+		c := hs.client(wechattest.ModeSafe)
+		req, body := benchRequest(t, c, c.Text("o1", "x"))
+		rd := bytes.NewReader(body)
+		req.Body = io.NopCloser(rd)
+		w := newBenchWriter()
+		push := func() {
+			tick()
+			rd.Reset(body)
+			w.reset()
+			hs.srv.ServeHTTP(w, req)
+		}
+		push() // the pool's buffer grows here, once
+		return testing.AllocsPerRun(200, push)
+	}
+	short, long := allocs("ok"), allocs(strings.Repeat("长回复", 170)) // 1530 bytes: its envelope needs more than 4 KiB
+	if long > short {
+		t.Errorf("a 1530-byte encrypted reply costs %v allocations a push, a short one %v: the envelope is allocated each time", long, short)
 	}
 }
