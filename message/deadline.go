@@ -107,15 +107,19 @@ func (c *call) invoke() (r Reply, first bool) {
 
 // settle ends c once its handler has returned. It reports whether the handler
 // was first; if the deadline was, it waits until the watchdog is done with the
-// request's writer, which the request's goroutine may use again after.
+// request's writer, which the request's goroutine may use again after. Either
+// way c lets go of the writer: a handler that keeps its message keeps c too,
+// and the writer would keep the whole response and its connection's buffers.
 func (c *call) settle() bool {
-	if c.state.CompareAndSwap(running, answered) {
+	first := c.state.CompareAndSwap(running, answered)
+	if first {
 		c.srv.deadlines.remove(c)
 		c.end(context.Canceled)
-		return true
+	} else {
+		<-c.answered
 	}
-	<-c.answered
-	return false
+	c.w = nil
+	return first
 }
 
 // expire is the watchdog's answer to a call whose deadline passed first: it

@@ -41,7 +41,9 @@ type inbound struct {
 // pushBlock is a push's message and the call its handler runs in, made in one
 // allocation: an allocation cost as much as a SHA-1 of the push. They live as
 // long as each other anyway: the call refers to the message, and a handler
-// that keeps either keeps both (216 bytes more than the message alone). The
+// that keeps either keeps both (216 bytes more than the message alone, and
+// the request's context; the call lets go of the writer when the handler
+// returns: see settle). The
 // call goes unused when the push is a retry answered from the dedup store.
 //
 // The plaintext, which the message's strings are views of, is an allocation

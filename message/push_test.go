@@ -3,9 +3,15 @@ package message
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+	"weak"
+
+	"github.com/wxkit/wechat/internal/testutil"
+	"github.com/wxkit/wechat/wechattest"
 )
 
 // TestParseQuery: the parameters WeChat sends, the first non-empty value of a
@@ -66,5 +72,39 @@ func TestKeptMessagesStayWhole(t *testing.T) {
 		if m.Content != sent[i] || m.FromUserName != "o"+fmt.Sprint(i) || !strings.Contains(string(m.Raw), sent[i]) {
 			t.Errorf("kept message %d now reads %q from %q", i, m.Content, m.FromUserName)
 		}
+	}
+}
+
+// TestKeptMessageLetsGoOfTheWriter: a handler that keeps its message keeps
+// the call it ran in (one allocation), but not the request's writer, which
+// would hold the whole response and its connection's buffers; whether the
+// handler returned first or the deadline did.
+func TestKeptMessageLetsGoOfTheWriter(t *testing.T) {
+	t.Parallel()
+	for _, late := range []bool{false, true} {
+		var kept *Message
+		release := make(chan struct{})
+		hs := newHarness(t, HandlerFunc(func(_ context.Context, m *Message) Reply {
+			kept = m
+			if late {
+				<-release
+			}
+			return nil
+		}), WithDeadline(10*time.Millisecond))
+		c := hs.client(wechattest.ModePlaintext)
+		rec := newFlushRecorder()
+		writer := weak.Make(rec)
+		done := serveAsync(hs.srv, rec, mustRequest(t, c, c.Text("o1", "x")))
+		if late {
+			testutil.WaitFor(t, func() bool { return rec.snapshot().Body.Len() > 0 }, "the deadline's answer")
+			close(release)
+		}
+		<-done
+		rec = nil
+		runtime.GC()
+		if writer.Value() != nil {
+			t.Errorf("late %v: the writer is still reachable after ServeHTTP returned, through the kept message", late)
+		}
+		runtime.KeepAlive(kept)
 	}
 }
