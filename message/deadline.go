@@ -63,9 +63,11 @@ type call struct {
 	queued     bool
 }
 
+// A call's state: its handler running, returned before the deadline, or
+// past the deadline (the watchdog answers).
 const (
 	running int32 = iota
-	answered
+	returned
 	expired
 )
 
@@ -111,7 +113,7 @@ func (c *call) invoke() (r Reply, first bool) {
 // way c lets go of the writer: a handler that keeps its message keeps c too,
 // and the writer would keep the whole response and its connection's buffers.
 func (c *call) settle() bool {
-	first := c.state.CompareAndSwap(running, answered)
+	first := c.state.CompareAndSwap(running, returned)
 	if first {
 		c.srv.deadlines.remove(c)
 		c.end(context.Canceled)
