@@ -1,6 +1,7 @@
 package message
 
 import (
+	"bytes"
 	"context"
 	"hash/maphash"
 	"sync"
@@ -100,7 +101,8 @@ func WithMaxEntries(n int) MemoryDedupOption {
 // WithMaxBytes sets how many bytes of replies and bookkeeping the store holds
 // at most (default 64 MiB); n < 1 means the default. Over it, the oldest
 // replies are dropped first, then the oldest messages. A reply larger than
-// this is not kept.
+// this is not kept. Replies share chunks of memory, whose unused ends can
+// add up to a fifteenth more (see replyChunk).
 func WithMaxBytes(n int64) MemoryDedupOption {
 	return func(s *MemoryDedupStore) { s.maxBytes = n }
 }
@@ -176,11 +178,16 @@ func (s *MemoryDedupStore) Finish(_ context.Context, key string, reply []byte, t
 
 // finish stores the reply of h, whose claim was seq when seq is not 0.
 func (s *MemoryDedupStore) finish(h, seq uint64, reply []byte, ttl time.Duration, now int64) {
+	chunked := len(reply) <= maxChunkedReply
+	switch {
+	case len(reply) == 0 || int64(len(reply)) > s.maxBytes:
+		reply = nil
+	case !chunked:
+		reply = bytes.Clone(reply) // an allocation of its own, made before the lock
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(reply) == 0 || int64(len(reply)) > s.maxBytes {
-		reply = nil
-	} else {
+	if reply != nil && chunked {
 		reply = s.copyReply(reply)
 	}
 	done := dedupSlot{hash: h, expires: now + int64(ttl), until: now + int64(s.replyFor), reply: reply}
@@ -196,13 +203,9 @@ func (s *MemoryDedupStore) finish(h, seq uint64, reply []byte, ttl time.Duration
 	s.trim(now)
 }
 
-// copyReply returns a copy of reply, at its exact size, in the current chunk
-// when it fits there; a reply over a quarter of a chunk gets an allocation of
-// its own.
+// copyReply returns a copy of reply, at its exact size, in the current chunk,
+// or a new one when it does not fit there. s.mu is held.
 func (s *MemoryDedupStore) copyReply(reply []byte) []byte {
-	if len(reply) > replyChunk/4 {
-		return append([]byte(nil), reply...)
-	}
 	if cap(s.chunk)-len(s.chunk) < len(reply) {
 		s.chunk = make([]byte, 0, replyChunk)
 	}
@@ -211,12 +214,17 @@ func (s *MemoryDedupStore) copyReply(reply []byte) []byte {
 	return s.chunk[start:len(s.chunk):len(s.chunk)]
 }
 
-// replyChunk is the size of the chunks replies are copied into: an
-// allocation per chunk rather than per reply. A chunk lives as long as any
-// reply in it; every reply has the same window, counted from Finish, and
-// fills the chunks in that order, so they leave in turn. The store holds at
-// most about one chunk more than the replies it counts.
-const replyChunk = 16 << 10
+// replyChunk is the size of the chunks replies of up to maxChunkedReply bytes
+// are copied into: an allocation per chunk rather than per reply; a longer
+// reply gets one of its own. A chunk lives as long as any reply in it; every
+// reply has the same window, counted from Finish, and fills the chunks in
+// that order, so they leave in turn. A chunk's unused end is shorter than
+// the reply that did not fit, so the store holds at most a fifteenth more
+// than the replies it counts against WithMaxBytes, and one chunk.
+const (
+	replyChunk      = 16 << 10
+	maxChunkedReply = replyChunk / 16
+)
 
 // Wait implements DedupStore. A message whose reply was dropped (past the
 // reply window) has an empty reply: "success".

@@ -261,7 +261,7 @@ func TestMemoryDedupReplyChunks(t *testing.T) {
 	for i := range 300 {
 		n := 1 + i*37%900
 		if i%50 == 7 {
-			n = replyChunk/4 + 1 + i // an allocation of its own
+			n = maxChunkedReply + 1 + i // an allocation of its own
 		}
 		key := fmt.Sprint("k", i)
 		reply := buf[:n]
@@ -278,7 +278,7 @@ func TestMemoryDedupReplyChunks(t *testing.T) {
 		if err != nil || string(got) != w {
 			t.Fatalf("Wait(%s) = %d bytes %.20q, %v; want %d bytes %.20q", key, len(got), got, err, len(w), w)
 		}
-		if len(got) <= replyChunk/4 && cap(got) != len(got) {
+		if len(got) <= maxChunkedReply && cap(got) != len(got) {
 			t.Errorf("Wait(%s): cap %d, len %d", key, cap(got), len(got))
 		}
 	}
