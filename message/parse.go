@@ -20,13 +20,18 @@ func parseMessage(raw []byte) (*Message, error) {
 
 // parseMessageInto is parseMessage into a zero Message of the caller's.
 func parseMessageInto(m *Message, raw []byte) error {
+	return parseWith(xmlParser{trees: true}, m, raw)
+}
+
+// parseWith is parseMessageInto with p's settings.
+func parseWith(p xmlParser, m *Message, raw []byte) error {
 	m.Raw = raw
 	// The strings of m are views of raw, which m owns from here on as Raw:
 	// nothing writes to it (every caller hands over a buffer of its own, and
 	// Raw's doc forbids changing it), so they never change. This saves a copy
 	// of the document per push, a quarter of its allocated bytes.
 	doc := unsafe.String(unsafe.SliceData(raw), len(raw))
-	err := walkXML(doc, true, func(name, text string, tree []node, at int32) {
+	err := p.walk(doc, func(name, text string, tree []node, at int32) {
 		m.set(name, text)
 		if at >= 0 {
 			m.setNested(tree, at)

@@ -72,7 +72,12 @@ type visitFunc func(name, text string, tree []node, at int32)
 // children of an element are only checked. A malformed document is an error
 // even if visit has seen part of it.
 func walkXML(s string, trees bool, visit visitFunc) error {
-	p := xmlParser{s: strings.TrimPrefix(s, "\uFEFF"), trees: trees}
+	return xmlParser{trees: trees}.walk(s, visit)
+}
+
+// walk is walkXML with p's settings.
+func (p xmlParser) walk(s string, visit visitFunc) error {
+	p.s = strings.TrimPrefix(s, "\uFEFF")
 	err := p.document(visit)
 	p.release()
 	if err != nil {
@@ -97,18 +102,17 @@ func rootChild(doc, name string) (text string, found bool, err error) {
 }
 
 type xmlParser struct {
-	s        string
-	i        int
-	trees    bool
+	s     string
+	i     int
+	trees bool
+	// general turns the fast paths for WeChat's usual shapes off (simple
+	// content, simple children of the root), so that FuzzParse can hold them
+	// to the general loop of element. Only tests set it.
+	general  bool
 	elements int     // elements read, for maxElements
 	nodes    []node  // the trees, in pooled storage taken when the first is needed
 	pooled   *[]node // where nodes came from
 }
-
-// generalOnly turns the fast paths for WeChat's usual shapes off (simple
-// content, simple children of the root), so that FuzzParse can hold them to
-// the general loop of element. Only tests set it.
-var generalOnly = false
 
 // How element keeps what it reads.
 const (
@@ -241,7 +245,7 @@ func (p *xmlParser) element(depth, mode int, visit visitFunc) (idx int32, name, 
 	if err != nil || empty {
 		return idx, name, "", err
 	}
-	if text, next, ok := p.simpleContent(p.i, name); ok && !generalOnly {
+	if text, next, ok := p.simpleContent(p.i, name); ok && !p.general {
 		p.i = next
 		if idx >= 0 {
 			p.nodes[idx].text = text
@@ -251,7 +255,7 @@ func (p *xmlParser) element(depth, mode int, visit visitFunc) (idx int32, name, 
 
 	var tb textBuilder
 	children := false
-	if mode == visitChildren && !generalOnly {
+	if mode == visitChildren && !p.general {
 		children = p.simpleChildren(visit)
 	}
 	last := int32(-1) // the last child's node
@@ -423,7 +427,7 @@ func (p *xmlParser) simpleChildren(visit visitFunc) (read bool) {
 func (p *xmlParser) child(depth, mode int, visit visitFunc, name string, idx, last *int32) error {
 	switch {
 	case mode == visitChildren:
-		if !generalOnly && p.simpleChild(visit) {
+		if !p.general && p.simpleChild(visit) {
 			return nil
 		}
 		at, cname, text, err := p.element(depth+1, lazy, nil)
