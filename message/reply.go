@@ -252,23 +252,20 @@ func appendCDATA(b []byte, s string) []byte {
 			i += 3
 			continue
 		}
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '>':
-				b = append(b, s[start:i]...)
-				if n := len(b) - base; n >= 2 && b[len(b)-1] == ']' && b[len(b)-2] == ']' {
-					b = append(b, "]]><![CDATA["...)
-					base = len(b)
-				}
-				i++
-				start = i - 1
-			case c >= 0x20, c == '\t', c == '\n', c == '\r':
-				i++
-			default: // a control character XML forbids
-				b = append(b, s[start:i]...)
-				i++
-				start = i
+		if c == '>' {
+			b = append(b, s[start:i]...)
+			if n := len(b) - base; n >= 2 && b[len(b)-1] == ']' && b[len(b)-2] == ']' {
+				b = append(b, "]]><![CDATA["...)
+				base = len(b)
 			}
+			i++
+			start = i - 1
+			continue
+		}
+		if c < utf8.RuneSelf { // the rest of ASCII is plain: a control character XML forbids
+			b = append(b, s[start:i]...)
+			i++
+			start = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])

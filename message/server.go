@@ -251,7 +251,7 @@ var pushBufs = bufPool{size: 4096}
 // that WeChat has it while the dedup store is still being written, or while a
 // handler past its deadline still runs; the error is the flush's (a writer
 // that cannot flush sends it only when ServeHTTP returns).
-func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte, flush bool) (err error) {
+func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte, flush bool) error {
 	h := w.Header()
 	body, ctype := reply, textXML
 	switch {
@@ -276,10 +276,10 @@ func (srv *Server) write(w http.ResponseWriter, in *inbound, reply []byte, flush
 		h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	}
 	w.Write(body)
-	if flush {
-		err = http.NewResponseController(w).Flush()
+	if !flush {
+		return nil
 	}
-	return err
+	return http.NewResponseController(w).Flush()
 }
 
 // seal appends the encrypted reply envelope (spec §4.1) to dst.

@@ -124,7 +124,7 @@ func decodeBase64(dst, src []byte) (int, error) {
 	if p[2] != '=' {
 		a, n = a|decodeShifted[2][p[2]], 2
 	}
-	if a&badQuad != 0 || len(dst)-di < n {
+	if a&badQuad != 0 { // dst has room: the check on entry covers the last quad
 		return base64.StdEncoding.Decode(dst, src)
 	}
 	dst[di] = byte(a >> 16)
