@@ -28,7 +28,7 @@ import (
 // is rewound each iteration, and the answer goes to a reused ResponseWriter
 // (benchWriter), since what carries the answer is the HTTP server's cost, not
 // the webhook's. The dedup store's clock moves 10 minutes per
-// iteration (freshStore), so that every iteration claims its key afresh (the
+// push (freshStore), so that every iteration claims its key afresh (the
 // work of a new message, the oldest entry forgotten as in a full window)
 // instead of being answered from the cache; the benchmark fails if the handler
 // does not run every time.

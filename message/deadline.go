@@ -73,7 +73,8 @@ const (
 
 // run calls the handler with a context that ends at the deadline and returns
 // the rendered reply, or nil for "success" (no reply, a panic, an invalid
-// reply). The push holds its dedup claim. When the deadline passes first, the
+// reply, or WithMaxHandlers running already, when the handler is not called).
+// The push holds its dedup claim. When the deadline passes first, the
 // watchdog has answered on w and finished the claim: run sets in.answered,
 // hands the handler's reply to the late-reply hook and returns nil.
 func (srv *Server) run(ctx context.Context, in *inbound, w http.ResponseWriter) []byte {
@@ -206,6 +207,9 @@ func (srv *Server) late(hctx context.Context, m *Message, r Reply) {
 // their deadline, has returned and its late reply has been handed to the
 // OnLateReply hook, or until ctx ends, returning ctx's error. Call it after the
 // http.Server serving srv has shut down, so that no new push arrives meanwhile.
+// That shutdown already waits for them in part: a handler runs on its
+// request's goroutine, whose connection stays active until it returns; give
+// both one time limit (internal/httpserve.Run does, for the examples).
 //
 // A Shutdown that gives up leaves nothing behind: it starts no goroutine.
 func (srv *Server) Shutdown(ctx context.Context) error {

@@ -81,7 +81,8 @@ func appendDedupKey(b []byte, m *Message) []byte {
 
 // claimGrace is how long a claim outlives the deadline. A live first delivery
 // always finishes by its deadline (a handler still running then is answered
-// "success" and goes on in the background), so a claim still pending past it
+// "success" by the watchdog and goes on, on the request's goroutine), so a
+// claim still pending past it
 // belongs to a server that died before answering. WeChat retries exactly then,
 // because it got no answer; the retry that finds the claim gone handles the
 // message itself instead of losing it.

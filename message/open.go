@@ -33,7 +33,7 @@ type inbound struct {
 	dedupRef
 	arrived  time.Time // on the real clock, for the deadline
 	replied  time.Time // on the server's clock, when the reply was rendered
-	buf      *[]byte   // the rendered reply's pooled buffer
+	buf      *[]byte   // the push's pooled buffer: see inbound.scratch
 	answered bool      // the deadline's watchdog answered: nothing more to write
 	call     *call     // the handler's call, made with the message (see pushBlock)
 }

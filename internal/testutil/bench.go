@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// Cost is what one operation of a benchmark cost, measured as testing does
-// (the time of b's loop, the allocations of every goroutine): its ns/op, B/op
-// and allocs/op.
+// Cost is what one operation of a benchmark cost: its ns/op, B/op and
+// allocs/op. Loop measures them as testing does (b's loop, the allocations of
+// every goroutine); Interleave, over the op's own blocks of calls.
 type Cost struct{ NS, Bytes, Allocs float64 }
 
 // Loop runs op in b.Loop, reporting allocations.
