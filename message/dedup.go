@@ -182,15 +182,14 @@ func (srv *Server) finish(ctx context.Context, in *dedupRef, reply []byte) {
 
 // memNow is the memory store's time for a call about ref, in Unix
 // nanoseconds. When the Server and the store both keep the real clock, it is
-// the Server's reading at the push's arrival, or for a later call that plus
-// the time since (a monotonic read: half a clock read); otherwise the store's
-// own clock.
+// the Server's reading at the push's arrival, or for a later call
+// laterThan it; otherwise the store's own clock.
 func (srv *Server) memNow(ref *dedupRef, later bool) int64 {
 	if !srv.realClock || srv.mem.now != nil {
 		return srv.mem.clock()
 	}
 	if later {
-		return ref.now.Add(time.Since(ref.now)).UnixNano()
+		return laterThan(ref.now).UnixNano()
 	}
 	return ref.now.UnixNano()
 }

@@ -184,16 +184,19 @@ func (srv *Server) render(ctx context.Context, r Reply, in *inbound) []byte {
 	return *buf
 }
 
-// clock returns the time on the server's clock during in. On the real clock it
-// is the arrival plus the time since, which reads only the monotonic clock:
-// half of what time.Now costs, and the same to the second but across a step
-// of the wall clock during the push.
+// clock returns the time on the server's clock during in: on the real clock,
+// laterThan(in.arrived).
 func (srv *Server) clock(in *inbound) time.Time {
 	if srv.realClock {
-		return in.arrived.Add(time.Since(in.arrived))
+		return laterThan(in.arrived)
 	}
 	return srv.now()
 }
+
+// laterThan returns the time now, from t, read on the real clock, as t plus
+// the time since: that reads only the monotonic clock, half of what time.Now
+// costs, and is the same to the second but across a step of the wall clock.
+func laterThan(t time.Time) time.Time { return t.Add(time.Since(t)) }
 
 // scratch returns the push's pooled buffer, taking it on first use. One
 // buffer serves the whole push: the encrypted body, until it is decrypted; then
