@@ -134,6 +134,29 @@ func TestTokenStolenBehindOurBack(t *testing.T) {
 	}
 }
 
+// TestRefreshOfGoneCaller: Refresh from a caller whose context has already
+// ended spends no fetch, whoever the caller is.
+func TestRefreshOfGoneCaller(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t)
+	m := newManager(t, fake)
+	tok, err := m.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := m.Refresh(ctx, tok); !errors.Is(err, context.Canceled) {
+		t.Errorf("Refresh with an ended context = %v, want context.Canceled", err)
+	}
+	if err := m.Shutdown(t.Context()); err != nil { // waits for the fetches under way
+		t.Fatal(err)
+	}
+	if n := fake.Calls(pathToken); n != 1 {
+		t.Errorf("upstream fetches = %d, want 1", n)
+	}
+}
+
 func TestRefreshSingleFlight(t *testing.T) {
 	t.Parallel()
 	fake := newFake(t)

@@ -402,26 +402,3 @@ func TestServerRefreshCheckIsBounded(t *testing.T) {
 		t.Errorf("upstream fetches = %d, want 1: no refresh for a caller that has gone", n)
 	}
 }
-
-// TestRefreshForGoneCaller: Refresh from a caller whose context has already
-// ended spends no fetch, whoever the caller is.
-func TestRefreshForGoneCaller(t *testing.T) {
-	t.Parallel()
-	fake := newFake(t)
-	m := newManager(t, fake)
-	tok, err := m.Token(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	if _, err := m.Refresh(ctx, tok); !errors.Is(err, context.Canceled) {
-		t.Errorf("Refresh with an ended context = %v, want context.Canceled", err)
-	}
-	if err := m.Shutdown(t.Context()); err != nil { // waits for the fetches under way
-		t.Fatal(err)
-	}
-	if n := fake.Calls(pathToken); n != 1 {
-		t.Errorf("upstream fetches = %d, want 1", n)
-	}
-}
