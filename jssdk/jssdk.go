@@ -157,14 +157,15 @@ func (s *Signer) refresh(ctx context.Context, signed func(ticket string) bool) e
 // signed with the current jsapi_ticket for the page URL given: the ticket has
 // been renewed since (the page should sign again with Config), or the page
 // signed another URL than the one it reports, which a new ticket would not
-// mend. Nothing was fetched.
-var ErrNotCurrent = errors.New("jssdk: the refused wx.config was not signed with the current jsapi_ticket for that page URL; nothing fetched: sign again with Config, and check that the page signs location.href.split('#')[0]")
+// mend. The ticket was not renewed.
+var ErrNotCurrent = errors.New("jssdk: the refused wx.config was not signed with the current jsapi_ticket for that page URL, so it was not renewed: sign again with Config, and check that the page signs location.href.split('#')[0]")
 
 // RefreshFor is Refresh for one refused wx.config: cfg as Config returned it
 // (or as the page sends it back) and the URL of the page that used it. The
 // ticket is renewed, naming it as rejected, only when it is the current one
 // and signs cfg for pageURL; otherwise RefreshFor returns ErrNotCurrent and
-// fetches nothing. Many pages reporting the same refused ticket, at once or
+// renews nothing (reading the current ticket may fetch one, as Config does,
+// when none is valid). Many pages reporting the same refused ticket, at once or
 // one after another, renew it once.
 //
 // WeChat docs: https://developers.weixin.qq.com/doc/offiaccount/OA_Web_Apps/JS-SDK.html
