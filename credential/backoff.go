@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wxkit/wechat"
+	"github.com/wxkit/wechat/internal/backoff"
 )
 
 // After a failed fetch no new one is made for a while, doubling per consecutive
@@ -25,11 +26,7 @@ func (m *Manager) failed(err error) {
 		first, limit = operatorFirst, operatorRetryCap
 	}
 	next := m.recordFailure(err, func(failures int) time.Duration {
-		wait := first << min(failures-1, 16)
-		if wait > limit || wait <= 0 {
-			wait = limit
-		}
-		return wait
+		return backoff.Doubled(first, limit, failures)
 	})
 	m.st.failures.Add(1)
 	m.logger.Error("credential: fetch failed", "credential", m.key, "err", err, "next_attempt", next)

@@ -196,7 +196,7 @@ func remoteRetryable(status int, raw []byte) bool {
 // fail records a failed ask: a backoff before the next one, a log line, a count.
 func (r *Remote) fail(err error) {
 	r.recordFailure(err, func(failures int) time.Duration {
-		return backoff.Jitter(min(remoteRetryFirst<<min(failures-1, 16), remoteRetryCap))
+		return backoff.Jitter(backoff.Doubled(remoteRetryFirst, remoteRetryCap, failures))
 	})
 	r.failures.Add(1)
 	if t, ok := r.known(); ok {

@@ -65,6 +65,16 @@ func (p *Poll) Wait(ctx context.Context) error {
 	return Sleep(ctx, Jitter(d))
 }
 
+// Doubled is the wait after the failures-th failure in a row: first, doubled
+// for each failure after the first, up to limit (without jitter).
+func Doubled(first, limit time.Duration, failures int) time.Duration {
+	wait := first << min(max(failures-1, 0), 16)
+	if wait > limit || wait <= 0 {
+		return limit
+	}
+	return wait
+}
+
 func maxDur(a, b time.Duration) time.Duration {
 	if a > b {
 		return a

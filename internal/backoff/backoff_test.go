@@ -85,3 +85,23 @@ func TestRetry(t *testing.T) {
 		t.Errorf("Retry with ctx ended = %v after %d calls, want %v after 1", err, calls, fail)
 	}
 }
+
+// TestDoubled: first after one failure, doubling after each more, held at the
+// limit, and never past it however many failures (no overflow into a short
+// or negative wait).
+func TestDoubled(t *testing.T) {
+	for _, tt := range []struct {
+		failures int
+		want     time.Duration
+	}{
+		{0, time.Second}, {1, time.Second}, {2, 2 * time.Second}, {3, 4 * time.Second},
+		{6, 32 * time.Second}, {7, time.Minute}, {100, time.Minute}, {1 << 30, time.Minute},
+	} {
+		if got := Doubled(time.Second, time.Minute, tt.failures); got != tt.want {
+			t.Errorf("Doubled(1s, 1m, %d) = %v, want %v", tt.failures, got, tt.want)
+		}
+	}
+	if got := Doubled(time.Hour, 1<<62, 40); got <= 0 || got > 1<<62 {
+		t.Errorf("Doubled(1h, 2^62, 40) = %v: overflowed", got)
+	}
+}
